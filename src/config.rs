@@ -1,0 +1,179 @@
+//! Configuration: flags over environment over the config file over defaults (API.md "Starting").
+
+use crate::web::auth::Role;
+use clap::{Args, Parser, Subcommand};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Where the server listens when nothing says otherwise.
+pub const LISTEN_DEFAULT: &str = "127.0.0.1:8080";
+/// Where the journal lives when nothing says otherwise.
+pub const DATA_DIR_DEFAULT: &str = "./data";
+/// The file in the data dir that keeps a generated admin token across restarts.
+pub const ADMIN_TOKEN_FILE: &str = "admin.token";
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "livestock",
+    version,
+    about = "直播库存看板: the stock book and live board of a live-stream shop"
+)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// `livestock` alone serves, with the same flags as `livestock serve`.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the API and the screens (the default).
+    Serve(ServeArgs),
+    /// Post one-unit paid orders for one hot SKU as fast as a server takes them, and report.
+    Load(crate::load::LoadArgs),
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "LIVESTOCK_LISTEN")]
+    pub listen: Option<String>,
+    /// Directory of the journal and snapshots.
+    #[arg(long, env = "LIVESTOCK_DATA")]
+    pub data: Option<PathBuf>,
+    /// A TOML config file.
+    #[arg(long, env = "LIVESTOCK_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// The config file: every key optional.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    data: Option<PathBuf>,
+    /// Life of an unpaid hold, in seconds.
+    hold_ttl_secs: Option<u64>,
+    snapshot_every_records: Option<u64>,
+    #[serde(default)]
+    tokens: FileTokens,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileTokens {
+    admin: Option<String>,
+    operator: Option<String>,
+    warehouse: Option<String>,
+    ingest: Option<String>,
+    overlay: Option<String>,
+    viewer: Option<String>,
+}
+
+/// Everything the server needs to start, resolved.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: String,
+    pub data_dir: PathBuf,
+    pub hold_ttl_ms: i64,
+    pub snapshot_every_records: u64,
+    /// Role tokens from the environment or the file; the admin one may still be generated.
+    pub tokens: Vec<(Role, String)>,
+}
+
+impl Config {
+    /// Resolves flags (with their environment variables) over the config file over defaults.
+    pub fn resolve(args: &ServeArgs) -> Result<Config, String> {
+        let file = match &args.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        let hold_ttl_secs = file.hold_ttl_secs.unwrap_or(15 * 60);
+        if hold_ttl_secs == 0 || hold_ttl_secs > 7 * 24 * 3600 {
+            return Err("hold_ttl_secs must be between 1 second and 7 days".to_owned());
+        }
+        let from_file = [
+            (Role::Admin, file.tokens.admin),
+            (Role::Operator, file.tokens.operator),
+            (Role::Warehouse, file.tokens.warehouse),
+            (Role::Ingest, file.tokens.ingest),
+            (Role::Overlay, file.tokens.overlay),
+            (Role::Viewer, file.tokens.viewer),
+        ];
+        let mut tokens = Vec::new();
+        for (role, file_token) in from_file {
+            let env = std::env::var(format!("LIVESTOCK_TOKEN_{}", role.name().to_uppercase())).ok();
+            if let Some(token) = env.filter(|t| !t.is_empty()).or(file_token) {
+                if token.len() < 8 {
+                    return Err(format!(
+                        "the {} token must have at least 8 characters",
+                        role.name()
+                    ));
+                }
+                tokens.push((role, token));
+            }
+        }
+        Ok(Config {
+            listen: args
+                .listen
+                .clone()
+                .or(file.listen)
+                .unwrap_or_else(|| LISTEN_DEFAULT.to_owned()),
+            data_dir: args
+                .data
+                .clone()
+                .or(file.data)
+                .unwrap_or_else(|| PathBuf::from(DATA_DIR_DEFAULT)),
+            hold_ttl_ms: hold_ttl_secs as i64 * 1000,
+            snapshot_every_records: file
+                .snapshot_every_records
+                .unwrap_or(crate::journal::SNAPSHOT_EVERY_RECORDS_DEFAULT),
+            tokens,
+        })
+    }
+
+    /// The admin token when none is configured: kept in the data dir, or made and kept there now.
+    pub fn generated_admin_token(data_dir: &Path) -> Result<String, String> {
+        let path = data_dir.join(ADMIN_TOKEN_FILE);
+        if let Ok(token) = std::fs::read_to_string(&path) {
+            let token = token.trim().to_owned();
+            if !token.is_empty() {
+                return Ok(token);
+            }
+        }
+        let mut bytes = [0u8; 20];
+        getrandom::fill(&mut bytes).map_err(|e| format!("no randomness for a token: {e}"))?;
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| format!("creating {}: {e}", data_dir.display()))?;
+        write_private(&path, &token).map_err(|e| format!("writing {}: {e}", path.display()))?;
+        Ok(token)
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, String> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
+}

@@ -1,0 +1,765 @@
+//! The pure core: the central stock pool and everything it decides. No I/O, no clock, no transport:
+//! `Pool::apply(command, ctx)` takes the time and the journal sequence number from its caller, so the
+//! same commands give the same pool on a live server, on replay and in a property test.
+
+pub mod order;
+pub mod stock;
+pub mod types;
+
+use order::{Answer, Judgement, Kind, Order, OrderEvent, OrderKey, OrderState, Reason, Rejection};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use stock::{Movement, MovementKind, MovementRecord, NewSku, Sku, SkuPatch};
+use types::{STOCK_UNITS_MAX, SkuCode};
+
+/// Default life of an unpaid hold (SPEC A4: 15 minutes).
+pub const HOLD_TTL_MS_DEFAULT: i64 = 15 * 60_000;
+/// The most holds one `Expire` command releases; the rest wait for the next tick.
+pub const EXPIRE_ORDERS_MAX: usize = 10_000;
+
+/// A change to the pool. Commands are what the journal records: replaying them in order, each with
+/// the [`Ctx`] it first had, rebuilds the pool exactly.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Command {
+    /// Create SKUs, all or none.
+    CreateSkus { skus: Vec<NewSku> },
+    /// Change catalog fields of one SKU.
+    PatchSku { sku: SkuCode, patch: SkuPatch },
+    /// A warehouse movement on one SKU.
+    Move { sku: SkuCode, movement: Movement },
+    /// One order event from a channel.
+    Order { event: OrderEvent },
+    /// Holds whose time ran out, as found by the writer's clock.
+    Expire { orders: Vec<OrderKey> },
+}
+
+/// What the caller tells the pool about the moment of a command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ctx {
+    /// The journal sequence number this command gets if it is recorded.
+    pub seq: u64,
+    /// Milliseconds since the Unix epoch.
+    pub now_ms: i64,
+}
+
+/// Why a command was refused without being judged: nothing changed and nothing is remembered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: RefusalCode,
+    /// The element of an array at fault, when the command carried several.
+    pub item: Option<usize>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RefusalCode {
+    Invalid,
+    Conflict,
+    NotFound,
+}
+
+impl Refusal {
+    fn new(code: RefusalCode, field: &str, message: impl Into<String>) -> Self {
+        Refusal {
+            code,
+            item: None,
+            field: (!field.is_empty()).then(|| field.to_owned()),
+            message: message.into(),
+        }
+    }
+
+    fn at(mut self, item: usize) -> Self {
+        self.item = Some(item);
+        self
+    }
+}
+
+/// What an accepted (or judged) command did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Effect {
+    /// Whether the command must be journaled: false only for retries answered from memory.
+    pub journal: bool,
+    pub outcome: Outcome,
+    /// The SKUs whose views changed.
+    pub changed: Vec<SkuCode>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Created,
+    Patched,
+    Moved(Box<MovementRecord>),
+    Order(Answer),
+    Expired(usize),
+}
+
+/// The pool's settings that are not journaled commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolConfig {
+    pub hold_ttl_ms: i64,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        PoolConfig {
+            hold_ttl_ms: HOLD_TTL_MS_DEFAULT,
+        }
+    }
+}
+
+/// Which bucket an order's units sit in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Bucket {
+    Held,
+    Committed,
+}
+
+/// The central stock pool: every SKU, every order and every judgement, owned by one writer.
+#[derive(Clone, Debug, Default)]
+pub struct Pool {
+    config: PoolConfig,
+    /// The last journal sequence number applied.
+    seq: u64,
+    skus: BTreeMap<SkuCode, Sku>,
+    orders: HashMap<OrderKey, Order>,
+    movements: Vec<MovementRecord>,
+    /// Derived from `orders`: units per (buyer, SKU) in live orders, for per-buyer limits.
+    buyer_units: HashMap<(String, SkuCode), i64>,
+    /// Derived from `orders`: `(expires_ms, order)` for every hold.
+    expiries: BTreeSet<(i64, OrderKey)>,
+}
+
+/// The whole pool as written to a snapshot; the derived indexes are rebuilt on load.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub seq: u64,
+    pub skus: Vec<Sku>,
+    pub orders: Vec<Order>,
+    pub movements: Vec<MovementRecord>,
+}
+
+impl Pool {
+    pub fn new(config: PoolConfig) -> Self {
+        Pool {
+            config,
+            ..Pool::default()
+        }
+    }
+
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    pub fn sku(&self, code: &SkuCode) -> Option<&Sku> {
+        self.skus.get(code)
+    }
+
+    pub fn skus(&self) -> impl Iterator<Item = &Sku> {
+        self.skus.values()
+    }
+
+    pub fn order(&self, key: &OrderKey) -> Option<&Order> {
+        self.orders.get(key)
+    }
+
+    pub fn orders(&self) -> impl Iterator<Item = &Order> {
+        self.orders.values()
+    }
+
+    pub fn movements(&self) -> &[MovementRecord] {
+        &self.movements
+    }
+
+    /// Applies one command. `Err` means refused: the pool is exactly as before.
+    pub fn apply(&mut self, cmd: &Command, ctx: Ctx) -> Result<Effect, Refusal> {
+        let effect = match cmd {
+            Command::CreateSkus { skus } => self.create_skus(skus),
+            Command::PatchSku { sku, patch } => self.patch_sku(sku, patch),
+            Command::Move { sku, movement } => self.move_stock(sku, movement, ctx),
+            Command::Order { event } => self.apply_order(event, ctx),
+            Command::Expire { orders } => Ok(self.expire(orders)),
+        }?;
+        if effect.journal {
+            self.seq = ctx.seq;
+        }
+        for code in &effect.changed {
+            let sku = &self.skus[code];
+            assert!(
+                sku.invariant_holds(),
+                "pool invariant broken by {cmd:?}: {sku:?}"
+            );
+        }
+        Ok(effect)
+    }
+
+    /// The holds whose time has run out at `now_ms`, oldest first, at most [`EXPIRE_ORDERS_MAX`].
+    pub fn due_holds(&self, now_ms: i64) -> Vec<OrderKey> {
+        self.expiries
+            .iter()
+            .take_while(|(at, _)| *at <= now_ms)
+            .take(EXPIRE_ORDERS_MAX)
+            .map(|(_, key)| key.clone())
+            .collect()
+    }
+
+    fn create_skus(&mut self, skus: &[NewSku]) -> Result<Effect, Refusal> {
+        let mut seen = BTreeSet::new();
+        for (i, new) in skus.iter().enumerate() {
+            if self.skus.contains_key(&new.sku) || !seen.insert(&new.sku) {
+                let msg = format!("SKU {} already exists", new.sku);
+                return Err(Refusal::new(RefusalCode::Conflict, "sku", msg).at(i));
+            }
+            if new.damaged.get() + new.buffer.get() > new.on_hand.get() {
+                let msg = "damaged plus buffer cannot exceed on_hand";
+                return Err(Refusal::new(RefusalCode::Invalid, "buffer", msg).at(i));
+            }
+        }
+        let changed = skus.iter().map(|n| n.sku.clone()).collect();
+        for new in skus {
+            self.skus.insert(new.sku.clone(), Sku::new(new));
+        }
+        Ok(Effect {
+            journal: true,
+            outcome: Outcome::Created,
+            changed,
+        })
+    }
+
+    fn patch_sku(&mut self, code: &SkuCode, patch: &SkuPatch) -> Result<Effect, Refusal> {
+        let sku = self.skus.get(code).ok_or_else(|| unknown_sku(code))?;
+        let mut next = sku.clone();
+        if let Some(v) = &patch.name {
+            next.name = v.clone();
+        }
+        if let Some(v) = &patch.category {
+            next.category = v.clone();
+        }
+        if let Some(v) = patch.price_cents {
+            next.price_cents = v.get();
+        }
+        if let Some(v) = patch.buffer {
+            next.buffer = v.get();
+        }
+        if let Some(v) = patch.per_buyer_limit {
+            next.per_buyer_limit = v.map(|l| l.get());
+        }
+        if let Some(v) = patch.presale_cap {
+            next.presale_cap = v.get();
+        }
+        if next.available() < 0 {
+            let msg = format!(
+                "a buffer of {} would leave less than nothing to sell ({} available now)",
+                next.buffer,
+                sku.available()
+            );
+            return Err(Refusal::new(RefusalCode::Conflict, "buffer", msg));
+        }
+        if next.presale_available() < 0 {
+            let msg = format!(
+                "{} presale units are already ordered",
+                sku.presale_held + sku.presale_sold
+            );
+            return Err(Refusal::new(RefusalCode::Conflict, "presale_cap", msg));
+        }
+        self.skus.insert(code.clone(), next);
+        Ok(Effect {
+            journal: true,
+            outcome: Outcome::Patched,
+            changed: vec![code.clone()],
+        })
+    }
+
+    fn move_stock(&mut self, code: &SkuCode, m: &Movement, ctx: Ctx) -> Result<Effect, Refusal> {
+        m.check()
+            .map_err(|(field, msg)| Refusal::new(RefusalCode::Invalid, field, msg))?;
+        let sku = self.skus.get(code).ok_or_else(|| unknown_sku(code))?;
+        let mut next = sku.clone();
+        let (mut book, mut counted) = (None, None);
+        let delta = match m.kind {
+            MovementKind::Receive | MovementKind::Adjust => {
+                next.on_hand += m.qty;
+                m.qty
+            }
+            MovementKind::Damage => {
+                next.damaged += m.qty;
+                m.qty
+            }
+            MovementKind::Undamage => {
+                next.damaged -= m.qty;
+                -m.qty
+            }
+            MovementKind::Count => {
+                book = Some(sku.on_hand);
+                counted = Some(m.qty);
+                next.on_hand = m.qty;
+                m.qty - sku.on_hand
+            }
+        };
+        if m.kind == MovementKind::Receive {
+            next.base += m.qty;
+        }
+        if next.on_hand > STOCK_UNITS_MAX {
+            let msg = format!("on_hand would pass {STOCK_UNITS_MAX}");
+            return Err(Refusal::new(RefusalCode::Invalid, "qty", msg));
+        }
+        if next.damaged < 0 {
+            let msg = format!("only {} units are marked damaged", sku.damaged);
+            return Err(Refusal::new(RefusalCode::Conflict, "qty", msg));
+        }
+        if next.available() < 0 {
+            let msg = format!(
+                "this would leave less than nothing to sell: {} on hand, {} damaged, {} buffer, {} held, {} committed",
+                next.on_hand, next.damaged, next.buffer, next.held, next.committed
+            );
+            return Err(Refusal::new(RefusalCode::Conflict, "qty", msg));
+        }
+        let record = MovementRecord {
+            seq: ctx.seq,
+            at_ms: ctx.now_ms,
+            sku: code.clone(),
+            kind: m.kind,
+            delta,
+            book,
+            counted,
+            reason: m.reason.clone(),
+            by: m.by.clone(),
+            verified_by: m.verified_by.clone(),
+            zone: m.zone.clone(),
+            batch: m.batch.clone(),
+        };
+        self.skus.insert(code.clone(), next);
+        self.movements.push(record.clone());
+        Ok(Effect {
+            journal: true,
+            outcome: Outcome::Moved(Box::new(record)),
+            changed: vec![code.clone()],
+        })
+    }
+
+    fn apply_order(&mut self, ev: &OrderEvent, ctx: Ctx) -> Result<Effect, Refusal> {
+        let key = OrderKey {
+            channel: ev.channel.as_str().to_owned(),
+            order_id: ev.order_id.as_str().to_owned(),
+        };
+        if let Some(j) = self
+            .orders
+            .get(&key)
+            .and_then(|o| o.judged[ev.kind.index()].as_ref())
+        {
+            let answer = match &j.rejection {
+                None => Answer::Duplicate { seq: j.seq },
+                Some(r) => Answer::Rejected {
+                    seq: j.seq,
+                    rejection: (**r).clone(),
+                },
+            };
+            return Ok(Effect {
+                journal: false,
+                outcome: Outcome::Order(answer),
+                changed: Vec::new(),
+            });
+        }
+        ev.check()
+            .map_err(|(field, msg)| Refusal::new(RefusalCode::Invalid, &field, msg))?;
+        for (i, line) in ev.lines.iter().enumerate() {
+            if !self.skus.contains_key(&line.sku) {
+                let field = format!("lines[{i}].sku");
+                return Err(Refusal::new(
+                    RefusalCode::Invalid,
+                    &field,
+                    format!("unknown SKU {}", line.sku),
+                ));
+            }
+        }
+        let state = self.orders.get(&key).and_then(|o| o.state);
+        if state.is_none() && ev.kind == Kind::Paid && ev.lines.is_empty() {
+            let msg = "a paid event for an order not seen before needs its lines";
+            return Err(Refusal::new(RefusalCode::Invalid, "lines", msg));
+        }
+        let decision = self.decide(&key, state, ev, ctx);
+        let mut changed = Vec::new();
+        let rejection = match decision {
+            Ok(changes) => {
+                changed = changes;
+                None
+            }
+            Err(r) => Some(Box::new(r)),
+        };
+        let order = self
+            .orders
+            .entry(key.clone())
+            .or_insert_with(|| Order::new(key));
+        order.judged[ev.kind.index()] = Some(Judgement {
+            seq: ctx.seq,
+            rejection: rejection.clone(),
+        });
+        let answer = match rejection {
+            None => Answer::Accepted { seq: ctx.seq },
+            Some(r) => Answer::Rejected {
+                seq: ctx.seq,
+                rejection: *r,
+            },
+        };
+        Ok(Effect {
+            journal: true,
+            outcome: Outcome::Order(answer),
+            changed,
+        })
+    }
+
+    /// Decides one order event and, when it is accepted, carries it out. Every check comes before
+    /// the first change, so a rejection leaves the pool as it was. Returns the SKUs changed.
+    fn decide(
+        &mut self,
+        key: &OrderKey,
+        state: Option<OrderState>,
+        ev: &OrderEvent,
+        ctx: Ctx,
+    ) -> Result<Vec<SkuCode>, Rejection> {
+        use OrderState as S;
+        let now = ctx.now_ms;
+        match (ev.kind, state) {
+            // A first sight of the order: hold, or create and pay at once.
+            (Kind::Created, None) | (Kind::Paid, None) => {
+                let bucket = if ev.kind == Kind::Paid {
+                    Bucket::Committed
+                } else {
+                    Bucket::Held
+                };
+                let units = Order::units_by_sku(&ev.lines);
+                let buyer = ev.buyer.as_ref().map(|b| b.as_str());
+                self.check_take(&units, ev.presale, buyer)?;
+                let order = self
+                    .orders
+                    .entry(key.clone())
+                    .or_insert_with(|| Order::new(key.clone()));
+                order.buyer = ev.buyer.clone();
+                order.address = ev.address.clone();
+                order.lines = ev.lines.clone();
+                order.presale = ev.presale;
+                order.created_ms = Some(now);
+                self.take(key, &units, bucket, now);
+                if bucket == Bucket::Committed {
+                    self.record_sale(key, now, 1);
+                }
+                Ok(units.into_iter().map(|(s, _)| s).collect())
+            }
+            // A late `created` after the order moved on, or a cancel that overtook its order: nothing
+            // to hold or release. Remember the order as cancelled so a late `created` holds nothing.
+            (Kind::Created, Some(_)) | (Kind::Cancelled, Some(S::Cancelled | S::Expired)) => {
+                if ev.kind == Kind::Cancelled {
+                    self.set_state(key, S::Cancelled);
+                }
+                Ok(Vec::new())
+            }
+            (Kind::Cancelled, None) => {
+                let order = self
+                    .orders
+                    .entry(key.clone())
+                    .or_insert_with(|| Order::new(key.clone()));
+                order.state = Some(S::Cancelled);
+                order.buyer = ev.buyer.clone();
+                Ok(Vec::new())
+            }
+            (Kind::Paid, Some(S::Held)) => {
+                let changed = self.release(key, Bucket::Held);
+                let units = Order::units_by_sku(&self.orders[key].lines);
+                self.take(key, &units, Bucket::Committed, now);
+                self.record_sale(key, now, 1);
+                Ok(changed)
+            }
+            // Payment after the hold ran out: take the stock again if it is still there.
+            (Kind::Paid, Some(S::Expired)) => {
+                let order = &self.orders[key];
+                let units = Order::units_by_sku(&order.lines);
+                let buyer = order.buyer.as_ref().map(|b| b.as_str().to_owned());
+                self.check_take(&units, order.presale, buyer.as_deref())?;
+                self.take(key, &units, Bucket::Committed, now);
+                self.record_sale(key, now, 1);
+                Ok(units.into_iter().map(|(s, _)| s).collect())
+            }
+            (Kind::Cancelled, Some(S::Held)) => {
+                let changed = self.release(key, Bucket::Held);
+                self.set_state(key, S::Cancelled);
+                Ok(changed)
+            }
+            (Kind::Refunded, Some(S::Paid)) => {
+                let changed = self.release(key, Bucket::Committed);
+                self.record_sale(key, now, -1);
+                self.set_state(key, S::Refunded);
+                Ok(changed)
+            }
+            // A return: the money goes back, the goods are not here yet.
+            (Kind::Refunded, Some(S::Shipped)) => {
+                self.release_buyer_units(key);
+                let changed = self.record_sale(key, now, -1);
+                self.set_state(key, S::Returned);
+                Ok(changed)
+            }
+            (Kind::Shipped, Some(S::Paid)) => {
+                let order = &self.orders[key];
+                let presale = order.presale;
+                let units = Order::units_by_sku(&order.lines);
+                if !presale {
+                    for (code, qty) in &units {
+                        let sku = self
+                            .skus
+                            .get_mut(code)
+                            .expect("order lines name known SKUs");
+                        sku.committed -= qty;
+                        sku.on_hand -= qty;
+                    }
+                }
+                self.set_state(key, S::Shipped);
+                Ok(units.into_iter().map(|(s, _)| s).collect())
+            }
+            (kind, state) => Err(Rejection {
+                reason: Reason::InvalidTransition,
+                message: transition_message(kind, state),
+                field: Some("kind".to_owned()),
+            }),
+        }
+    }
+
+    /// Checks that `units` can be taken from spot (or presale) stock within the buyer's limits.
+    fn check_take(
+        &self,
+        units: &[(SkuCode, i64)],
+        presale: bool,
+        buyer: Option<&str>,
+    ) -> Result<(), Rejection> {
+        for (i, (code, qty)) in units.iter().enumerate() {
+            let sku = &self.skus[code];
+            let open = if presale {
+                sku.presale_available()
+            } else {
+                sku.available()
+            };
+            if *qty > open {
+                let pool = if presale { "presale units" } else { "units" };
+                return Err(Rejection {
+                    reason: Reason::OutOfStock,
+                    message: format!("{code}: {qty} asked, {open} {pool} available"),
+                    field: Some(format!("lines[{i}].qty")),
+                });
+            }
+            if let (Some(limit), Some(buyer)) = (sku.per_buyer_limit, buyer) {
+                let bought = self
+                    .buyer_units
+                    .get(&(buyer.to_owned(), code.clone()))
+                    .copied()
+                    .unwrap_or(0);
+                if bought + qty > limit {
+                    return Err(Rejection {
+                        reason: Reason::LimitExceeded,
+                        message: format!(
+                            "{code}: at most {limit} per buyer, {buyer} has {bought} and asks {qty}"
+                        ),
+                        field: Some(format!("lines[{i}].qty")),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves `units` into `bucket` for the order; checked by [`Pool::check_take`] first.
+    fn take(&mut self, key: &OrderKey, units: &[(SkuCode, i64)], bucket: Bucket, now_ms: i64) {
+        let order = self
+            .orders
+            .get_mut(key)
+            .expect("the order was just recorded");
+        for (code, qty) in units {
+            let sku = self
+                .skus
+                .get_mut(code)
+                .expect("order lines name known SKUs");
+            match (order.presale, bucket) {
+                (false, Bucket::Held) => sku.held += qty,
+                (false, Bucket::Committed) => sku.committed += qty,
+                (true, Bucket::Held) => sku.presale_held += qty,
+                (true, Bucket::Committed) => sku.presale_sold += qty,
+            }
+            if let Some(buyer) = &order.buyer {
+                *self
+                    .buyer_units
+                    .entry((buyer.as_str().to_owned(), code.clone()))
+                    .or_insert(0) += qty;
+            }
+        }
+        match bucket {
+            Bucket::Held => {
+                let expires = now_ms + self.config.hold_ttl_ms;
+                order.state = Some(OrderState::Held);
+                order.expires_ms = Some(expires);
+                self.expiries.insert((expires, key.clone()));
+            }
+            Bucket::Committed => {
+                order.state = Some(OrderState::Paid);
+                order.paid_ms = Some(now_ms);
+            }
+        }
+    }
+
+    /// Takes the order's units out of `bucket` and off the buyer's count. Returns the SKUs changed.
+    fn release(&mut self, key: &OrderKey, bucket: Bucket) -> Vec<SkuCode> {
+        let order = self.orders.get_mut(key).expect("a live order");
+        let units = Order::units_by_sku(&order.lines);
+        for (code, qty) in &units {
+            let sku = self
+                .skus
+                .get_mut(code)
+                .expect("order lines name known SKUs");
+            match (order.presale, bucket) {
+                (false, Bucket::Held) => sku.held -= qty,
+                (false, Bucket::Committed) => sku.committed -= qty,
+                (true, Bucket::Held) => sku.presale_held -= qty,
+                (true, Bucket::Committed) => sku.presale_sold -= qty,
+            }
+        }
+        if let Some(expires) = order.expires_ms.take() {
+            self.expiries.remove(&(expires, key.clone()));
+        }
+        self.release_buyer_units(key);
+        units.into_iter().map(|(s, _)| s).collect()
+    }
+
+    fn release_buyer_units(&mut self, key: &OrderKey) {
+        let order = &self.orders[key];
+        let Some(buyer) = &order.buyer else { return };
+        for (code, qty) in Order::units_by_sku(&order.lines) {
+            let k = (buyer.as_str().to_owned(), code);
+            if let Some(n) = self.buyer_units.get_mut(&k) {
+                *n -= qty;
+                if *n <= 0 {
+                    self.buyer_units.remove(&k);
+                }
+            }
+        }
+    }
+
+    /// Counts the order as sold (`sign` 1) or refunded (`sign` -1): units and GMV.
+    fn record_sale(&mut self, key: &OrderKey, now_ms: i64, sign: i64) -> Vec<SkuCode> {
+        let order = &self.orders[key];
+        let mut changed = Vec::with_capacity(order.lines.len());
+        for line in &order.lines {
+            let sku = self
+                .skus
+                .get_mut(&line.sku)
+                .expect("order lines name known SKUs");
+            let qty = line.qty.get();
+            let price = line.unit_price_cents.map_or(sku.price_cents, |p| p.get());
+            sku.gmv_cents += sign * qty * price;
+            if !order.presale {
+                sku.sold_units += sign * qty;
+                if sign > 0 {
+                    sku.rate.record(now_ms, qty);
+                }
+            }
+            if !changed.contains(&line.sku) {
+                changed.push(line.sku.clone());
+            }
+        }
+        if sign < 0 {
+            self.orders.get_mut(key).expect("a live order").refunded_ms = Some(now_ms);
+        }
+        changed
+    }
+
+    fn set_state(&mut self, key: &OrderKey, state: OrderState) {
+        self.orders.get_mut(key).expect("a live order").state = Some(state);
+    }
+
+    fn expire(&mut self, keys: &[OrderKey]) -> Effect {
+        let mut changed = Vec::new();
+        let mut expired = 0;
+        for key in keys {
+            if self.orders.get(key).and_then(|o| o.state) != Some(OrderState::Held) {
+                continue;
+            }
+            for code in self.release(key, Bucket::Held) {
+                if !changed.contains(&code) {
+                    changed.push(code);
+                }
+            }
+            self.set_state(key, OrderState::Expired);
+            expired += 1;
+        }
+        Effect {
+            journal: expired > 0,
+            outcome: Outcome::Expired(expired),
+            changed,
+        }
+    }
+
+    /// The pool as a snapshot, in a canonical order (so two equal pools give equal snapshots).
+    pub fn snapshot(&self) -> Snapshot {
+        let mut orders: Vec<Order> = self.orders.values().cloned().collect();
+        orders.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        Snapshot {
+            seq: self.seq,
+            skus: self.skus.values().cloned().collect(),
+            orders,
+            movements: self.movements.clone(),
+        }
+    }
+
+    /// Rebuilds a pool from a snapshot, with the derived indexes, checking every invariant.
+    pub fn from_snapshot(snap: Snapshot, config: PoolConfig) -> Result<Self, String> {
+        let mut pool = Pool::new(config);
+        pool.seq = snap.seq;
+        for sku in snap.skus {
+            if !sku.invariant_holds() {
+                return Err(format!("SKU {} breaks the pool invariant", sku.code));
+            }
+            pool.skus.insert(sku.code.clone(), sku);
+        }
+        for order in snap.orders {
+            if order.lines.iter().any(|l| !pool.skus.contains_key(&l.sku)) {
+                return Err(format!("order {:?} names an unknown SKU", order.key));
+            }
+            if let (Some(OrderState::Held), Some(at)) = (order.state, order.expires_ms) {
+                pool.expiries.insert((at, order.key.clone()));
+            }
+            let live = matches!(
+                order.state,
+                Some(OrderState::Held | OrderState::Paid | OrderState::Shipped)
+            );
+            if let (true, Some(buyer)) = (live, &order.buyer) {
+                for (code, qty) in Order::units_by_sku(&order.lines) {
+                    *pool
+                        .buyer_units
+                        .entry((buyer.as_str().to_owned(), code))
+                        .or_insert(0) += qty;
+                }
+            }
+            pool.orders.insert(order.key.clone(), order);
+        }
+        pool.movements = snap.movements;
+        Ok(pool)
+    }
+}
+
+fn unknown_sku(code: &SkuCode) -> Refusal {
+    Refusal::new(RefusalCode::NotFound, "", format!("no SKU {code}"))
+}
+
+fn transition_message(kind: Kind, state: Option<OrderState>) -> String {
+    let kind = serde_json::to_value(kind).unwrap_or_default();
+    let kind = kind.as_str().unwrap_or("?");
+    match state {
+        None => format!("a {kind} event for an order this server has not seen"),
+        Some(state) => {
+            let state = serde_json::to_value(state).unwrap_or_default();
+            format!(
+                "an order that is {} cannot be {kind}",
+                state.as_str().unwrap_or("?")
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

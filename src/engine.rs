@@ -1,0 +1,330 @@
+//! The one writer. A single thread owns the pool; requests reach it over a bounded queue with a reply
+//! channel. It takes every request waiting, applies them in order, journals them with one sync for the
+//! whole batch (group commit), publishes the changed stock views for readers, and only then answers.
+//! Readers never wait for it: they read the published views.
+
+use crate::domain::stock::StockView;
+use crate::domain::types::SkuCode;
+use crate::domain::{Command, Ctx, Effect, Pool, Refusal};
+use crate::journal::{Journal, SnapshotJob};
+use dashmap::DashMap;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot, watch};
+
+/// Requests waiting for the writer; a full queue makes senders wait (back-pressure, not memory).
+pub const QUEUE_JOBS_MAX: usize = 8192;
+/// The most requests the writer takes into one batch (one sync).
+pub const BATCH_JOBS_MAX: usize = 2048;
+/// How often the writer looks for expired holds and refreshes time-dependent views.
+pub const TICK_MS: u64 = 1000;
+
+/// The answer to one request: one result per command, in order.
+pub type Reply = Vec<Result<Effect, Refusal>>;
+
+/// A function that reads the pool on the writer's thread.
+type ReadFn = Box<dyn FnOnce(&Pool) + Send>;
+
+enum Job {
+    Apply {
+        cmds: Vec<Command>,
+        reply: oneshot::Sender<Reply>,
+    },
+    Read(ReadFn),
+}
+
+/// The writer is gone: the server is shutting down (or died on a journal error).
+#[derive(Debug)]
+pub struct EngineGone;
+
+/// Milliseconds since the Unix epoch; a function so tests can run the engine on their own clock.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// The wall clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64)
+    })
+}
+
+/// A handle to the writer, cheap to clone. Readers use `views` and `seq` without queueing.
+#[derive(Clone)]
+pub struct Engine {
+    tx: mpsc::Sender<Job>,
+    /// Every SKU's stock view as of the last committed batch.
+    views: Arc<DashMap<SkuCode, StockView>>,
+    /// The journal sequence number the published views include.
+    seq: Arc<AtomicU64>,
+    /// Tells the writer to drain its queue and stop.
+    stop: Arc<watch::Sender<bool>>,
+}
+
+/// The writer thread; join it to know every acknowledged command is on disk and the snapshot written.
+pub struct WriterThread(std::thread::JoinHandle<Result<(), String>>);
+
+impl WriterThread {
+    pub fn join(self) -> Result<(), String> {
+        self.0
+            .join()
+            .unwrap_or_else(|_| Err("the writer thread panicked".to_owned()))
+    }
+}
+
+impl Engine {
+    /// Starts the writer on its own thread over a recovered pool and journal.
+    pub fn start(pool: Pool, journal: Journal, clock: Clock) -> (Engine, WriterThread) {
+        let (tx, rx) = mpsc::channel(QUEUE_JOBS_MAX);
+        let (stop, stopped) = watch::channel(false);
+        let views = Arc::new(DashMap::new());
+        let now = clock();
+        for sku in pool.skus() {
+            views.insert(sku.code.clone(), sku.view(now));
+        }
+        let seq = Arc::new(AtomicU64::new(pool.seq()));
+        let writer = Writer {
+            pool,
+            journal,
+            views: views.clone(),
+            seq: seq.clone(),
+            clock,
+            snapshotting: None,
+        };
+        let thread = std::thread::Builder::new()
+            .name("livestock-writer".to_owned())
+            .spawn(move || writer.run(rx, stopped))
+            .expect("spawning the writer thread");
+        let engine = Engine {
+            tx,
+            views,
+            seq,
+            stop: Arc::new(stop),
+        };
+        (engine, WriterThread(thread))
+    }
+
+    /// Applies commands in order and answers once they are durable.
+    pub async fn apply(&self, cmds: Vec<Command>) -> Result<Reply, EngineGone> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .send(Job::Apply { cmds, reply })
+            .await
+            .map_err(|_| EngineGone)?;
+        answer.await.map_err(|_| EngineGone)
+    }
+
+    /// Runs `f` on the pool, in order with the commands before it, after they are durable.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Pool) -> T + Send + 'static,
+    ) -> Result<T, EngineGone> {
+        let (reply, answer) = oneshot::channel();
+        let job = Job::Read(Box::new(move |pool| {
+            let _ = reply.send(f(pool));
+        }));
+        self.tx.send(job).await.map_err(|_| EngineGone)?;
+        answer.await.map_err(|_| EngineGone)
+    }
+
+    /// One SKU's published view.
+    pub fn view(&self, code: &SkuCode) -> Option<StockView> {
+        self.views.get(code).map(|v| v.clone())
+    }
+
+    /// Every published view, sorted by SKU code.
+    pub fn views(&self) -> Vec<StockView> {
+        let mut all: Vec<StockView> = self.views.iter().map(|v| v.clone()).collect();
+        all.sort_unstable_by(|a, b| a.sku.cmp(&b.sku));
+        all
+    }
+
+    pub fn contains(&self, code: &SkuCode) -> bool {
+        self.views.contains_key(code)
+    }
+
+    /// The journal sequence number the published views include.
+    pub fn seq(&self) -> u64 {
+        self.seq.load(Ordering::Acquire)
+    }
+
+    /// Asks the writer to finish what is queued, snapshot, and stop.
+    pub fn stop(&self) {
+        self.stop.send_replace(true);
+    }
+}
+
+struct Writer {
+    pool: Pool,
+    journal: Journal,
+    views: Arc<DashMap<SkuCode, StockView>>,
+    seq: Arc<AtomicU64>,
+    clock: Clock,
+    /// The snapshot being written in the background, if one is.
+    snapshotting: Option<std::thread::JoinHandle<Result<u64, String>>>,
+}
+
+impl Writer {
+    fn run(
+        mut self,
+        mut rx: mpsc::Receiver<Job>,
+        mut stopped: watch::Receiver<bool>,
+    ) -> Result<(), String> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .map_err(|e| format!("starting the writer's runtime: {e}"))?;
+        rt.block_on(async {
+            let mut tick = tokio::time::interval(Duration::from_millis(TICK_MS));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            let mut batch = Vec::with_capacity(BATCH_JOBS_MAX);
+            let mut closing = false;
+            loop {
+                tokio::select! {
+                    n = rx.recv_many(&mut batch, BATCH_JOBS_MAX) => {
+                        if n == 0 {
+                            break;
+                        }
+                        self.process(&mut batch);
+                    }
+                    _ = tick.tick() => self.tick(),
+                    _ = stopped.changed(), if !closing => {
+                        closing = true;
+                        rx.close();
+                    }
+                }
+            }
+        });
+        self.finish()
+    }
+
+    fn process(&mut self, batch: &mut Vec<Job>) {
+        let now = (self.clock)();
+        let mut changed = BTreeSet::new();
+        let mut replies = Vec::with_capacity(batch.len());
+        let mut reads = Vec::new();
+        for job in batch.drain(..) {
+            match job {
+                Job::Apply { cmds, reply } => {
+                    let mut out = Vec::with_capacity(cmds.len());
+                    for cmd in &cmds {
+                        out.push(self.apply(cmd, now, &mut changed));
+                    }
+                    replies.push((reply, out));
+                }
+                Job::Read(f) => reads.push(f),
+            }
+        }
+        self.commit(&changed, now);
+        for (reply, out) in replies {
+            let _ = reply.send(out); // the client may have gone; its command stands
+        }
+        for f in reads {
+            f(&self.pool);
+        }
+        self.maybe_snapshot();
+    }
+
+    fn apply(
+        &mut self,
+        cmd: &Command,
+        now_ms: i64,
+        changed: &mut BTreeSet<SkuCode>,
+    ) -> Result<Effect, Refusal> {
+        let ctx = Ctx {
+            seq: self.pool.seq() + 1,
+            now_ms,
+        };
+        let result = self.pool.apply(cmd, ctx);
+        if let Ok(effect) = &result {
+            if effect.journal {
+                self.journal.append(cmd, ctx);
+            }
+            changed.extend(effect.changed.iter().cloned());
+        }
+        result
+    }
+
+    /// Makes the batch durable, then publishes what changed. A journal that cannot be written
+    /// stops the server: nothing of the batch was acknowledged, and nothing may be.
+    fn commit(&mut self, changed: &BTreeSet<SkuCode>, now_ms: i64) {
+        if let Err(e) = self.journal.commit() {
+            tracing::error!(error = %e, "the journal cannot be written; stopping without acknowledging the batch");
+            std::process::exit(70);
+        }
+        for code in changed {
+            if let Some(sku) = self.pool.sku(code) {
+                self.views.insert(code.clone(), sku.view(now_ms));
+            }
+        }
+        self.seq.store(self.pool.seq(), Ordering::Release);
+    }
+
+    /// Expires holds whose time ran out and refreshes the views whose rates move with time.
+    fn tick(&mut self) {
+        let now = (self.clock)();
+        let due = self.pool.due_holds(now);
+        let mut changed = BTreeSet::new();
+        if !due.is_empty() {
+            let cmd = Command::Expire { orders: due };
+            if let Err(refusal) = self.apply(&cmd, now, &mut changed) {
+                tracing::error!(?refusal, "expiring holds was refused");
+            }
+        }
+        for sku in self.pool.skus() {
+            if sku.sold_units > 0 || sku.presale_sold > 0 {
+                changed.insert(sku.code.clone());
+            }
+        }
+        self.commit(&changed, now);
+        self.maybe_snapshot();
+    }
+
+    fn maybe_snapshot(&mut self) {
+        if let Some(handle) = &self.snapshotting {
+            if !handle.is_finished() {
+                return;
+            }
+            let handle = self.snapshotting.take().expect("checked above");
+            match handle.join() {
+                Ok(Ok(seq)) => tracing::info!(seq, "snapshot written"),
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "snapshot failed; the journal still holds everything")
+                }
+                Err(_) => tracing::error!(
+                    "the snapshot thread panicked; the journal still holds everything"
+                ),
+            }
+        }
+        if !self.journal.snapshot_due() {
+            return;
+        }
+        match self.journal.begin_snapshot(&self.pool) {
+            Ok(job) => {
+                let spawned = std::thread::Builder::new()
+                    .name("livestock-snapshot".to_owned())
+                    .spawn(move || SnapshotJob::write(job));
+                match spawned {
+                    Ok(handle) => self.snapshotting = Some(handle),
+                    Err(e) => tracing::error!(error = %e, "cannot start the snapshot thread"),
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "cannot begin a snapshot"),
+        }
+    }
+
+    /// On shutdown: wait for a running snapshot, then write a final one so the next start is quick.
+    fn finish(mut self) -> Result<(), String> {
+        if let Some(handle) = self.snapshotting.take() {
+            let _ = handle.join();
+        }
+        self.journal
+            .commit()
+            .map_err(|e| format!("flushing the journal: {e}"))?;
+        let seq = self.journal.begin_snapshot(&self.pool)?.write()?;
+        tracing::info!(seq, "journal flushed and snapshot written");
+        Ok(())
+    }
+}

@@ -1,0 +1,130 @@
+//! livestock (直播库存看板): the stock book of record and the live board of a live-stream shop.
+//!
+//! A tour of the modules, in the direction data flows:
+//! - [`web`] takes HTTP requests, checks the caller's role, parses bodies into types that cannot be
+//!   wrong, and hands the engine commands;
+//! - [`engine`] is the one writer: it owns the pool, applies commands in batches, has the journal make
+//!   each batch durable with one sync, publishes the changed stock views, and only then answers;
+//! - [`domain`] is the pool itself: buckets, the order lifecycle, idempotency, limits; pure, with
+//!   time passed in;
+//! - [`journal`] is the truth on disk: checksummed records, replay, snapshots;
+//! - [`config`] resolves flags, environment and the config file; [`load`] is the load generator.
+
+pub mod config;
+pub mod domain;
+pub mod engine;
+pub mod journal;
+pub mod load;
+pub mod web;
+
+use config::Config;
+use domain::PoolConfig;
+use engine::Engine;
+use journal::Journal;
+use std::future::Future;
+use std::io::Write;
+use web::auth::{Role, Tokens};
+
+/// Serves until `shutdown` completes, then finishes in-flight requests, flushes the journal, writes a
+/// snapshot and returns. The listener accepts (for `/healthz`) while the journal replays; the line
+/// `livestock listening on http://HOST:PORT` is printed once the server is ready for everything.
+pub async fn run(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .map_err(|e| format!("listening on {}: {e}", config.listen))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("reading the listening address: {e}"))?;
+    let mut tokens = config.tokens.clone();
+    let generated = if tokens.iter().any(|(r, _)| *r == Role::Admin) {
+        None
+    } else if tokens.is_empty() {
+        let token = Config::generated_admin_token(&config.data_dir)?;
+        tokens.push((Role::Admin, token.clone()));
+        Some(token)
+    } else {
+        None
+    };
+    let state = web::AppState::new(Tokens::new(tokens));
+    let app = web::app(state.clone()).layer(tower_http::trace::TraceLayer::new_for_http());
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+    });
+
+    let data_dir = config.data_dir.clone();
+    let pool_config = PoolConfig {
+        hold_ttl_ms: config.hold_ttl_ms,
+    };
+    let every = config.snapshot_every_records;
+    let recovered =
+        tokio::task::spawn_blocking(move || Journal::open(&data_dir, pool_config, every))
+            .await
+            .map_err(|e| format!("replaying the journal: {e}"))??;
+    tracing::info!(
+        seq = recovered.pool.seq(),
+        replayed = recovered.replayed,
+        torn_bytes_cut = recovered.torn_bytes_cut,
+        data = %config.data_dir.display(),
+        "journal replayed"
+    );
+    let (engine, writer) = Engine::start(recovered.pool, recovered.journal, engine::system_clock());
+    state.set_engine(engine.clone());
+
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "livestock listening on http://{addr}");
+    match &generated {
+        Some(token) => {
+            let _ = writeln!(out, "board: http://{addr}/?token={token}");
+            let _ = writeln!(
+                out,
+                "(no tokens configured: this admin token was generated and is kept in {})",
+                config.data_dir.join(config::ADMIN_TOKEN_FILE).display()
+            );
+        }
+        None => {
+            let _ = writeln!(out, "board: http://{addr}/?token=YOUR_TOKEN");
+        }
+    }
+    let _ = out.flush();
+    drop(out);
+
+    let served = server.await;
+    engine.stop();
+    let flushed = tokio::task::spawn_blocking(move || writer.join())
+        .await
+        .map_err(|e| format!("stopping the writer: {e}"))?;
+    match served {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(format!("serving: {e}")),
+        Err(e) => return Err(format!("serving: {e}")),
+    }
+    flushed
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down: finishing in-flight requests, then flushing the journal");
+}

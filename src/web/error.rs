@@ -1,0 +1,113 @@
+//! The one error type of the HTTP layer: every 4xx/5xx body is
+//! `{"error": {"code", "message", "field"}}` (API.md "Errors").
+
+use crate::domain::{Refusal, RefusalCode};
+use crate::engine::EngineGone;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    /// 422: a field is malformed or out of range.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message).with_field(field)
+    }
+
+    pub fn bad_json(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_json", message)
+    }
+
+    pub fn too_large(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid token is needed: Authorization: Bearer TOKEN (pages: ?token=TOKEN)",
+        )
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+    }
+
+    /// The JSON body, also used inside batch answers.
+    pub fn body(&self) -> serde_json::Value {
+        let mut error = json!({"code": self.code, "message": self.message});
+        if let Some(field) = &self.field {
+            error["field"] = json!(field);
+        }
+        json!({ "error": error })
+    }
+
+    /// Puts the index of an array element in front of the field (`[3].lines[0].qty`).
+    pub fn in_item(mut self, index: usize) -> Self {
+        self.field = Some(match self.field.take() {
+            Some(f) if f.starts_with('[') => format!("[{index}]{f}"),
+            Some(f) => format!("[{index}].{f}"),
+            None => format!("[{index}]"),
+        });
+        self
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body())).into_response()
+    }
+}
+
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        let (status, code) = match r.code {
+            RefusalCode::Invalid => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            RefusalCode::Conflict => (StatusCode::CONFLICT, "conflict"),
+            RefusalCode::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+        };
+        let mut e = ApiError::new(status, code, r.message);
+        e.field = r.field;
+        match r.item {
+            Some(i) => e.in_item(i),
+            None => e,
+        }
+    }
+}
+
+impl From<EngineGone> for ApiError {
+    fn from(_: EngineGone) -> Self {
+        ApiError::unavailable("the server is shutting down")
+    }
+}

@@ -1,0 +1,160 @@
+//! JSON bodies parsed once at the edge: a body over its limit is `too_large`, bad syntax `bad_json`,
+//! a wrong or missing field `invalid` naming it (`lines[0].qty`), and an array may hold one or many.
+
+use super::error::ApiError;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use serde::de::DeserializeOwned;
+
+/// The largest JSON body taken: a batch of 1,000 events or SKUs fits with room to spare.
+pub const JSON_BODY_BYTES_MAX: usize = 2 << 20;
+/// The most elements one array body may hold (API.md: ≤ 1000).
+pub const BATCH_ITEMS_MAX: usize = 1000;
+
+/// Reads the whole body, refusing one larger than `limit` bytes.
+pub async fn body_bytes(req: Request, limit: usize) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(req.into_body(), limit)
+        .await
+        .map_err(|e| {
+            let too_large = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+                || e.to_string().contains("length limit");
+            if too_large {
+                ApiError::too_large(format!("the body is larger than {limit} bytes"))
+            } else {
+                ApiError::bad_json(format!("the body could not be read: {e}"))
+            }
+        })
+}
+
+/// Parses JSON into `T`, naming the field at fault.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            return ApiError::bad_json(format!("the body is not valid JSON: {inner}"));
+        }
+        let message = inner.to_string();
+        let field = field_of(&path, &message);
+        ApiError::invalid(field, strip_position(&message))
+    })?;
+    Ok(value)
+}
+
+/// The field a serde message is about: the path, plus the name in a missing or unknown field message.
+fn field_of(path: &str, message: &str) -> String {
+    let named = ["missing field `", "unknown field `"]
+        .iter()
+        .find_map(|p| message.strip_prefix(p))
+        .and_then(|rest| rest.split('`').next());
+    let base = if path == "." { "" } else { path };
+    match named {
+        Some(name) if message.starts_with("unknown") && base.ends_with(name) => base.to_owned(),
+        Some(name) if base.is_empty() => name.to_owned(),
+        Some(name) => format!("{base}.{name}"),
+        None if base.is_empty() => "body".to_owned(),
+        None => base.to_owned(),
+    }
+}
+
+/// serde_json ends data errors with "at line 1 column 80": the field already says where.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+/// A JSON object body.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
+        let bytes = body_bytes(req, JSON_BODY_BYTES_MAX).await?;
+        parse(&bytes).map(JsonBody)
+    }
+}
+
+/// A body that is one object or an array of at most [`BATCH_ITEMS_MAX`] of them.
+pub enum OneOrMany<T> {
+    One(T),
+    Many(Vec<T>),
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OneOrMany<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
+        let bytes = body_bytes(req, JSON_BODY_BYTES_MAX).await?;
+        match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'[') => {
+                let items: Vec<serde_json::Value> = parse(&bytes)?;
+                if items.len() > BATCH_ITEMS_MAX {
+                    return Err(ApiError::too_large(format!(
+                        "an array holds at most {BATCH_ITEMS_MAX} items, this one {}",
+                        items.len()
+                    )));
+                }
+                if items.is_empty() {
+                    return Err(ApiError::invalid("body", "the array is empty"));
+                }
+                let many: Vec<T> = parse(&bytes)?;
+                Ok(OneOrMany::Many(many))
+            }
+            _ => parse(&bytes).map(OneOrMany::One),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Line {
+        qty: u32,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Ev {
+        name: String,
+        lines: Vec<Line>,
+    }
+
+    fn field(json: &str) -> Option<String> {
+        parse::<Ev>(json.as_bytes()).unwrap_err().field
+    }
+
+    #[test]
+    fn errors_name_the_field_at_fault() {
+        assert_eq!(
+            field(r#"{"name":"a","lines":[{"qty":-1}]}"#).as_deref(),
+            Some("lines[0].qty")
+        );
+        assert_eq!(field(r#"{"lines":[]}"#).as_deref(), Some("name"));
+        assert_eq!(
+            field(r#"{"name":"a","lines":[{"qty":1,"x":2}]}"#).as_deref(),
+            Some("lines[0].x")
+        );
+        assert_eq!(
+            field(r#"{"name":"a","lines":[{}]}"#).as_deref(),
+            Some("lines[0].qty")
+        );
+        assert_eq!(field(r#"{"name":7,"lines":[]}"#).as_deref(), Some("name"));
+    }
+
+    #[test]
+    fn syntax_errors_are_bad_json() {
+        let e = parse::<Ev>(b"{not json").unwrap_err();
+        assert_eq!((e.code, e.status.as_u16()), ("bad_json", 400));
+    }
+}

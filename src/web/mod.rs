@@ -1,0 +1,80 @@
+//! Transport only: routes, auth, errors and pages. The web layer parses and translates; the domain
+//! decides; the engine records.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod extract;
+mod pages;
+
+use crate::engine::Engine;
+use auth::Tokens;
+use axum::Router;
+use axum::extract::FromRef;
+use axum::routing::{get, post};
+use error::ApiError;
+use std::sync::{Arc, OnceLock};
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// Set once the journal is replayed; until then only `/healthz` and `/readyz` answer.
+    engine: Arc<OnceLock<Engine>>,
+    tokens: Arc<Tokens>,
+}
+
+impl AppState {
+    pub fn new(tokens: Tokens) -> Self {
+        AppState {
+            engine: Arc::new(OnceLock::new()),
+            tokens: Arc::new(tokens),
+        }
+    }
+
+    /// Makes the server ready: called once, when replay is done.
+    pub fn set_engine(&self, engine: Engine) {
+        if self.engine.set(engine).is_err() {
+            panic!("the engine is set once");
+        }
+    }
+
+    pub fn engine(&self) -> Result<&Engine, ApiError> {
+        self.engine.get().ok_or_else(|| {
+            ApiError::unavailable("the journal is still being replayed; try again shortly")
+        })
+    }
+}
+
+impl FromRef<AppState> for Arc<Tokens> {
+    fn from_ref(s: &AppState) -> Self {
+        s.tokens.clone()
+    }
+}
+
+/// The whole HTTP surface, so tests and `run` build the same thing.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::board))
+        .route("/healthz", get(pages::healthz))
+        .route("/readyz", get(pages::readyz))
+        .route("/api/v1/skus", get(api::list_skus).post(api::create_skus))
+        .route(
+            "/api/v1/skus/{sku}",
+            get(api::get_sku).patch(api::patch_sku),
+        )
+        .route(
+            "/api/v1/skus/{sku}/movements",
+            get(api::list_movements).post(api::post_movement),
+        )
+        .route("/api/v1/orders", post(api::post_orders))
+        .route("/api/v1/orders/{channel}/{order_id}", get(api::get_order))
+        .fallback(|| async { ApiError::not_found("no such page or endpoint") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this endpoint does not take that method",
+            )
+        })
+        .with_state(state)
+}
