@@ -1,0 +1,442 @@
+//! A test server: the real `livestock` binary on port 0 over a temporary data dir, with one token per
+//! role, that can be restarted on the same data, stopped with SIGTERM or killed with SIGKILL, and that
+//! is killed when dropped. Plus small HTTP helpers the end-to-end tests share.
+//!
+//! Each test binary uses a different part of this module, hence the `dead_code` allowance.
+#![allow(dead_code)]
+
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub const ADMIN: &str = "test-admin-token-a1";
+pub const OPERATOR: &str = "test-operator-token-o2";
+pub const WAREHOUSE: &str = "test-warehouse-token-w3";
+pub const INGEST: &str = "test-ingest-token-i4";
+pub const OVERLAY: &str = "test-overlay-token-v5";
+pub const VIEWER: &str = "test-viewer-token-r6";
+
+/// How long a start (including journal replay) may take before the test fails.
+pub const START_TIMEOUT_MS: u64 = 20_000;
+/// How long a SIGTERM'd server may take to finish and exit.
+pub const STOP_TIMEOUT_MS: u64 = 15_000;
+/// How long any one HTTP request may take.
+pub const REQUEST_TIMEOUT_MS: u64 = 20_000;
+/// The most log lines kept per server (for failure messages).
+const LOG_LINES_MAX: usize = 2_000;
+/// How many times a request answered 429 `rate_limited` is retried (it is idempotent).
+const RATE_LIMITED_RETRIES_MAX: u32 = 50;
+
+/// The line the server prints once it is ready.
+const LISTENING: &str = "livestock listening on http://";
+
+/// The real server, on a data dir that outlives its restarts.
+pub struct TestServer {
+    child: Option<Child>,
+    /// `http://127.0.0.1:PORT` of the current process (a restart picks a new port).
+    pub base: String,
+    /// Held so the directory lives as long as the server, across restarts.
+    data: tempfile::TempDir,
+    /// The `--config` file, if the test gave one (kept in its own temp dir).
+    config: Option<(tempfile::TempDir, PathBuf)>,
+    /// stdout and stderr of every process started on this data dir, for failure messages.
+    logs: Arc<Mutex<Vec<String>>>,
+    client: Client,
+}
+
+/// A new HTTP client with the test timeout (one per simulated channel connection).
+pub fn client() -> Client {
+    Client::builder()
+        .timeout(Duration::from_millis(REQUEST_TIMEOUT_MS))
+        .build()
+        .expect("building an HTTP client")
+}
+
+impl TestServer {
+    /// Starts a server on a fresh data dir with the default configuration.
+    pub fn start() -> TestServer {
+        Self::start_inner(None)
+    }
+
+    /// Starts a server on a fresh data dir with `toml` as its `--config` file.
+    pub fn start_with_config(toml: &str) -> TestServer {
+        let dir = tempfile::tempdir().expect("creating a temp dir for the config");
+        let path = dir.path().join("livestock.toml");
+        std::fs::write(&path, toml).expect("writing the config file");
+        Self::start_inner(Some((dir, path)))
+    }
+
+    fn start_inner(config: Option<(tempfile::TempDir, PathBuf)>) -> TestServer {
+        let mut server = TestServer {
+            child: None,
+            base: String::new(),
+            data: tempfile::tempdir().expect("creating a temp data dir"),
+            config,
+            logs: Arc::new(Mutex::new(Vec::new())),
+            client: client(),
+        };
+        server.spawn();
+        server
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.data.path()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("the server is running").id()
+    }
+
+    /// Starts the binary on this server's data dir and waits for its `listening` line.
+    fn spawn(&mut self) {
+        assert!(self.child.is_none(), "the previous process is still running");
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_livestock"));
+        cmd.arg("serve")
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .arg("--data")
+            .arg(self.data.path());
+        if let Some((_, path)) = &self.config {
+            cmd.arg("--config").arg(path);
+        }
+        for var in ["LIVESTOCK_LISTEN", "LIVESTOCK_DATA", "LIVESTOCK_CONFIG"] {
+            cmd.env_remove(var);
+        }
+        for (role, token) in [
+            ("ADMIN", ADMIN),
+            ("OPERATOR", OPERATOR),
+            ("WAREHOUSE", WAREHOUSE),
+            ("INGEST", INGEST),
+            ("OVERLAY", OVERLAY),
+            ("VIEWER", VIEWER),
+        ] {
+            cmd.env(format!("LIVESTOCK_TOKEN_{role}"), token);
+        }
+        cmd.env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("starting the livestock binary");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let (tx, rx) = mpsc::channel::<String>();
+        drain(stdout, self.logs.clone(), Some(tx));
+        drain(stderr, self.logs.clone(), None);
+        self.child = Some(child);
+
+        let deadline = Instant::now() + Duration::from_millis(START_TIMEOUT_MS);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some(rest) = line.trim().strip_prefix(LISTENING) {
+                        self.base = format!("http://{}", rest.trim_end_matches('/'));
+                        return;
+                    }
+                }
+                Err(_) => {
+                    let status = self.child.as_mut().and_then(|c| c.try_wait().ok().flatten());
+                    panic!(
+                        "the server did not print its listening line within {START_TIMEOUT_MS} ms \
+                         (exit status {status:?}); its output:\n{}",
+                        self.logs()
+                    );
+                }
+            }
+        }
+    }
+
+    /// Starts the server again on the same data dir; the previous process must have exited.
+    pub fn restart(&mut self) {
+        self.spawn();
+    }
+
+    /// Sends SIGTERM and waits for the process to exit; returns its exit status.
+    pub fn terminate(&mut self) -> ExitStatus {
+        let pid = self.pid();
+        signal(pid, "-TERM");
+        let mut child = self.child.take().expect("the server is running");
+        let deadline = Instant::now() + Duration::from_millis(STOP_TIMEOUT_MS);
+        loop {
+            if let Some(status) = child.try_wait().expect("waiting for the server") {
+                return status;
+            }
+            if Instant::now() >= deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "the server did not exit within {STOP_TIMEOUT_MS} ms of SIGTERM; its output:\n{}",
+                    self.logs()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Kills the process with SIGKILL (no chance to flush anything) and reaps it.
+    pub fn kill9(&mut self) {
+        let pid = self.pid();
+        signal(pid, "-KILL");
+        let mut child = self.child.take().expect("the server is running");
+        let _ = child.wait();
+    }
+
+    /// Everything the server printed so far (stdout and stderr), for failure messages.
+    pub fn logs(&self) -> String {
+        self.logs.lock().map(|l| l.join("\n")).unwrap_or_default()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// Sends a request with an optional bearer token and JSON body; answers the status and the body
+    /// as JSON (`Null` when empty, a string when not JSON).
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        let bytes = body.map(|b| serde_json::to_vec(b).expect("serialising a body"));
+        self.call_raw(method, path, token, bytes).await
+    }
+
+    /// Sends `bytes` as the body, as `application/json`.
+    pub async fn call_raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        bytes: Option<Vec<u8>>,
+    ) -> (StatusCode, Value) {
+        send(&self.client, &self.base, method, path, token, bytes)
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}\nserver output:\n{}", self.logs()))
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
+        self.call(Method::PATCH, path, Some(token), Some(body)).await
+    }
+
+    /// Posts order events (one object or an array) as the ingest role.
+    pub async fn orders(&self, body: &Value) -> (StatusCode, Value) {
+        self.post("/api/v1/orders", INGEST, body).await
+    }
+
+    /// Creates SKUs as the operator and insists on 201.
+    pub async fn create_skus(&self, body: &Value) -> Value {
+        let (st, b) = self.post("/api/v1/skus", OPERATOR, body).await;
+        assert_eq!(st, StatusCode::CREATED, "creating SKUs {body}: {b}");
+        b
+    }
+
+    /// One SKU's stock view, checking the invariant of API.md on the way.
+    pub async fn sku(&self, code: &str) -> Value {
+        let (st, v) = self.get(&format!("/api/v1/skus/{code}"), VIEWER).await;
+        assert_eq!(st, StatusCode::OK, "GET SKU {code}: {v}");
+        assert_invariant(&v);
+        v
+    }
+
+    /// Every SKU's stock view.
+    pub async fn skus(&self) -> Value {
+        let (st, v) = self.get("/api/v1/skus", VIEWER).await;
+        assert_eq!(st, StatusCode::OK, "GET /api/v1/skus: {v}");
+        for s in v.as_array().expect("the SKU list is an array") {
+            assert_invariant(s);
+        }
+        v
+    }
+
+    /// One order as the server keeps it.
+    pub async fn order(&self, channel: &str, order_id: &str) -> (StatusCode, Value) {
+        self.get(&format!("/api/v1/orders/{channel}/{order_id}"), VIEWER)
+            .await
+    }
+
+    /// The journal sequence number the server's state includes, from `/readyz`.
+    pub async fn seq(&self) -> u64 {
+        let (st, b) = self.call(Method::GET, "/readyz", None, None).await;
+        assert_eq!(st, StatusCode::OK, "/readyz: {b}");
+        b["seq"].as_u64().expect("/readyz has a seq")
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Sends `kill SIG pid` (no new crate for one signal).
+fn signal(pid: u32, sig: &str) {
+    let status = Command::new("kill")
+        .arg(sig)
+        .arg(pid.to_string())
+        .status()
+        .expect("running kill");
+    assert!(status.success(), "kill {sig} {pid} failed: {status}");
+}
+
+/// Copies a child's output into `logs` line by line; stdout lines also go to `tx` for the start-up.
+fn drain(
+    out: impl Read + Send + 'static,
+    logs: Arc<Mutex<Vec<String>>>,
+    tx: Option<mpsc::Sender<String>>,
+) {
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines() {
+            let Ok(line) = line else { break };
+            if let Some(tx) = &tx {
+                let _ = tx.send(line.clone());
+            }
+            if let Ok(mut l) = logs.lock()
+                && l.len() < LOG_LINES_MAX
+            {
+                l.push(line);
+            }
+        }
+    });
+}
+
+/// Sends one request with `client`; a 429 is retried after a short pause (order events are
+/// idempotent, and a rate limit is not what these tests are about). Errors are transport errors.
+pub async fn send(
+    client: &Client,
+    base: &str,
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    bytes: Option<Vec<u8>>,
+) -> Result<(StatusCode, Value), String> {
+    let mut tries = 0;
+    loop {
+        let mut req = client.request(method.clone(), format!("{base}{path}"));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = &bytes {
+            req = req
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(b.clone());
+        }
+        let resp = req.send().await.map_err(|e| format!("sending: {e}"))?;
+        let status = resp.status();
+        let text = resp
+            .bytes()
+            .await
+            .map_err(|e| format!("reading the answer: {e}"))?;
+        if status == StatusCode::TOO_MANY_REQUESTS && tries < RATE_LIMITED_RETRIES_MAX {
+            tries += 1;
+            tokio::time::sleep(Duration::from_millis(20 * u64::from(tries))).await;
+            continue;
+        }
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&text)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&text).into_owned()))
+        };
+        return Ok((status, body));
+    }
+}
+
+/// Asserts `body` is the error body of API.md with `code`, and returns its `field`, if any.
+#[track_caller]
+pub fn assert_error(body: &Value, code: &str) -> Option<String> {
+    let e = &body["error"];
+    assert!(
+        e.is_object(),
+        "want an error body {{\"error\": {{...}}}}, got {body}"
+    );
+    assert_eq!(e["code"], json!(code), "error code in {body}");
+    assert!(
+        e["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "error message in {body}"
+    );
+    e["field"].as_str().map(str::to_owned)
+}
+
+/// The invariant of API.md: `available == on_hand - damaged - buffer - held - committed >= 0`.
+#[track_caller]
+pub fn assert_invariant(v: &Value) {
+    let n = |k: &str| {
+        v[k].as_i64()
+            .unwrap_or_else(|| panic!("{k} is not an integer in {v}"))
+    };
+    let available = n("available");
+    assert_eq!(
+        available,
+        n("on_hand") - n("damaged") - n("buffer") - n("held") - n("committed"),
+        "available is not on_hand - damaged - buffer - held - committed in {v}"
+    );
+    assert!(available >= 0, "available below zero in {v}");
+}
+
+/// A SKU as `POST /api/v1/skus` takes it.
+pub fn new_sku(code: &str, on_hand: i64, price_cents: i64) -> Value {
+    json!({"sku": code, "name": format!("商品 {code}"), "category": "apparel",
+           "price_cents": price_cents, "on_hand": on_hand})
+}
+
+/// An order event with `(sku, qty)` lines at the catalog price.
+pub fn event(channel: &str, order_id: &str, kind: &str, lines: &[(&str, i64)]) -> Value {
+    let mut e = json!({"channel": channel, "order_id": order_id, "kind": kind});
+    if !lines.is_empty() {
+        e["lines"] = lines
+            .iter()
+            .map(|(sku, qty)| json!({"sku": sku, "qty": qty}))
+            .collect();
+    }
+    e
+}
+
+/// An order event of one buyer.
+pub fn buyer_event(
+    channel: &str,
+    order_id: &str,
+    kind: &str,
+    buyer: &str,
+    lines: &[(&str, i64)],
+) -> Value {
+    let mut e = event(channel, order_id, kind, lines);
+    e["buyer"] = json!(buyer);
+    e
+}
+
+/// Polls `probe` every 50 ms until it answers `Some`, or panics after `timeout_ms` with `what`.
+pub async fn poll<T, F, Fut>(timeout_ms: u64, what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + Duration::from_millis(timeout_ms);
+    loop {
+        if let Some(v) = probe().await {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: not so after {timeout_ms} ms"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
