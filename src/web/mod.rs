@@ -2,6 +2,7 @@
 //! decides; the engine records.
 
 pub mod api;
+mod assets;
 pub mod auth;
 pub mod error;
 pub mod extract;
@@ -55,6 +56,9 @@ impl FromRef<AppState> for Arc<Tokens> {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::board))
+        .route("/host", get(pages::host))
+        .route("/overlay", get(pages::overlay))
+        .route("/static/{name}", get(assets::file))
         .route("/healthz", get(pages::healthz))
         .route("/readyz", get(pages::readyz))
         .route("/api/v1/skus", get(api::list_skus).post(api::create_skus))

@@ -3,32 +3,63 @@
 use super::AppState;
 use super::auth::{Caller, Role, TOKEN_COOKIE, TokenSource};
 use super::error::ApiError;
-use crate::domain::stock::StockView;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
 
+/// A screen's shell; the page's script fills it from the WebSocket feed.
 #[derive(Template, WebTemplate)]
 #[template(path = "board.html")]
-struct Board {
-    seq: u64,
-    skus: Vec<StockView>,
+struct BoardPage {
+    lang: &'static str,
 }
 
-/// The control-room board: for now the stock table, rendered on the server.
-pub async fn board(
-    axum::extract::State(s): axum::extract::State<AppState>,
-    caller: Caller,
-) -> Result<Response, ApiError> {
+#[derive(Template, WebTemplate)]
+#[template(path = "host.html")]
+struct HostPage {
+    lang: &'static str,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "overlay.html")]
+struct OverlayPage {
+    lang: &'static str,
+}
+
+/// `?lang=en` switches a page to English; Chinese (zh-CN) is the default.
+#[derive(serde::Deserialize)]
+pub struct LangQuery {
+    lang: Option<String>,
+}
+
+impl LangQuery {
+    fn lang(&self) -> &'static str {
+        match self.lang.as_deref() {
+            Some("en") => "en",
+            _ => "zh-CN",
+        }
+    }
+}
+
+/// `/`: the control-room board.
+pub async fn board(caller: Caller, Query(q): Query<LangQuery>) -> Result<Response, ApiError> {
     caller.require(&Role::ALL)?;
-    let engine = s.engine()?;
-    let page = Board {
-        seq: engine.seq(),
-        skus: engine.views(),
-    };
-    Ok(with_cookie(&caller, page.into_response()))
+    Ok(with_cookie(&caller, BoardPage { lang: q.lang() }.into_response()))
+}
+
+/// `/host`: the host's prompt screen.
+pub async fn host(caller: Caller, Query(q): Query<LangQuery>) -> Result<Response, ApiError> {
+    caller.require(&Role::ALL)?;
+    Ok(with_cookie(&caller, HostPage { lang: q.lang() }.into_response()))
+}
+
+/// `/overlay`: the OBS browser source.
+pub async fn overlay(caller: Caller, Query(q): Query<LangQuery>) -> Result<Response, ApiError> {
+    caller.require(&Role::ALL)?;
+    Ok(with_cookie(&caller, OverlayPage { lang: q.lang() }.into_response()))
 }
 
 /// Keeps a token that came in the query as an HttpOnly cookie, so the page's own requests carry it.
