@@ -57,6 +57,8 @@ struct FileConfig {
     /// Life of an unpaid hold, in seconds.
     hold_ttl_secs: Option<u64>,
     snapshot_every_records: Option<u64>,
+    /// The screens' coalescing tick, in milliseconds.
+    feed_tick_ms: Option<u64>,
     #[serde(default)]
     tokens: FileTokens,
 }
@@ -79,6 +81,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub hold_ttl_ms: i64,
     pub snapshot_every_records: u64,
+    /// The screens' coalescing tick: at most one diff per view per tick.
+    pub feed_tick_ms: u64,
     /// Role tokens from the environment or the file; the admin one may still be generated.
     pub tokens: Vec<(Role, String)>,
 }
@@ -130,6 +134,10 @@ impl Config {
             snapshot_every_records: file
                 .snapshot_every_records
                 .unwrap_or(crate::journal::SNAPSHOT_EVERY_RECORDS_DEFAULT),
+            feed_tick_ms: file
+                .feed_tick_ms
+                .unwrap_or(crate::web::feed::TICK_MS_DEFAULT)
+                .clamp(10, 10_000),
             tokens,
         })
     }

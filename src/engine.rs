@@ -3,14 +3,16 @@
 //! whole batch (group commit), publishes the changed stock views for readers, and only then answers.
 //! Readers never wait for it: they read the published views.
 
+use crate::domain::series::{SERIES_SKUS_MAX, Sample, Series};
+use crate::domain::show::ShowView;
 use crate::domain::stock::StockView;
 use crate::domain::types::SkuCode;
 use crate::domain::{Command, Ctx, Effect, Pool, Refusal};
 use crate::journal::{Journal, SnapshotJob};
 use dashmap::DashMap;
-use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -51,14 +53,38 @@ pub fn system_clock() -> Clock {
     })
 }
 
-/// A handle to the writer, cheap to clone. Readers use `views` and `seq` without queueing.
+/// What changed since the screens' feed last took the changes.
+#[derive(Debug, Default)]
+pub struct Changes {
+    pub skus: BTreeSet<SkuCode>,
+    pub show: bool,
+    /// A new point of the time series, when one was taken.
+    pub sample: Option<Sample>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.skus.is_empty() && !self.show && self.sample.is_none()
+    }
+}
+
+/// What the writer publishes after each batch for readers that must not queue behind it.
+struct Published {
+    /// Every SKU's stock view as of the last committed batch.
+    views: DashMap<SkuCode, StockView>,
+    /// The journal sequence number the published views include. Written after the views, so a
+    /// reader that loads it first and then reads views sees at least that state.
+    seq: AtomicU64,
+    show: RwLock<Arc<ShowView>>,
+    series: RwLock<Arc<Series>>,
+    changes: Mutex<Changes>,
+}
+
+/// A handle to the writer, cheap to clone. Readers use the published state without queueing.
 #[derive(Clone)]
 pub struct Engine {
     tx: mpsc::Sender<Job>,
-    /// Every SKU's stock view as of the last committed batch.
-    views: Arc<DashMap<SkuCode, StockView>>,
-    /// The journal sequence number the published views include.
-    seq: Arc<AtomicU64>,
+    published: Arc<Published>,
     /// Tells the writer to drain its queue and stop.
     stop: Arc<watch::Sender<bool>>,
 }
@@ -79,19 +105,26 @@ impl Engine {
     pub fn start(pool: Pool, journal: Journal, clock: Clock) -> (Engine, WriterThread) {
         let (tx, rx) = mpsc::channel(QUEUE_JOBS_MAX);
         let (stop, stopped) = watch::channel(false);
-        let views = Arc::new(DashMap::new());
         let now = clock();
+        let views = DashMap::new();
         for sku in pool.skus() {
             views.insert(sku.code.clone(), sku.view(now));
         }
-        let seq = Arc::new(AtomicU64::new(pool.seq()));
+        let published = Arc::new(Published {
+            views,
+            seq: AtomicU64::new(pool.seq()),
+            show: RwLock::new(Arc::new(pool.show_view())),
+            series: RwLock::new(Arc::new(Series::new())),
+            changes: Mutex::new(Changes::default()),
+        });
         let writer = Writer {
             pool,
             journal,
-            views: views.clone(),
-            seq: seq.clone(),
+            published: published.clone(),
             clock,
             snapshotting: None,
+            series: Series::new(),
+            series_show_start: None,
         };
         let thread = std::thread::Builder::new()
             .name("livestock-writer".to_owned())
@@ -99,8 +132,7 @@ impl Engine {
             .expect("spawning the writer thread");
         let engine = Engine {
             tx,
-            views,
-            seq,
+            published,
             stop: Arc::new(stop),
         };
         (engine, WriterThread(thread))
@@ -131,23 +163,38 @@ impl Engine {
 
     /// One SKU's published view.
     pub fn view(&self, code: &SkuCode) -> Option<StockView> {
-        self.views.get(code).map(|v| v.clone())
+        self.published.views.get(code).map(|v| v.clone())
     }
 
     /// Every published view, sorted by SKU code.
     pub fn views(&self) -> Vec<StockView> {
-        let mut all: Vec<StockView> = self.views.iter().map(|v| v.clone()).collect();
+        let mut all: Vec<StockView> = self.published.views.iter().map(|v| v.clone()).collect();
         all.sort_unstable_by(|a, b| a.sku.cmp(&b.sku));
         all
     }
 
     pub fn contains(&self, code: &SkuCode) -> bool {
-        self.views.contains_key(code)
+        self.published.views.contains_key(code)
     }
 
-    /// The journal sequence number the published views include.
+    /// The journal sequence number the published views include. Load it before reading views.
     pub fn seq(&self) -> u64 {
-        self.seq.load(Ordering::Acquire)
+        self.published.seq.load(Ordering::Acquire)
+    }
+
+    /// The show as of the last committed batch.
+    pub fn show(&self) -> Arc<ShowView> {
+        self.published.show.read().expect("show lock").clone()
+    }
+
+    /// The time series of the show so far.
+    pub fn series(&self) -> Arc<Series> {
+        self.published.series.read().expect("series lock").clone()
+    }
+
+    /// Takes what changed since the last call (for the screens' feed).
+    pub fn take_changes(&self) -> Changes {
+        std::mem::take(&mut *self.published.changes.lock().expect("changes lock"))
     }
 
     /// Asks the writer to finish what is queued, snapshot, and stop.
@@ -159,9 +206,12 @@ impl Engine {
 struct Writer {
     pool: Pool,
     journal: Journal,
-    views: Arc<DashMap<SkuCode, StockView>>,
-    seq: Arc<AtomicU64>,
+    published: Arc<Published>,
     clock: Clock,
+    /// The show's time series; sampled on each tick.
+    series: Series,
+    /// The start of the show the series belongs to: a new show starts new series.
+    series_show_start: Option<i64>,
     /// The snapshot being written in the background, if one is.
     snapshotting: Option<std::thread::JoinHandle<Result<u64, String>>>,
 }
@@ -254,12 +304,63 @@ impl Writer {
             tracing::error!(error = %e, "the journal cannot be written; stopping without acknowledging the batch");
             std::process::exit(70);
         }
+        let published = &self.published;
+        let mut moved = Vec::with_capacity(changed.len());
         for code in changed {
-            if let Some(sku) = self.pool.sku(code) {
-                self.views.insert(code.clone(), sku.view(now_ms));
+            let Some(view) = self.pool.sku(code).map(|s| s.view(now_ms)) else {
+                continue;
+            };
+            if published.views.get(code).is_none_or(|old| *old != view) {
+                published.views.insert(code.clone(), view);
+                moved.push(code.clone());
             }
         }
-        self.seq.store(self.pool.seq(), Ordering::Release);
+        published.seq.store(self.pool.seq(), Ordering::Release);
+        let show = self.pool.show_view();
+        let show_changed = **published.show.read().expect("show lock") != show;
+        if show_changed {
+            *published.show.write().expect("show lock") = Arc::new(show);
+        }
+        if show_changed || !moved.is_empty() {
+            let mut changes = published.changes.lock().expect("changes lock");
+            changes.skus.extend(moved);
+            changes.show |= show_changed;
+        }
+    }
+
+    /// Adds a point to the time series (lineup SKUs' stock first) and publishes it.
+    fn sample(&mut self, now_ms: i64) {
+        let show = self.pool.show();
+        let started = show.and_then(|s| s.started_ms);
+        if started != self.series_show_start {
+            self.series = Series::new();
+            self.series_show_start = started;
+        }
+        let mut stock = BTreeMap::new();
+        let lineup = show
+            .into_iter()
+            .flat_map(|s| s.lineup.iter().map(|i| &i.sku));
+        let others = self.pool.skus().map(|s| &s.code);
+        for code in lineup.chain(others) {
+            if stock.len() >= SERIES_SKUS_MAX {
+                break;
+            }
+            if let Some(sku) = self.pool.sku(code) {
+                stock.insert(code.clone(), sku.available());
+            }
+        }
+        let sample = Sample {
+            t: now_ms,
+            viewers: show.map_or(0, |s| s.viewers),
+            gmv_cents: show.map_or(0, |s| s.gmv_cents),
+            orders: show.map_or(0, |s| s.orders),
+            units: show.map_or(0, |s| s.units),
+            stock,
+        };
+        if self.series.push(&sample) {
+            *self.published.series.write().expect("series lock") = Arc::new(self.series.clone());
+            self.published.changes.lock().expect("changes lock").sample = Some(sample);
+        }
     }
 
     /// Expires holds whose time ran out and refreshes the views whose rates move with time.
@@ -279,6 +380,7 @@ impl Writer {
             }
         }
         self.commit(&changed, now);
+        self.sample(now);
         self.maybe_snapshot();
     }
 

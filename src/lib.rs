@@ -48,7 +48,8 @@ pub async fn run(
     } else {
         None
     };
-    let state = web::AppState::new(Tokens::new(tokens));
+    let feed = web::feed::Feed::new(config.feed_tick_ms);
+    let state = web::AppState::new(Tokens::new(tokens), feed.clone());
     let app = web::app(state.clone()).layer(tower_http::trace::TraceLayer::new_for_http());
     let server = tokio::spawn(async move {
         axum::serve(listener, app)
@@ -74,6 +75,7 @@ pub async fn run(
     );
     let (engine, writer) = Engine::start(recovered.pool, recovered.journal, engine::system_clock());
     state.set_engine(engine.clone());
+    tokio::spawn(feed.clone().run(engine.clone()));
 
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "livestock listening on http://{addr}");
@@ -94,6 +96,7 @@ pub async fn run(
     drop(out);
 
     let served = server.await;
+    feed.close();
     engine.stop();
     let flushed = tokio::task::spawn_blocking(move || writer.join())
         .await

@@ -3,14 +3,19 @@
 //! same commands give the same pool on a live server, on replay and in a property test.
 
 pub mod order;
+pub mod series;
+pub mod show;
 pub mod stock;
 pub mod types;
 
-use order::{Answer, Judgement, Kind, Order, OrderEvent, OrderKey, OrderState, Reason, Rejection};
+use order::{
+    Answer, Judgement, Kind, Line, Order, OrderEvent, OrderKey, OrderState, Reason, Rejection,
+};
 use serde::{Deserialize, Serialize};
+use show::{NewShow, Show, ShowState, ShowView};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use stock::{Movement, MovementKind, MovementRecord, NewSku, Sku, SkuPatch};
-use types::{STOCK_UNITS_MAX, SkuCode};
+use types::{Cents, STOCK_UNITS_MAX, SkuCode};
 
 /// Default life of an unpaid hold (SPEC A4: 15 minutes).
 pub const HOLD_TTL_MS_DEFAULT: i64 = 15 * 60_000;
@@ -23,15 +28,42 @@ pub const EXPIRE_ORDERS_MAX: usize = 10_000;
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Command {
     /// Create SKUs, all or none.
-    CreateSkus { skus: Vec<NewSku> },
+    CreateSkus {
+        skus: Vec<NewSku>,
+    },
     /// Change catalog fields of one SKU.
-    PatchSku { sku: SkuCode, patch: SkuPatch },
+    PatchSku {
+        sku: SkuCode,
+        patch: SkuPatch,
+    },
     /// A warehouse movement on one SKU.
-    Move { sku: SkuCode, movement: Movement },
+    Move {
+        sku: SkuCode,
+        movement: Movement,
+    },
     /// One order event from a channel.
-    Order { event: OrderEvent },
+    Order {
+        event: OrderEvent,
+    },
     /// Holds whose time ran out, as found by the writer's clock.
-    Expire { orders: Vec<OrderKey> },
+    Expire {
+        orders: Vec<OrderKey>,
+    },
+    /// Plan a show (replacing a planned or ended one).
+    CreateShow {
+        show: NewShow,
+    },
+    /// Go live: each lineup SKU's base is fixed at its available units.
+    StartShow,
+    EndShow,
+    /// The product on air.
+    SetCurrent {
+        sku: SkuCode,
+    },
+    /// Online viewers, as pushed by the stream controller.
+    SetViewers {
+        online: i64,
+    },
 }
 
 /// What the caller tells the pool about the moment of a command.
@@ -93,6 +125,7 @@ pub enum Outcome {
     Moved(Box<MovementRecord>),
     Order(Answer),
     Expired(usize),
+    Show,
 }
 
 /// The pool's settings that are not journaled commands.
@@ -129,6 +162,8 @@ pub struct Pool {
     buyer_units: HashMap<(String, SkuCode), i64>,
     /// Derived from `orders`: `(expires_ms, order)` for every hold.
     expiries: BTreeSet<(i64, OrderKey)>,
+    /// The show planned, live or last ended.
+    show: Option<Show>,
 }
 
 /// The whole pool as written to a snapshot; the derived indexes are rebuilt on load.
@@ -138,6 +173,8 @@ pub struct Snapshot {
     pub skus: Vec<Sku>,
     pub orders: Vec<Order>,
     pub movements: Vec<MovementRecord>,
+    #[serde(default)]
+    pub show: Option<Show>,
 }
 
 impl Pool {
@@ -172,6 +209,18 @@ impl Pool {
         &self.movements
     }
 
+    pub fn show(&self) -> Option<&Show> {
+        self.show.as_ref()
+    }
+
+    /// What the screens see of the show.
+    pub fn show_view(&self) -> ShowView {
+        match &self.show {
+            Some(show) => show.view(&self.skus),
+            None => ShowView::none(),
+        }
+    }
+
     /// Applies one command. `Err` means refused: the pool is exactly as before.
     pub fn apply(&mut self, cmd: &Command, ctx: Ctx) -> Result<Effect, Refusal> {
         let effect = match cmd {
@@ -180,6 +229,11 @@ impl Pool {
             Command::Move { sku, movement } => self.move_stock(sku, movement, ctx),
             Command::Order { event } => self.apply_order(event, ctx),
             Command::Expire { orders } => Ok(self.expire(orders)),
+            Command::CreateShow { show } => self.create_show(show),
+            Command::StartShow => self.start_show(ctx),
+            Command::EndShow => self.end_show(ctx),
+            Command::SetCurrent { sku } => self.set_current(sku),
+            Command::SetViewers { online } => self.set_viewers(*online),
         }?;
         if effect.journal {
             self.seq = ctx.seq;
@@ -431,13 +485,25 @@ impl Pool {
                 let units = Order::units_by_sku(&ev.lines);
                 let buyer = ev.buyer.as_ref().map(|b| b.as_str());
                 self.check_take(&units, ev.presale, buyer)?;
+                // The price is fixed when the order is placed: a refund must take back what the sale
+                // counted, even if the catalog price changed in between.
+                let lines = ev
+                    .lines
+                    .iter()
+                    .map(|line| Line {
+                        unit_price_cents: line
+                            .unit_price_cents
+                            .or_else(|| Cents::new(self.skus[&line.sku].price_cents).ok()),
+                        ..line.clone()
+                    })
+                    .collect();
                 let order = self
                     .orders
                     .entry(key.clone())
                     .or_insert_with(|| Order::new(key.clone()));
                 order.buyer = ev.buyer.clone();
                 order.address = ev.address.clone();
-                order.lines = ev.lines.clone();
+                order.lines = lines;
                 order.presale = ev.presale;
                 order.created_ms = Some(now);
                 self.take(key, &units, bucket, now);
@@ -662,6 +728,21 @@ impl Pool {
                 changed.push(line.sku.clone());
             }
         }
+        if let Some(show) = self.show.as_mut().filter(|s| s.state == ShowState::Live) {
+            let units: i64 = order.lines.iter().map(|l| l.qty.get()).sum();
+            let cents: i64 = order
+                .lines
+                .iter()
+                .map(|l| {
+                    l.qty.get()
+                        * l.unit_price_cents
+                            .map_or(self.skus[&l.sku].price_cents, |p| p.get())
+                })
+                .sum();
+            show.gmv_cents += sign * cents;
+            show.units += sign * units;
+            show.orders += sign;
+        }
         if sign < 0 {
             self.orders.get_mut(key).expect("a live order").refunded_ms = Some(now_ms);
         }
@@ -694,6 +775,115 @@ impl Pool {
         }
     }
 
+    fn create_show(&mut self, new: &NewShow) -> Result<Effect, Refusal> {
+        if self
+            .show
+            .as_ref()
+            .is_some_and(|s| s.state == ShowState::Live)
+        {
+            let msg = "a show is live; end it before planning the next";
+            return Err(Refusal::new(RefusalCode::Conflict, "", msg));
+        }
+        if new.lineup.len() > show::LINEUP_ITEMS_MAX {
+            let msg = format!("a lineup has at most {} products", show::LINEUP_ITEMS_MAX);
+            return Err(Refusal::new(RefusalCode::Invalid, "lineup", msg));
+        }
+        for (i, item) in new.lineup.iter().enumerate() {
+            if !self.skus.contains_key(&item.sku) {
+                let field = format!("lineup[{i}].sku");
+                return Err(Refusal::new(
+                    RefusalCode::Invalid,
+                    &field,
+                    format!("unknown SKU {}", item.sku),
+                ));
+            }
+            if new.lineup[..i].iter().any(|o| o.sku == item.sku) {
+                let field = format!("lineup[{i}].sku");
+                return Err(Refusal::new(
+                    RefusalCode::Invalid,
+                    &field,
+                    format!("{} is already in the lineup", item.sku),
+                ));
+            }
+        }
+        self.show = Some(Show::new(new));
+        Ok(self.show_effect(Vec::new()))
+    }
+
+    fn start_show(&mut self, ctx: Ctx) -> Result<Effect, Refusal> {
+        let show = self.show_in(&[ShowState::Planned], "start")?;
+        show.state = ShowState::Live;
+        show.started_ms = Some(ctx.now_ms);
+        let lineup: Vec<SkuCode> = show.lineup.iter().map(|i| i.sku.clone()).collect();
+        for code in &lineup {
+            let sku = self.skus.get_mut(code).expect("lineup SKUs are known");
+            sku.base = sku.available();
+        }
+        Ok(self.show_effect(lineup))
+    }
+
+    fn end_show(&mut self, ctx: Ctx) -> Result<Effect, Refusal> {
+        let show = self.show_in(&[ShowState::Live], "end")?;
+        show.state = ShowState::Ended;
+        show.ended_ms = Some(ctx.now_ms);
+        Ok(self.show_effect(Vec::new()))
+    }
+
+    fn set_current(&mut self, sku: &SkuCode) -> Result<Effect, Refusal> {
+        if !self.skus.contains_key(sku) {
+            return Err(Refusal::new(
+                RefusalCode::Invalid,
+                "sku",
+                format!("unknown SKU {sku}"),
+            ));
+        }
+        let show = self.show_in(
+            &[ShowState::Planned, ShowState::Live],
+            "put a product on air in",
+        )?;
+        show.current = Some(sku.clone());
+        Ok(self.show_effect(vec![sku.clone()]))
+    }
+
+    fn set_viewers(&mut self, online: i64) -> Result<Effect, Refusal> {
+        if !(0..=STOCK_UNITS_MAX).contains(&online) {
+            let msg = format!("online must be between 0 and {STOCK_UNITS_MAX}");
+            return Err(Refusal::new(RefusalCode::Invalid, "online", msg));
+        }
+        let show = self.show_in(&[ShowState::Planned, ShowState::Live], "count viewers of")?;
+        show.viewers = online;
+        show.peak_viewers = show.peak_viewers.max(online);
+        Ok(self.show_effect(Vec::new()))
+    }
+
+    /// The show, if it is in one of `states`; otherwise a conflict saying what could not be done.
+    fn show_in(&mut self, states: &[ShowState], action: &str) -> Result<&mut Show, Refusal> {
+        match self.show.as_mut() {
+            Some(show) if states.contains(&show.state) => Ok(show),
+            Some(show) => {
+                let state = serde_json::to_value(show.state).unwrap_or_default();
+                let msg = format!(
+                    "cannot {action} a show that is {}",
+                    state.as_str().unwrap_or("?")
+                );
+                Err(Refusal::new(RefusalCode::Conflict, "", msg))
+            }
+            None => Err(Refusal::new(
+                RefusalCode::Conflict,
+                "",
+                format!("there is no show to {action}; create one with POST /api/v1/show"),
+            )),
+        }
+    }
+
+    fn show_effect(&self, changed: Vec<SkuCode>) -> Effect {
+        Effect {
+            journal: true,
+            outcome: Outcome::Show,
+            changed,
+        }
+    }
+
     /// The pool as a snapshot, in a canonical order (so two equal pools give equal snapshots).
     pub fn snapshot(&self) -> Snapshot {
         let mut orders: Vec<Order> = self.orders.values().cloned().collect();
@@ -703,6 +893,7 @@ impl Pool {
             skus: self.skus.values().cloned().collect(),
             orders,
             movements: self.movements.clone(),
+            show: self.show.clone(),
         }
     }
 
@@ -738,6 +929,13 @@ impl Pool {
             pool.orders.insert(order.key.clone(), order);
         }
         pool.movements = snap.movements;
+        if let Some(show) = &snap.show {
+            let known = |s: &SkuCode| pool.skus.contains_key(s);
+            if !show.lineup.iter().all(|i| known(&i.sku)) || !show.current.iter().all(known) {
+                return Err("the show names an unknown SKU".to_owned());
+            }
+        }
+        pool.show = snap.show;
         Ok(pool)
     }
 }

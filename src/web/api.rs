@@ -262,3 +262,79 @@ pub async fn get_order(
         order.ok_or_else(|| ApiError::not_found(format!("no order {order_id} from {channel}")))?;
     Ok(Json(order).into_response())
 }
+
+/// Roles that run the show.
+const SHOW_ROLES: &[Role] = &[Role::Operator];
+/// Roles that set the product on air and push viewers: the stream controller too.
+const STAGE_ROLES: &[Role] = &[Role::Operator, Role::Overlay];
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CurrentBody {
+    sku: SkuCode,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewersBody {
+    online: crate::domain::types::Units,
+}
+
+/// Applies one show command and answers with the show as it now is.
+async fn show_command(
+    s: &AppState,
+    cmd: Command,
+    status: StatusCode,
+) -> Result<Response, ApiError> {
+    let engine = s.engine()?;
+    single(engine.apply(vec![cmd]).await?)?;
+    let show = engine.show();
+    Ok((status, Json(&*show)).into_response())
+}
+
+pub async fn create_show(
+    State(s): State<AppState>,
+    caller: Caller,
+    req: Request,
+) -> Result<Response, ApiError> {
+    caller.require(SHOW_ROLES)?;
+    let JsonBody(show) = JsonBody::from_request(req, &()).await?;
+    show_command(&s, Command::CreateShow { show }, StatusCode::CREATED).await
+}
+
+pub async fn start_show(State(s): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+    caller.require(SHOW_ROLES)?;
+    show_command(&s, Command::StartShow, StatusCode::OK).await
+}
+
+pub async fn end_show(State(s): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+    caller.require(SHOW_ROLES)?;
+    show_command(&s, Command::EndShow, StatusCode::OK).await
+}
+
+pub async fn set_current(
+    State(s): State<AppState>,
+    caller: Caller,
+    req: Request,
+) -> Result<Response, ApiError> {
+    caller.require(STAGE_ROLES)?;
+    let JsonBody(CurrentBody { sku }) = JsonBody::from_request(req, &()).await?;
+    show_command(&s, Command::SetCurrent { sku }, StatusCode::OK).await
+}
+
+pub async fn set_viewers(
+    State(s): State<AppState>,
+    caller: Caller,
+    req: Request,
+) -> Result<Response, ApiError> {
+    caller.require(STAGE_ROLES)?;
+    let JsonBody(ViewersBody { online }) = JsonBody::from_request(req, &()).await?;
+    let online = online.get();
+    show_command(&s, Command::SetViewers { online }, StatusCode::OK).await
+}
+
+pub async fn get_show(State(s): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+    caller.require(READ_ROLES)?;
+    let show = s.engine()?.show();
+    Ok(Json(&*show).into_response())
+}

@@ -27,7 +27,10 @@ fn content_type(name: &str) -> &'static str {
 pub async fn file(Path(name): Path<String>) -> Response {
     match Static::get(&name) {
         Some(f) => (
-            [(CONTENT_TYPE, content_type(&name)), (CACHE_CONTROL, "no-cache")],
+            [
+                (CONTENT_TYPE, content_type(&name)),
+                (CACHE_CONTROL, "no-cache"),
+            ],
             f.data.into_owned(),
         )
             .into_response(),

@@ -6,7 +6,10 @@ mod assets;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod feed;
 mod pages;
+pub mod protocol;
+mod ws;
 
 use crate::engine::Engine;
 use auth::Tokens;
@@ -22,13 +25,16 @@ pub struct AppState {
     /// Set once the journal is replayed; until then only `/healthz` and `/readyz` answer.
     engine: Arc<OnceLock<Engine>>,
     tokens: Arc<Tokens>,
+    /// The screens' feed of diffs.
+    pub feed: Arc<feed::Feed>,
 }
 
 impl AppState {
-    pub fn new(tokens: Tokens) -> Self {
+    pub fn new(tokens: Tokens, feed: Arc<feed::Feed>) -> Self {
         AppState {
             engine: Arc::new(OnceLock::new()),
             tokens: Arc::new(tokens),
+            feed,
         }
     }
 
@@ -59,6 +65,7 @@ pub fn app(state: AppState) -> Router {
         .route("/host", get(pages::host))
         .route("/overlay", get(pages::overlay))
         .route("/static/{name}", get(assets::file))
+        .route("/ws", get(ws::upgrade))
         .route("/healthz", get(pages::healthz))
         .route("/readyz", get(pages::readyz))
         .route("/api/v1/skus", get(api::list_skus).post(api::create_skus))
@@ -71,6 +78,11 @@ pub fn app(state: AppState) -> Router {
             get(api::list_movements).post(api::post_movement),
         )
         .route("/api/v1/orders", post(api::post_orders))
+        .route("/api/v1/show", get(api::get_show).post(api::create_show))
+        .route("/api/v1/show/start", post(api::start_show))
+        .route("/api/v1/show/end", post(api::end_show))
+        .route("/api/v1/show/current", axum::routing::put(api::set_current))
+        .route("/api/v1/show/viewers", post(api::set_viewers))
         .route("/api/v1/orders/{channel}/{order_id}", get(api::get_order))
         .fallback(|| async { ApiError::not_found("no such page or endpoint") })
         .method_not_allowed_fallback(|| async {

@@ -47,19 +47,28 @@ impl LangQuery {
 /// `/`: the control-room board.
 pub async fn board(caller: Caller, Query(q): Query<LangQuery>) -> Result<Response, ApiError> {
     caller.require(&Role::ALL)?;
-    Ok(with_cookie(&caller, BoardPage { lang: q.lang() }.into_response()))
+    Ok(with_cookie(
+        &caller,
+        BoardPage { lang: q.lang() }.into_response(),
+    ))
 }
 
 /// `/host`: the host's prompt screen.
 pub async fn host(caller: Caller, Query(q): Query<LangQuery>) -> Result<Response, ApiError> {
     caller.require(&Role::ALL)?;
-    Ok(with_cookie(&caller, HostPage { lang: q.lang() }.into_response()))
+    Ok(with_cookie(
+        &caller,
+        HostPage { lang: q.lang() }.into_response(),
+    ))
 }
 
 /// `/overlay`: the OBS browser source.
 pub async fn overlay(caller: Caller, Query(q): Query<LangQuery>) -> Result<Response, ApiError> {
     caller.require(&Role::ALL)?;
-    Ok(with_cookie(&caller, OverlayPage { lang: q.lang() }.into_response()))
+    Ok(with_cookie(
+        &caller,
+        OverlayPage { lang: q.lang() }.into_response(),
+    ))
 }
 
 /// Keeps a token that came in the query as an HttpOnly cookie, so the page's own requests carry it.

@@ -1,0 +1,186 @@
+//! The screens' feed: every tick it takes what the writer changed, builds one diff per kind of view,
+//! and broadcasts it. Each connection reads the broadcast at its own pace; one that falls behind
+//! the bounded queue gets a fresh snapshot instead of its backlog and never slows the others.
+
+use super::protocol::{ServerFrame, View};
+use crate::domain::series::Series;
+use crate::domain::stock::StockView;
+use crate::engine::Engine;
+use axum::extract::ws::Utf8Bytes;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::sync::{broadcast, watch};
+
+/// Frames a connection may be behind before it is sent a snapshot instead (6.4 s at 100 ms).
+pub const QUEUE_FRAMES_MAX: usize = 64;
+/// The coalescing tick: at most one diff per view per tick (API.md: 100 ms).
+pub const TICK_MS_DEFAULT: u64 = 100;
+
+/// One serialised frame, shared by every connection of a kind of view.
+#[derive(Debug)]
+pub struct Frame {
+    /// The journal sequence number the frame's state includes.
+    pub seq: u64,
+    pub text: Utf8Bytes,
+}
+
+pub struct Feed {
+    /// Diffs for the board and feed views.
+    full: broadcast::Sender<Arc<Frame>>,
+    /// Diffs for the host and overlay views.
+    stage: broadcast::Sender<Arc<Frame>>,
+    /// Tells every connection to close (the server is stopping).
+    closing: watch::Sender<bool>,
+    connections: AtomicUsize,
+    tick_ms: u64,
+}
+
+/// Counts a connection while it lives.
+pub struct ConnectionGuard(Arc<Feed>);
+
+impl Drop for ConnectionGuard {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+impl Feed {
+    pub fn new(tick_ms: u64) -> Arc<Feed> {
+        Arc::new(Feed {
+            full: broadcast::channel(QUEUE_FRAMES_MAX).0,
+            stage: broadcast::channel(QUEUE_FRAMES_MAX).0,
+            closing: watch::channel(false).0,
+            connections: AtomicUsize::new(0),
+            tick_ms: tick_ms.max(1),
+        })
+    }
+
+    pub fn connected(self: &Arc<Self>) -> ConnectionGuard {
+        self.connections.fetch_add(1, Ordering::Relaxed);
+        ConnectionGuard(self.clone())
+    }
+
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::Relaxed)
+    }
+
+    pub fn subscribe(&self, view: View) -> broadcast::Receiver<Arc<Frame>> {
+        if view.is_stage() {
+            self.stage.subscribe()
+        } else {
+            self.full.subscribe()
+        }
+    }
+
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
+    }
+
+    /// Asks every connection to close.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// The stock views a stage screen needs: on air and next.
+    fn stage_views(
+        engine: &Engine,
+        current: Option<&crate::domain::types::SkuCode>,
+        next: Option<&crate::domain::types::SkuCode>,
+    ) -> Vec<StockView> {
+        current
+            .into_iter()
+            .chain(next)
+            .filter_map(|c| engine.view(c))
+            .collect()
+    }
+
+    /// A snapshot of `view` as of now.
+    pub fn snapshot(&self, engine: &Engine, view: View) -> Frame {
+        let seq = engine.seq(); // before the views: they then hold at least this state
+        let show = engine.show();
+        let (skus, series) = if view.is_stage() {
+            let skus = Self::stage_views(engine, show.current.as_ref(), show.next.as_ref());
+            (skus, Arc::new(Series::new()))
+        } else {
+            (engine.views(), engine.series())
+        };
+        let frame = ServerFrame::Snapshot {
+            view: view.name(),
+            seq,
+            server_ms: now_ms(),
+            skus: &skus,
+            show: &show,
+            alerts: &[],
+            series: &series,
+        };
+        Frame {
+            seq,
+            text: serde_json::to_string(&frame)
+                .expect("frames serialise")
+                .into(),
+        }
+    }
+
+    /// Every tick: turns the writer's changes into one diff per kind of view.
+    pub async fn run(self: Arc<Self>, engine: Engine) {
+        let mut tick = tokio::time::interval(Duration::from_millis(self.tick_ms));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut closing = self.closing();
+        loop {
+            tokio::select! {
+                _ = tick.tick() => self.tick(&engine),
+                _ = closing.changed() => return,
+            }
+        }
+    }
+
+    fn tick(&self, engine: &Engine) {
+        let changes = engine.take_changes();
+        if changes.is_empty() {
+            return;
+        }
+        let seq = engine.seq();
+        let show = engine.show();
+        let server_ms = now_ms();
+        if self.full.receiver_count() > 0 {
+            let skus: Vec<StockView> = changes.skus.iter().filter_map(|c| engine.view(c)).collect();
+            let frame = ServerFrame::Diff {
+                seq,
+                server_ms,
+                skus: &skus,
+                show: &show,
+                sample: changes.sample.as_ref(),
+            };
+            let text = serde_json::to_string(&frame)
+                .expect("frames serialise")
+                .into();
+            let _ = self.full.send(Arc::new(Frame { seq, text }));
+        }
+        let on_stage = |c: &Option<crate::domain::types::SkuCode>| {
+            c.as_ref().is_some_and(|c| changes.skus.contains(c))
+        };
+        if self.stage.receiver_count() > 0
+            && (changes.show || on_stage(&show.current) || on_stage(&show.next))
+        {
+            let skus = Self::stage_views(engine, show.current.as_ref(), show.next.as_ref());
+            let frame = ServerFrame::Diff {
+                seq,
+                server_ms,
+                skus: &skus,
+                show: &show,
+                sample: None,
+            };
+            let text = serde_json::to_string(&frame)
+                .expect("frames serialise")
+                .into();
+            let _ = self.stage.send(Arc::new(Frame { seq, text }));
+        }
+    }
+}

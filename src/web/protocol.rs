@@ -1,0 +1,78 @@
+//! Every message the screens' WebSocket (`/ws`) carries, in both directions (API.md "WebSocket").
+
+use crate::domain::series::{Sample, Series};
+use crate::domain::show::ShowView;
+use crate::domain::stock::StockView;
+use serde::{Deserialize, Serialize};
+
+/// Which screen a connection feeds: what its frames carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    /// The control-room board: every SKU, the show, the series.
+    Board,
+    /// The same as the board, for integrations.
+    Feed,
+    /// The host's prompt screen: the products on air and next only.
+    Host,
+    /// The OBS overlay: the products on air and next only.
+    Overlay,
+}
+
+impl View {
+    pub fn parse(raw: &str) -> Option<View> {
+        match raw {
+            "board" => Some(View::Board),
+            "feed" => Some(View::Feed),
+            "host" => Some(View::Host),
+            "overlay" => Some(View::Overlay),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Board => "board",
+            View::Feed => "feed",
+            View::Host => "host",
+            View::Overlay => "overlay",
+        }
+    }
+
+    /// Whether the view carries only the stage (on air and next) rather than everything.
+    pub fn is_stage(self) -> bool {
+        matches!(self, View::Host | View::Overlay)
+    }
+}
+
+/// Server → client.
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame<'a> {
+    /// The whole state of the view: first, after a resync, and instead of a backlog.
+    Snapshot {
+        view: &'static str,
+        seq: u64,
+        server_ms: i64,
+        skus: &'a [StockView],
+        show: &'a ShowView,
+        alerts: &'a [serde_json::Value],
+        series: &'a Series,
+    },
+    /// Only the SKUs that changed since the last frame, with the show; at most one per tick.
+    Diff {
+        seq: u64,
+        server_ms: i64,
+        skus: &'a [StockView],
+        show: &'a ShowView,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        sample: Option<&'a Sample>,
+    },
+}
+
+/// Client → server.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientFrame {
+    /// Send me a fresh snapshot.
+    Resync,
+}
