@@ -8,9 +8,10 @@ pub const HEADER_BYTES: usize = 8;
 pub enum Tail {
     /// Nothing follows the last good frame.
     Clean,
-    /// An incomplete frame ends the bytes: a write cut short by a crash.
+    /// A bad frame (incomplete, or with a wrong checksum) with no good frame after it, or zeros:
+    /// a write cut short by a crash.
     Torn { offset: u64 },
-    /// A frame that is complete but wrong, or impossible, with more after it.
+    /// A bad frame with a good frame after it, or an impossible one: damage.
     Corrupt { offset: u64, why: String },
 }
 
@@ -45,21 +46,45 @@ pub fn split(bytes: &[u8], payload_bytes_max: u32) -> (Vec<(u64, &[u8])>, Tail) 
             return (frames, Tail::Corrupt { offset, why });
         }
         let end = HEADER_BYTES + len as usize;
+        // A bad frame is a torn write only when nothing good follows it: a damaged length can also
+        // claim to run past the end, and cutting there would drop the acknowledged records after it.
+        let torn_or_corrupt = |why: &str| {
+            if holds_a_frame(&rest[1..], payload_bytes_max) {
+                let why = format!("{why}, and good records follow it");
+                Tail::Corrupt { offset, why }
+            } else {
+                Tail::Torn { offset }
+            }
+        };
         if rest.len() < end {
-            return (frames, Tail::Torn { offset });
+            return (
+                frames,
+                torn_or_corrupt("a record runs past the end of the file"),
+            );
         }
         let payload = &rest[HEADER_BYTES..end];
         if crc32fast::hash(payload) != crc {
-            if rest.len() == end {
-                return (frames, Tail::Torn { offset });
-            }
-            let why = "a record's checksum does not match its bytes".to_owned();
-            return (frames, Tail::Corrupt { offset, why });
+            let why = "a record's checksum does not match its bytes";
+            return (frames, torn_or_corrupt(why));
         }
         frames.push((offset, payload));
         at += end;
     }
     (frames, Tail::Clean)
+}
+
+/// Whether a complete, non-empty frame with a good checksum starts anywhere in `bytes`.
+fn holds_a_frame(bytes: &[u8], payload_bytes_max: u32) -> bool {
+    (0..bytes.len().saturating_sub(HEADER_BYTES)).any(|at| {
+        let rest = &bytes[at..];
+        let len = u32::from_le_bytes(rest[0..4].try_into().expect("4 bytes"));
+        let crc = u32::from_le_bytes(rest[4..8].try_into().expect("4 bytes"));
+        let end = HEADER_BYTES.saturating_add(len as usize);
+        len > 0
+            && len <= payload_bytes_max
+            && rest.len() >= end
+            && crc32fast::hash(&rest[HEADER_BYTES..end]) == crc
+    })
 }
 
 #[cfg(test)]
