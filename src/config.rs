@@ -1,8 +1,10 @@
 //! Configuration: flags over environment over the config file over defaults (API.md "Starting").
 
+use crate::domain::alerts::{AlertConfig, Thresholds};
 use crate::web::auth::Role;
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Where the server listens when nothing says otherwise.
@@ -61,6 +63,62 @@ struct FileConfig {
     feed_tick_ms: Option<u64>,
     #[serde(default)]
     tokens: FileTokens,
+    #[serde(default)]
+    alerts: FileAlerts,
+}
+
+/// `[alerts]`: `enabled`, `[alerts.shop]` thresholds, and `[alerts.categories.NAME]` tables whose
+/// keys override the shop's for that category.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileAlerts {
+    enabled: Option<bool>,
+    shop: Option<Thresholds>,
+    #[serde(default)]
+    categories: BTreeMap<String, toml::Table>,
+}
+
+impl FileAlerts {
+    /// The shop's thresholds, then the built-in category overrides (apparel, food), then the file's,
+    /// each category starting from the shop's values.
+    fn resolve(self) -> Result<AlertConfig, String> {
+        let builtin = AlertConfig::default();
+        let shop = self.shop.unwrap_or_default();
+        let base = toml::Table::try_from(&shop).map_err(|e| format!("alerts.shop: {e}"))?;
+        let defaults =
+            toml::Table::try_from(Thresholds::default()).map_err(|e| format!("alerts: {e}"))?;
+        let mut categories = BTreeMap::new();
+        let mut names: Vec<String> = builtin.categories.keys().cloned().collect();
+        names.extend(self.categories.keys().cloned());
+        names.sort();
+        names.dedup();
+        for name in names {
+            let mut table = base.clone();
+            if let Some(t) = builtin.categories.get(&name) {
+                // Only what the built-in category changes from the defaults.
+                let own = toml::Table::try_from(t).map_err(|e| format!("alerts: {e}"))?;
+                for (k, v) in own {
+                    if defaults.get(&k) != Some(&v) {
+                        table.insert(k, v);
+                    }
+                }
+            }
+            if let Some(file) = self.categories.get(&name) {
+                for (k, v) in file {
+                    table.insert(k.clone(), v.clone());
+                }
+            }
+            let t: Thresholds = table
+                .try_into()
+                .map_err(|e| format!("alerts.categories.{name}: {e}"))?;
+            categories.insert(name, t);
+        }
+        Ok(AlertConfig {
+            enabled: self.enabled.unwrap_or(true),
+            shop,
+            categories,
+        })
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -83,6 +141,8 @@ pub struct Config {
     pub snapshot_every_records: u64,
     /// The screens' coalescing tick: at most one diff per view per tick.
     pub feed_tick_ms: u64,
+    /// The warnings' thresholds.
+    pub alerts: AlertConfig,
     /// Role tokens from the environment or the file; the admin one may still be generated.
     pub tokens: Vec<(Role, String)>,
 }
@@ -139,6 +199,7 @@ impl Config {
                 .unwrap_or(crate::web::feed::TICK_MS_DEFAULT)
                 .clamp(10, 10_000),
             tokens,
+            alerts: file.alerts.resolve()?,
         })
     }
 

@@ -3,18 +3,19 @@
 //! whole batch (group commit), publishes the changed stock views for readers, and only then answers.
 //! Readers never wait for it: they read the published views.
 
+use crate::domain::alerts::{self, Alert, AlertConfig, Scope};
 use crate::domain::series::{SERIES_SKUS_MAX, Sample, Series};
 use crate::domain::show::ShowView;
 use crate::domain::stock::StockView;
 use crate::domain::types::SkuCode;
-use crate::domain::{Command, Ctx, Effect, Pool, Refusal};
+use crate::domain::{Command, Ctx, Effect, Outcome, Pool, Refusal};
 use crate::journal::{Journal, SnapshotJob};
 use dashmap::DashMap;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
 /// Requests waiting for the writer; a full queue makes senders wait (back-pressure, not memory).
 pub const QUEUE_JOBS_MAX: usize = 8192;
@@ -22,6 +23,10 @@ pub const QUEUE_JOBS_MAX: usize = 8192;
 pub const BATCH_JOBS_MAX: usize = 2048;
 /// How often the writer looks for expired holds and refreshes time-dependent views.
 pub const TICK_MS: u64 = 1000;
+/// Alert frames waiting for the screens' feed.
+const ALERT_QUEUE_MAX: usize = 1024;
+/// Open alerts sent in a snapshot.
+pub const SNAPSHOT_ALERTS_MAX: usize = 100;
 
 /// The answer to one request: one result per command, in order.
 pub type Reply = Vec<Result<Effect, Refusal>>;
@@ -77,6 +82,10 @@ struct Published {
     seq: AtomicU64,
     show: RwLock<Arc<ShowView>>,
     series: RwLock<Arc<Series>>,
+    /// The open (unacknowledged) alerts, newest first.
+    open_alerts: RwLock<Arc<Vec<Alert>>>,
+    /// Alerts as they fire or are acknowledged, for the screens at once.
+    alert_tx: broadcast::Sender<Alert>,
     changes: Mutex<Changes>,
 }
 
@@ -102,7 +111,12 @@ impl WriterThread {
 
 impl Engine {
     /// Starts the writer on its own thread over a recovered pool and journal.
-    pub fn start(pool: Pool, journal: Journal, clock: Clock) -> (Engine, WriterThread) {
+    pub fn start(
+        pool: Pool,
+        journal: Journal,
+        clock: Clock,
+        alert_config: AlertConfig,
+    ) -> (Engine, WriterThread) {
         let (tx, rx) = mpsc::channel(QUEUE_JOBS_MAX);
         let (stop, stopped) = watch::channel(false);
         let now = clock();
@@ -115,6 +129,8 @@ impl Engine {
             seq: AtomicU64::new(pool.seq()),
             show: RwLock::new(Arc::new(pool.show_view())),
             series: RwLock::new(Arc::new(Series::new())),
+            open_alerts: RwLock::new(Arc::new(open_alerts(&pool))),
+            alert_tx: broadcast::channel(ALERT_QUEUE_MAX).0,
             changes: Mutex::new(Changes::default()),
         });
         let writer = Writer {
@@ -125,6 +141,8 @@ impl Engine {
             snapshotting: None,
             series: Series::new(),
             series_show_start: None,
+            alert_config,
+            alerts_out: Vec::new(),
         };
         let thread = std::thread::Builder::new()
             .name("livestock-writer".to_owned())
@@ -192,6 +210,20 @@ impl Engine {
         self.published.series.read().expect("series lock").clone()
     }
 
+    /// The open alerts, newest first.
+    pub fn open_alerts(&self) -> Arc<Vec<Alert>> {
+        self.published
+            .open_alerts
+            .read()
+            .expect("alerts lock")
+            .clone()
+    }
+
+    /// Alerts as they fire or are acknowledged.
+    pub fn subscribe_alerts(&self) -> broadcast::Receiver<Alert> {
+        self.published.alert_tx.subscribe()
+    }
+
     /// Takes what changed since the last call (for the screens' feed).
     pub fn take_changes(&self) -> Changes {
         std::mem::take(&mut *self.published.changes.lock().expect("changes lock"))
@@ -203,6 +235,18 @@ impl Engine {
     }
 }
 
+/// The open alerts of the pool, newest first, at most [`SNAPSHOT_ALERTS_MAX`].
+fn open_alerts(pool: &Pool) -> Vec<Alert> {
+    pool.alerts()
+        .alerts
+        .iter()
+        .rev()
+        .filter(|a| a.acked_by.is_none())
+        .take(SNAPSHOT_ALERTS_MAX)
+        .cloned()
+        .collect()
+}
+
 struct Writer {
     pool: Pool,
     journal: Journal,
@@ -212,6 +256,9 @@ struct Writer {
     series: Series,
     /// The start of the show the series belongs to: a new show starts new series.
     series_show_start: Option<i64>,
+    alert_config: AlertConfig,
+    /// Alerts fired or acknowledged in the batch, sent to the screens once it is durable.
+    alerts_out: Vec<Alert>,
     /// The snapshot being written in the background, if one is.
     snapshotting: Option<std::thread::JoinHandle<Result<u64, String>>>,
 }
@@ -267,6 +314,8 @@ impl Writer {
                 Job::Read(f) => reads.push(f),
             }
         }
+        let scope = changed.clone();
+        self.evaluate_alerts(Scope::Skus(&scope), now, &mut changed);
         self.commit(&changed, now);
         for (reply, out) in replies {
             let _ = reply.send(out); // the client may have gone; its command stands
@@ -293,8 +342,30 @@ impl Writer {
                 self.journal.append(cmd, ctx);
             }
             changed.extend(effect.changed.iter().cloned());
+            match (&effect.outcome, cmd) {
+                (Outcome::Acked(alert), _) => self.alerts_out.push((**alert).clone()),
+                (Outcome::Alerts, Command::Alerts { fired, .. }) => {
+                    self.alerts_out.extend(fired.iter().cloned())
+                }
+                _ => {}
+            }
         }
         result
+    }
+
+    /// Judges the warnings in `scope` and journals what fired or re-armed with the batch.
+    fn evaluate_alerts(&mut self, scope: Scope<'_>, now_ms: i64, changed: &mut BTreeSet<SkuCode>) {
+        let verdict = alerts::evaluate(&self.pool, scope, now_ms, &self.alert_config);
+        if verdict.is_empty() {
+            return;
+        }
+        let cmd = Command::Alerts {
+            fired: verdict.fired,
+            rearmed: verdict.rearmed,
+        };
+        if let Err(refusal) = self.apply(&cmd, now_ms, changed) {
+            tracing::error!(?refusal, "recording alerts was refused");
+        }
     }
 
     /// Makes the batch durable, then publishes what changed. A journal that cannot be written
@@ -325,6 +396,13 @@ impl Writer {
             let mut changes = published.changes.lock().expect("changes lock");
             changes.skus.extend(moved);
             changes.show |= show_changed;
+        }
+        if !self.alerts_out.is_empty() {
+            *published.open_alerts.write().expect("alerts lock") =
+                Arc::new(open_alerts(&self.pool));
+            for alert in self.alerts_out.drain(..) {
+                let _ = published.alert_tx.send(alert); // no screen listening is fine
+            }
         }
     }
 
@@ -379,6 +457,7 @@ impl Writer {
                 changed.insert(sku.code.clone());
             }
         }
+        self.evaluate_alerts(Scope::All, now, &mut changed);
         self.commit(&changed, now);
         self.sample(now);
         self.maybe_snapshot();

@@ -73,7 +73,12 @@ pub async fn run(
         data = %config.data_dir.display(),
         "journal replayed"
     );
-    let (engine, writer) = Engine::start(recovered.pool, recovered.journal, engine::system_clock());
+    let (engine, writer) = Engine::start(
+        recovered.pool,
+        recovered.journal,
+        engine::system_clock(),
+        config.alerts.clone(),
+    );
     state.set_engine(engine.clone());
     tokio::spawn(feed.clone().run(engine.clone()));
 

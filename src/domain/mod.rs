@@ -2,12 +2,14 @@
 //! `Pool::apply(command, ctx)` takes the time and the journal sequence number from its caller, so the
 //! same commands give the same pool on a live server, on replay and in a property test.
 
+pub mod alerts;
 pub mod order;
 pub mod series;
 pub mod show;
 pub mod stock;
 pub mod types;
 
+use alerts::{Alert, AlertBook, AlertKey};
 use order::{
     Answer, Judgement, Kind, Line, Order, OrderEvent, OrderKey, OrderState, Reason, Rejection,
 };
@@ -63,6 +65,16 @@ pub enum Command {
     /// Online viewers, as pushed by the stream controller.
     SetViewers {
         online: i64,
+    },
+    /// Warnings the engine fired and lines it re-armed, as decided by `alerts::evaluate`.
+    Alerts {
+        fired: Vec<Alert>,
+        rearmed: Vec<AlertKey>,
+    },
+    /// Someone acknowledged a warning.
+    AckAlert {
+        id: String,
+        by: types::Ident,
     },
 }
 
@@ -126,6 +138,8 @@ pub enum Outcome {
     Order(Answer),
     Expired(usize),
     Show,
+    Alerts,
+    Acked(Box<Alert>),
 }
 
 /// The pool's settings that are not journaled commands.
@@ -164,6 +178,7 @@ pub struct Pool {
     expiries: BTreeSet<(i64, OrderKey)>,
     /// The show planned, live or last ended.
     show: Option<Show>,
+    alerts: AlertBook,
 }
 
 /// The whole pool as written to a snapshot; the derived indexes are rebuilt on load.
@@ -175,6 +190,8 @@ pub struct Snapshot {
     pub movements: Vec<MovementRecord>,
     #[serde(default)]
     pub show: Option<Show>,
+    #[serde(default)]
+    pub alerts: AlertBook,
 }
 
 impl Pool {
@@ -213,10 +230,14 @@ impl Pool {
         self.show.as_ref()
     }
 
+    pub fn alerts(&self) -> &AlertBook {
+        &self.alerts
+    }
+
     /// What the screens see of the show.
     pub fn show_view(&self) -> ShowView {
         match &self.show {
-            Some(show) => show.view(&self.skus),
+            Some(show) => show.view(&self.skus, &self.alerts),
             None => ShowView::none(),
         }
     }
@@ -224,7 +245,7 @@ impl Pool {
     /// Applies one command. `Err` means refused: the pool is exactly as before.
     pub fn apply(&mut self, cmd: &Command, ctx: Ctx) -> Result<Effect, Refusal> {
         let effect = match cmd {
-            Command::CreateSkus { skus } => self.create_skus(skus),
+            Command::CreateSkus { skus } => self.create_skus(skus, ctx),
             Command::PatchSku { sku, patch } => self.patch_sku(sku, patch),
             Command::Move { sku, movement } => self.move_stock(sku, movement, ctx),
             Command::Order { event } => self.apply_order(event, ctx),
@@ -234,6 +255,29 @@ impl Pool {
             Command::EndShow => self.end_show(ctx),
             Command::SetCurrent { sku } => self.set_current(sku),
             Command::SetViewers { online } => self.set_viewers(*online),
+            Command::Alerts { fired, rearmed } => {
+                self.alerts.apply(fired, rearmed);
+                let changed = fired.iter().filter_map(|a| a.sku.clone()).collect();
+                Ok(Effect {
+                    journal: true,
+                    outcome: Outcome::Alerts,
+                    changed,
+                })
+            }
+            Command::AckAlert { id, by } => {
+                let alert = self
+                    .alerts
+                    .ack(id, by.as_str(), ctx.now_ms)
+                    .cloned()
+                    .ok_or_else(|| {
+                        Refusal::new(RefusalCode::NotFound, "", format!("no alert {id}"))
+                    })?;
+                Ok(Effect {
+                    journal: true,
+                    outcome: Outcome::Acked(Box::new(alert)),
+                    changed: Vec::new(),
+                })
+            }
         }?;
         if effect.journal {
             self.seq = ctx.seq;
@@ -258,7 +302,7 @@ impl Pool {
             .collect()
     }
 
-    fn create_skus(&mut self, skus: &[NewSku]) -> Result<Effect, Refusal> {
+    fn create_skus(&mut self, skus: &[NewSku], ctx: Ctx) -> Result<Effect, Refusal> {
         let mut seen = BTreeSet::new();
         for (i, new) in skus.iter().enumerate() {
             if self.skus.contains_key(&new.sku) || !seen.insert(&new.sku) {
@@ -272,7 +316,9 @@ impl Pool {
         }
         let changed = skus.iter().map(|n| n.sku.clone()).collect();
         for new in skus {
-            self.skus.insert(new.sku.clone(), Sku::new(new));
+            let mut sku = Sku::new(new);
+            sku.created_ms = ctx.now_ms;
+            self.skus.insert(new.sku.clone(), sku);
         }
         Ok(Effect {
             journal: true,
@@ -708,6 +754,10 @@ impl Pool {
 
     /// Counts the order as sold (`sign` 1) or refunded (`sign` -1): units and GMV.
     fn record_sale(&mut self, key: &OrderKey, now_ms: i64, sign: i64) -> Vec<SkuCode> {
+        let live = self
+            .show
+            .as_ref()
+            .is_some_and(|s| s.state == ShowState::Live);
         let order = &self.orders[key];
         let mut changed = Vec::with_capacity(order.lines.len());
         for line in &order.lines {
@@ -721,7 +771,11 @@ impl Pool {
             if !order.presale {
                 sku.sold_units += sign * qty;
                 if sign > 0 {
-                    sku.rate.record(now_ms, qty);
+                    sku.record_sale(now_ms, qty);
+                    if live {
+                        let rate = sku.recent.last_minute(now_ms);
+                        sku.peak_rate_per_min = sku.peak_rate_per_min.max(rate);
+                    }
                 }
             }
             if !changed.contains(&line.sku) {
@@ -819,6 +873,9 @@ impl Pool {
             let sku = self.skus.get_mut(code).expect("lineup SKUs are known");
             sku.base = sku.available();
         }
+        for sku in self.skus.values_mut() {
+            sku.peak_rate_per_min = 0;
+        }
         Ok(self.show_effect(lineup))
     }
 
@@ -894,6 +951,7 @@ impl Pool {
             orders,
             movements: self.movements.clone(),
             show: self.show.clone(),
+            alerts: self.alerts.clone(),
         }
     }
 
@@ -936,6 +994,7 @@ impl Pool {
             }
         }
         pool.show = snap.show;
+        pool.alerts = snap.alerts;
         Ok(pool)
     }
 }

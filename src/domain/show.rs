@@ -1,6 +1,7 @@
 //! The show (SPEC B1–B3): its lineup, state, the product on air, online viewers and the totals
 //! of the night, and the view every screen gets of it.
 
+use super::alerts::{AlertBook, AlertKind};
 use super::stock::Sku;
 use super::types::{Int, Name, SkuCode, Timestamp, format_rfc3339};
 use serde::{Deserialize, Serialize};
@@ -102,7 +103,7 @@ impl Show {
     }
 
     /// What every screen sees of the show.
-    pub fn view(&self, skus: &BTreeMap<SkuCode, Sku>) -> ShowView {
+    pub fn view(&self, skus: &BTreeMap<SkuCode, Sku>, alerts: &AlertBook) -> ShowView {
         let lineup = self
             .lineup
             .iter()
@@ -141,8 +142,8 @@ impl Show {
             units: self.units,
             started_at: self.started_ms.map(format_rfc3339),
             ended_at: self.ended_ms.map(format_rfc3339),
-            prompt: on_air.and_then(prompt_for),
-            restock_requests: Vec::new(),
+            prompt: on_air.and_then(|sku| prompt_for(sku, alerts.open_surge(&sku.code).is_some())),
+            restock_requests: restock_requests(skus, alerts),
         }
     }
 }
@@ -154,8 +155,43 @@ pub struct Prompt {
     pub en: String,
 }
 
+/// The restocks asked for by open surge warnings, newest first.
+fn restock_requests(skus: &BTreeMap<SkuCode, Sku>, alerts: &AlertBook) -> Vec<RestockRequest> {
+    let mut seen = Vec::new();
+    alerts
+        .alerts
+        .iter()
+        .rev()
+        .filter(|a| a.kind == AlertKind::Surge && a.acked_by.is_none())
+        .filter_map(|a| {
+            let code = a.sku.as_ref()?;
+            if seen.contains(&code) {
+                return None;
+            }
+            seen.push(code);
+            let name = skus
+                .get(code)
+                .map(|s| s.name.as_str().to_owned())
+                .unwrap_or_default();
+            Some(RestockRequest {
+                sku: code.clone(),
+                reason_zh: format!(
+                    "销量激增:每分钟 {:.0} 件,超过警戒线 {:.0} 件",
+                    a.value, a.threshold
+                ),
+                reason_en: format!(
+                    "surge: {:.0} units/min, over the line of {:.0}",
+                    a.value, a.threshold
+                ),
+                name,
+                at: format_rfc3339(a.at),
+            })
+        })
+        .collect()
+}
+
 /// What the host should say about the product on air, if anything.
-fn prompt_for(sku: &Sku) -> Option<Prompt> {
+fn prompt_for(sku: &Sku, surging: bool) -> Option<Prompt> {
     let available = sku.available();
     if available == 0 {
         return Some(Prompt {
@@ -163,7 +199,7 @@ fn prompt_for(sku: &Sku) -> Option<Prompt> {
             en: "Sold out! Next product coming up".to_owned(),
         });
     }
-    (super::stock::level(available, sku.base) >= 1).then(|| Prompt {
+    (surging || super::stock::level(available, sku.base) >= 1).then(|| Prompt {
         zh: format!("库存有限,抓紧拍!还剩最后 {available} 件"),
         en: format!("Limited stock, order now! Only {available} left"),
     })

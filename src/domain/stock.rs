@@ -230,6 +230,54 @@ pub struct Sku {
     /// The 100% of the tiered warnings: opening available units plus receipts.
     pub base: i64,
     pub rate: RateWindow,
+    /// Sales of the last minute, for surges and fading hits.
+    #[serde(default)]
+    pub recent: RecentSales,
+    /// The highest one-minute rate of the live show (a fading hit falls well below it).
+    #[serde(default)]
+    pub peak_rate_per_min: i64,
+    /// When the SKU was created (slow movers need an age).
+    #[serde(default)]
+    pub created_ms: i64,
+    #[serde(default)]
+    pub last_sale_ms: Option<i64>,
+    /// `(epoch day, units)` sold per day, the last [`DAILY_SALES_DAYS`] days with sales, for turnover.
+    #[serde(default)]
+    pub daily: Vec<(i64, i64)>,
+}
+
+/// Days of daily sales kept per SKU.
+pub const DAILY_SALES_DAYS: i64 = 60;
+const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
+const RECENT_BUCKET_MS: i64 = 10_000;
+const RECENT_BUCKETS: usize = 6;
+
+/// Units sold in the last minute, as six ten-second buckets `(bucket, units)`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RecentSales {
+    buckets: [(i64, i64); RECENT_BUCKETS],
+}
+
+impl RecentSales {
+    pub fn record(&mut self, now_ms: i64, units: i64) {
+        let b = now_ms.div_euclid(RECENT_BUCKET_MS);
+        let slot = &mut self.buckets[b.rem_euclid(RECENT_BUCKETS as i64) as usize];
+        if slot.0 != b {
+            *slot = (b, 0);
+        }
+        slot.1 += units;
+    }
+
+    /// Units sold in the minute up to `now_ms`.
+    pub fn last_minute(&self, now_ms: i64) -> i64 {
+        let b = now_ms.div_euclid(RECENT_BUCKET_MS);
+        let oldest = b - RECENT_BUCKETS as i64 + 1;
+        self.buckets
+            .iter()
+            .filter(|(id, _)| (oldest..=b).contains(id))
+            .map(|(_, u)| u)
+            .sum()
+    }
 }
 
 impl Sku {
@@ -252,9 +300,45 @@ impl Sku {
             gmv_cents: 0,
             base: 0,
             rate: RateWindow::default(),
+            recent: RecentSales::default(),
+            peak_rate_per_min: 0,
+            created_ms: 0,
+            last_sale_ms: None,
+            daily: Vec::new(),
         };
         sku.base = sku.available().max(0);
         sku
+    }
+
+    /// Counts `units` of spot stock sold at `now_ms` in every sales window.
+    pub fn record_sale(&mut self, now_ms: i64, units: i64) {
+        self.rate.record(now_ms, units);
+        self.recent.record(now_ms, units);
+        self.last_sale_ms = Some(now_ms);
+        let day = now_ms.div_euclid(DAY_MS);
+        match self.daily.last_mut() {
+            Some((d, u)) if *d == day => *u += units,
+            _ => self.daily.push((day, units)),
+        }
+        let stale = self
+            .daily
+            .iter()
+            .take_while(|(d, _)| *d <= day - DAILY_SALES_DAYS)
+            .count();
+        self.daily.drain(..stale);
+    }
+
+    /// Mean units sold per day over the last 30 days (or the SKU's age, when younger).
+    pub fn daily_sales(&self, now_ms: i64) -> f64 {
+        let day = now_ms.div_euclid(DAY_MS);
+        let units: i64 = self
+            .daily
+            .iter()
+            .filter(|(d, _)| *d > day - 30)
+            .map(|(_, u)| u)
+            .sum();
+        let age_days = ((now_ms - self.created_ms) as f64 / DAY_MS as f64).clamp(1.0, 30.0);
+        units as f64 / age_days
     }
 
     /// `on_hand - damaged - buffer - held - committed`: what may still be sold.

@@ -338,3 +338,55 @@ pub async fn get_show(State(s): State<AppState>, caller: Caller) -> Result<Respo
     let show = s.engine()?.show();
     Ok(Json(&*show).into_response())
 }
+
+#[derive(serde::Deserialize)]
+pub struct AlertsQuery {
+    open: Option<bool>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AckBody {
+    by: crate::domain::types::Ident,
+}
+
+/// Roles that acknowledge warnings.
+const ACK_ROLES: &[Role] = &[Role::Operator, Role::Warehouse];
+
+pub async fn list_alerts(
+    State(s): State<AppState>,
+    caller: Caller,
+    axum::extract::Query(q): axum::extract::Query<AlertsQuery>,
+) -> Result<Response, ApiError> {
+    caller.require(READ_ROLES)?;
+    let open_only = q.open.unwrap_or(false);
+    let alerts = s
+        .engine()?
+        .read(move |pool| {
+            pool.alerts()
+                .alerts
+                .iter()
+                .rev()
+                .filter(|a| !open_only || a.acked_by.is_none())
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+        .await?;
+    Ok(Json(json!({ "alerts": alerts })).into_response())
+}
+
+pub async fn ack_alert(
+    State(s): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    caller.require(ACK_ROLES)?;
+    let engine = s.engine()?;
+    let JsonBody(AckBody { by }) = JsonBody::from_request(req, &()).await?;
+    let effect = single(engine.apply(vec![Command::AckAlert { id, by }]).await?)?;
+    let Outcome::Acked(alert) = effect.outcome else {
+        unreachable!("an acknowledgement answers with its alert")
+    };
+    Ok(Json(alert).into_response())
+}

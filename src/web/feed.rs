@@ -111,13 +111,14 @@ impl Feed {
         } else {
             (engine.views(), engine.series())
         };
+        let alerts = engine.open_alerts();
         let frame = ServerFrame::Snapshot {
             view: view.name(),
             seq,
             server_ms: now_ms(),
             skus: &skus,
             show: &show,
-            alerts: &[],
+            alerts: &alerts,
             series: &series,
         };
         Frame {
@@ -133,12 +134,31 @@ impl Feed {
         let mut tick = tokio::time::interval(Duration::from_millis(self.tick_ms));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut closing = self.closing();
+        let mut alerts = engine.subscribe_alerts();
         loop {
             tokio::select! {
                 _ = tick.tick() => self.tick(&engine),
+                alert = alerts.recv() => match alert {
+                    Ok(alert) => self.alert(&engine, &alert),
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::warn!(missed = n, "the feed fell behind the alerts; screens get them with their next snapshot");
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return,
+                },
                 _ = closing.changed() => return,
             }
         }
+    }
+
+    /// Sends an alert to every screen at once.
+    fn alert(&self, engine: &Engine, alert: &crate::domain::alerts::Alert) {
+        let seq = engine.seq();
+        let text: Utf8Bytes = serde_json::to_string(&ServerFrame::Alert { alert })
+            .expect("frames serialise")
+            .into();
+        let frame = Arc::new(Frame { seq, text });
+        let _ = self.full.send(frame.clone());
+        let _ = self.stage.send(frame);
     }
 
     fn tick(&self, engine: &Engine) {

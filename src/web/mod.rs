@@ -83,6 +83,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/show/end", post(api::end_show))
         .route("/api/v1/show/current", axum::routing::put(api::set_current))
         .route("/api/v1/show/viewers", post(api::set_viewers))
+        .route("/api/v1/alerts", get(api::list_alerts))
+        .route("/api/v1/alerts/{id}/ack", post(api::ack_alert))
         .route("/api/v1/orders/{channel}/{order_id}", get(api::get_order))
         .fallback(|| async { ApiError::not_found("no such page or endpoint") })
         .method_not_allowed_fallback(|| async {

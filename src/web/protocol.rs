@@ -1,5 +1,6 @@
 //! Every message the screens' WebSocket (`/ws`) carries, in both directions (API.md "WebSocket").
 
+use crate::domain::alerts::Alert;
 use crate::domain::series::{Sample, Series};
 use crate::domain::show::ShowView;
 use crate::domain::stock::StockView;
@@ -55,7 +56,7 @@ pub enum ServerFrame<'a> {
         server_ms: i64,
         skus: &'a [StockView],
         show: &'a ShowView,
-        alerts: &'a [serde_json::Value],
+        alerts: &'a [Alert],
         series: &'a Series,
     },
     /// Only the SKUs that changed since the last frame, with the show; at most one per tick.
@@ -67,6 +68,8 @@ pub enum ServerFrame<'a> {
         #[serde(skip_serializing_if = "Option::is_none")]
         sample: Option<&'a Sample>,
     },
+    /// A warning fired (`acked_by` null) or was acknowledged; sent at once, not on the tick.
+    Alert { alert: &'a Alert },
 }
 
 /// Client → server.
