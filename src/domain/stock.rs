@@ -113,7 +113,7 @@ impl Movement {
                         "a receipt needs a second person in verified_by".to_owned(),
                     ));
                 }
-                Some(v) if v == &self.by => {
+                Some(v) if v.same_as(&self.by) => {
                     return Err((
                         "verified_by",
                         "verified_by must be a different person from by".to_owned(),

@@ -113,11 +113,19 @@ impl<const MIN: usize, const MAX: usize> Text<MIN, MAX> {
         if raw.chars().any(char::is_control) {
             return Err("must not hold control characters".to_owned());
         }
+        if MIN > 0 && raw.trim().is_empty() {
+            return Err("must not be blank".to_owned());
+        }
         Ok(Self(raw.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Whether two texts name the same thing, ignoring case and surrounding spaces.
+    pub fn same_as(&self, other: &Self) -> bool {
+        self.0.trim().to_lowercase() == other.0.trim().to_lowercase()
     }
 }
 

@@ -74,6 +74,12 @@ pub async fn patch_sku(
     let engine = s.engine()?;
     let sku = sku_in_path(&code)?;
     let JsonBody(patch) = JsonBody::<SkuPatch>::from_request(req, &()).await?;
+    if patch == SkuPatch::default() {
+        return Err(ApiError::invalid(
+            "body",
+            "nothing to change: name a field to patch",
+        ));
+    }
     single(
         engine
             .apply(vec![Command::PatchSku {

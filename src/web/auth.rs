@@ -114,7 +114,9 @@ fn token_of(parts: &Parts) -> Option<(String, TokenSource)> {
         .headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|v| v.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token)
     {
         return Some((bearer.trim().to_owned(), TokenSource::Header));
     }
