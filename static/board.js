@@ -99,7 +99,7 @@
   let live = null; // LiveState
   let status = "connecting";
   let gotState = false;
-  const dirty = { all: true, skus: new Set(), show: true, series: true, alerts: true };
+  const dirty = { all: true, skus: new Set(), show: true, series: true, alerts: true, scroll: false };
 
   const schedule = L.frameScheduler(render);
 
@@ -130,6 +130,7 @@
     onStatus(s) {
       status = s;
       renderConn();
+      document.body.classList.toggle("offline", s !== "connected" && gotState);
     },
   });
   live = feed.live;
@@ -147,23 +148,34 @@
 
   /* ------------------------------------------------------------ render loop */
 
+  let lastStage = null;
+
+  /** What decides the table's order, tags and the plotted SKUs: the product on air, next, lineup. */
+  function stageKey(s) {
+    if (!s) return "";
+    return [s.current || "", s.next || "", ...(Array.isArray(s.lineup) ? s.lineup.map((e) => e.sku) : [])].join("\u0000");
+  }
+
   function render() {
     const s = show();
+    const stage = stageKey(s);
+    const stageChanged = stage !== lastStage;
+    lastStage = stage;
     if (dirty.all || dirty.show) {
       renderHeader(s);
       renderKpis(s);
     }
-    if (dirty.all || dirty.show || dirty.skus.size) {
-      renderTable(s);
-      renderFocus(s);
-    }
-    if (dirty.all || dirty.show || dirty.series || dirty.skus.size) renderCharts(s);
+    if (dirty.all || stageChanged || dirty.skus.size || dirty.scroll) renderTable(s, dirty.all || stageChanged);
+    if (dirty.all || dirty.show || dirty.skus.size) renderFocus(s);
+    if (dirty.all || dirty.series || stageChanged) renderCharts(s);
+    else if (stockKeys.some((k) => dirty.skus.has(k))) renderStockLegend();
     if (dirty.all || dirty.alerts) {
       renderToasts();
       renderAlertKpi();
       renderFocus(s);
     }
     dirty.all = false;
+    dirty.scroll = false;
     dirty.show = false;
     dirty.series = false;
     dirty.alerts = false;
@@ -231,6 +243,8 @@
   }
 
   function renderKpis(s) {
+    setText($("chart-viewers-now"), s ? L.fmtInt(s.viewers) : "");
+    setText($("chart-gmv-now"), s ? L.fmtMoney(s.gmv_cents, { cents: false }) : "");
     const gmv = s && L.isNum(s.gmv_cents) ? s.gmv_cents : 0;
     const parts = L.moneyParts(gmv);
     const gmvEl = $("kpi-gmv");
@@ -290,10 +304,12 @@
     return [3, -(v.level | 0)];
   }
 
+  const collator = new Intl.Collator("en", { numeric: true });
+
   function sortedSkus(s) {
     const lx = lineupIndex(s);
     const list = live.state.skus.map((v) => ({ v, k: sortKey(v, s, lx) }));
-    list.sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || (a.v.sku < b.v.sku ? -1 : a.v.sku > b.v.sku ? 1 : 0));
+    list.sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || collator.compare(a.v.sku, b.v.sku));
     return list.map((x) => x.v);
   }
 
@@ -382,47 +398,86 @@
     c.box.style.setProperty("--swatch", plotted ? colorFor(v.sku, s && s.current) : "");
 
     if (animate && row.prev) {
-      if (row.prev.available !== v.available) L.flash(c.available);
-      if (row.prev.sold_units !== v.sold_units) L.flash(c.sold);
+      if (row.prev.available !== v.available) L.pulse(c.available);
+      if (row.prev.sold_units !== v.sold_units) L.pulse(c.sold);
     }
     row.prev = { available: v.available, sold_units: v.sold_units };
   }
 
-  function renderTable(s) {
+  /*
+   * Up to VIRTUAL_FROM SKUs every row is in the DOM. Above that (a whole catalogue on the board)
+   * only the rows in view, plus a margin, are: spacer rows keep the scroll height, so a table of
+   * thousands of SKUs costs what a table of forty does.
+   */
+  const VIRTUAL_FROM = 150;
+  const OVERSCAN = 8;
+  let rowHeight = 0;
+  let windowKey = "";
+  const spacerTop = h("tr", { class: "spacer", "aria-hidden": "true" }, h("td", { colspan: "13" }));
+  const spacerBottom = h("tr", { class: "spacer", "aria-hidden": "true" }, h("td", { colspan: "13" }));
+
+  function visibleRange(n) {
+    const wrap = $("table-wrap");
+    if (!rowHeight) {
+      const px = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+      rowHeight = Math.max(20, Math.round(px * 2.7) + 1);
+    }
+    const head = $("sku-table").tHead;
+    const headH = head ? head.offsetHeight : 0;
+    const first = Math.max(0, Math.floor((wrap.scrollTop - headH) / rowHeight) - OVERSCAN);
+    const count = Math.ceil((wrap.clientHeight || 800) / rowHeight) + 2 * OVERSCAN;
+    return [first, Math.min(n, first + count)];
+  }
+
+  function renderTable(s, full) {
     const tbody = $("sku-rows");
     const lx = lineupIndex(s);
-    const full = dirty.all || dirty.show;
     const list = sortedSkus(s);
+    const newOrder = list.map((v) => v.sku);
+    const orderChanged = newOrder.length !== order.length || newOrder.some((x, i) => x !== order[i]);
+    order = newOrder;
 
-    if (dirty.all) {
-      const keep = new Set(list.map((v) => v.sku));
-      for (const [sku, row] of rows) {
-        if (!keep.has(sku)) {
-          row.tr.remove();
-          rows.delete(sku);
-        }
+    const virtual = list.length > VIRTUAL_FROM;
+    const [from, to] = virtual ? visibleRange(list.length) : [0, list.length];
+    const shown = list.slice(from, to);
+    const keep = new Set(shown.map((v) => v.sku));
+
+    // Rows out of view (or of SKUs gone after a snapshot) leave the DOM and the map.
+    for (const [sku, row] of rows) {
+      if (!keep.has(sku)) {
+        row.tr.remove();
+        rows.delete(sku);
       }
     }
-    for (const v of list) {
+    for (const v of shown) {
       let row = rows.get(v.sku);
       const isNew = !row;
       if (isNew) {
         row = makeRow(v.sku);
         rows.set(v.sku, row);
       }
-      if (isNew || full || dirty.skus.has(v.sku)) updateRow(row, v, s, lx, !dirty.all);
+      if (isNew || full || dirty.skus.has(v.sku)) updateRow(row, v, s, lx, !dirty.all && !isNew);
     }
 
-    // Reorder only what moved.
-    const newOrder = list.map((v) => v.sku);
-    if (newOrder.length !== order.length || newOrder.some((x, i) => x !== order[i]) || dirty.all) {
-      let ref = tbody.firstChild;
-      for (const sku of newOrder) {
-        const tr = rows.get(sku).tr;
+    // Put the rows in order, moving only what moved.
+    const key = from + ":" + to + ":" + virtual;
+    if (orderChanged || key !== windowKey || dirty.all) {
+      windowKey = key;
+      if (virtual) {
+        spacerTop.firstChild.style.height = from * rowHeight + "px";
+        spacerBottom.firstChild.style.height = (list.length - to) * rowHeight + "px";
+        if (tbody.firstChild !== spacerTop) tbody.insertBefore(spacerTop, tbody.firstChild);
+      } else {
+        spacerTop.remove();
+        spacerBottom.remove();
+      }
+      let ref = virtual ? spacerTop.nextSibling : tbody.firstChild;
+      for (const v of shown) {
+        const tr = rows.get(v.sku).tr;
         if (tr === ref) ref = ref.nextSibling;
         else tbody.insertBefore(tr, ref);
       }
-      order = newOrder;
+      if (virtual) tbody.appendChild(spacerBottom);
     }
 
     setText($("sku-count"), list.length ? t("table.count", { n: L.fmtInt(list.length) }) : "");
@@ -430,11 +485,25 @@
     const showEmpty = list.length === 0;
     empty.classList.toggle("show", showEmpty);
     empty.classList.toggle("loading", !gotState);
-    if (showEmpty) {
-      setText($("table-empty-title"), gotState ? t("table.empty_title") : t("table.loading"));
-      setText($("table-empty-body"), gotState ? t("table.empty_body") : "");
-    }
+    setText($("table-empty-title"), !showEmpty ? "" : gotState ? t("table.empty_title") : t("table.loading"));
+    setText($("table-empty-body"), showEmpty && gotState ? t("table.empty_body") : "");
   }
+
+  $("table-wrap").addEventListener(
+    "scroll",
+    () => {
+      if (order.length > VIRTUAL_FROM) {
+        dirty.scroll = true;
+        schedule();
+      }
+    },
+    { passive: true }
+  );
+  window.addEventListener("resize", () => {
+    rowHeight = 0;
+    dirty.scroll = true;
+    schedule();
+  });
 
   function togglePick(sku, on) {
     picks = picks.filter((x) => x !== sku);
@@ -467,6 +536,8 @@
       setText($("focus-empty-body"), gotState ? t("focus.no_show_hint") : "");
       return;
     }
+    setText($("focus-empty-title"), "");
+    setText($("focus-empty-body"), "");
     renderOnAir(s);
     renderNext(s);
     renderLineup(s);
@@ -483,7 +554,10 @@
       box.className = "onair idle";
       setText($("onair-name"), t("focus.no_current"));
       setText($("onair-sku"), t("focus.no_current_hint"));
+      setText($("onair-callout"), "");
       $("onair-callout").classList.remove("show");
+      setText($("onair-prompt-text"), "");
+      $("onair-prompt").classList.remove("show");
       return;
     }
     const available = v ? v.available : le ? le.available : null;
@@ -501,15 +575,22 @@
     } else if (level >= 1 && L.isNum(available)) {
       setText(callout, t("focus.last_n", { n: L.fmtInt(available) }));
       callout.classList.add("show");
-    } else callout.classList.remove("show");
+    } else {
+      setText(callout, "");
+      callout.classList.remove("show");
+    }
 
     let left = 1;
     if (v && v.base > 0) left = v.available / v.base;
     else if (v && L.isNum(v.sell_through)) left = 1 - v.sell_through;
     $("onair-bar").style.width = (Math.max(0, Math.min(1, left)) * 100).toFixed(1) + "%";
 
+    const prompt = s.prompt ? L.pick(s.prompt.zh, s.prompt.en) : "";
+    setText($("onair-prompt-text"), prompt);
+    $("onair-prompt").classList.toggle("show", !!prompt);
+
     setText($("onair-sold"), v ? L.fmtInt(v.sold_units) : t("unit.dash"));
-    setText($("onair-rate"), v && L.isNum(v.rate_per_min) && v.rate_per_min > 0 ? L.fmtRate(v.rate_per_min) + " " + t("unit.per_min") : t("unit.dash"));
+    setText($("onair-rate"), v && L.isNum(v.rate_per_min) && v.rate_per_min > 0 ? L.fmtRate(v.rate_per_min) + t("unit.per_min") : t("unit.dash"));
     setText($("onair-sellout"), v ? L.fmtMinutes(v.sellout_minutes) : t("unit.dash"));
     setText($("onair-st"), v ? L.fmtPct(v.sell_through) : t("unit.dash"));
   }
@@ -591,11 +672,11 @@
     $("fading-list").replaceChildren(
       ...fading.slice(-2).reverse().map((a) => {
         const v = a.sku ? live.sku(a.sku) : null;
+        // The server's message already names the product; the name is the tooltip.
         return h(
           "li",
-          null,
+          { class: "mi-wide", title: (v && v.name) || a.sku || "" },
           h("span", { class: "mi-time", text: L.fmtClock(L.parseTime(a.at) || Date.now(), false) }),
-          h("span", { class: "mi-name", text: (v && v.name) || a.sku || t("alert.kind.fading") }),
           h("span", { class: "mi-reason", text: L.pick(a.message_zh, a.message_en) })
         );
       })
@@ -693,7 +774,12 @@
     };
   }
 
-  function baseOpts(el, yFmt) {
+  // Tick steps: whole units on the y axes, whole seconds and round minutes on the time axis.
+  const Y_INCRS = [];
+  for (let e = 0; e <= 12; e++) for (const m of [1, 2, 5]) Y_INCRS.push(m * Math.pow(10, e));
+  const X_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600].map((s) => s * 1000);
+
+  function baseOpts(el, yFmt, yMin) {
     const font = axisFont();
     return {
       width: Math.max(100, el.clientWidth),
@@ -704,7 +790,7 @@
       cursor: { drag: { x: false, y: false, setScale: false }, points: { show: false }, y: false },
       scales: {
         x: { time: true },
-        y: { range: (u, min, max) => [0, max > 0 ? max * 1.12 : 1] },
+        y: { range: (u, min, max) => [0, max > 0 ? Math.max(max * 1.12, yMin || 0) : yMin || 10] },
       },
       axes: [
         {
@@ -712,10 +798,15 @@
           font,
           grid: { stroke: GRID, width: 1 },
           ticks: { show: false },
-          space: 80,
+          space: 100,
           gap: 4,
           size: 28,
-          values: (u, vals) => vals.map((v) => L.fmtClock(v, false)),
+          incrs: X_INCRS,
+          // Seconds only when the ticks are closer than a minute (the first minutes of a show).
+          values: (u, vals) => {
+            const step = vals.length > 1 ? vals[1] - vals[0] : 60000;
+            return vals.map((v) => L.fmtClock(v, step < 60000));
+          },
         },
         {
           stroke: AXIS,
@@ -725,6 +816,7 @@
           space: 30,
           gap: 6,
           size: 62,
+          incrs: Y_INCRS,
           values: (u, vals) => vals.map(yFmt),
         },
       ],
@@ -770,7 +862,7 @@
   });
 
   const gmvChart = chartBox("chart-gmv", (el) => {
-    const o = baseOpts(el, (v) => L.fmtMoneyShort(v * 100));
+    const o = baseOpts(el, (v) => L.fmtMoneyShort(v * 100), 100);
     o.series.push({ stroke: "#ffc53d", width: 2, fill: gradientFill("#ffc53d"), points: { show: false } });
     return o;
   });
@@ -838,8 +930,6 @@
 
     drawInto(viewersChart, [ser.t, ser.viewers], n === 0);
     drawInto(gmvChart, [ser.t, ser.gmv_cents.map((c) => (L.isNum(c) ? c / 100 : null))], n === 0);
-    setText($("chart-viewers-now"), s ? L.fmtInt(s.viewers) : "");
-    setText($("chart-gmv-now"), s ? L.fmtMoney(s.gmv_cents, { cents: false }) : "");
 
     // Stock: the product on air first, then the ticked SKUs that exist.
     const current = s && s.current ? s.current : null;

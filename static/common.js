@@ -284,6 +284,23 @@
   }
 
   /**
+   * A short highlight of el's background when its number changed (Web Animations: no forced layout,
+   * cheap on big tables). At most once per 3 s per cell, so a SKU selling every tick twinkles
+   * instead of staying lit.
+   */
+  const lastPulse = new WeakMap();
+  function pulse(el) {
+    if (!el.animate) return;
+    const now = Date.now();
+    if (now - (lastPulse.get(el) || 0) < 3000) return;
+    lastPulse.set(el, now);
+    el.animate([{ backgroundColor: "rgba(255, 255, 255, 0.13)" }, { backgroundColor: "rgba(255, 255, 255, 0)" }], {
+      duration: 700,
+      easing: "ease-out",
+    });
+  }
+
+  /**
    * Runs fn at most once per animation frame (or within 120 ms when frames are throttled,
    * e.g. an OBS source or a background tab), however often schedule() is called.
    */
@@ -755,6 +772,7 @@
     h,
     setText,
     flash,
+    pulse,
     frameScheduler,
     store,
     connect,

@@ -69,17 +69,22 @@
       main.classList.add("idle");
       setText($("host-idle-title"), gotState ? t("host.idle_title") : t("conn.connecting"));
       setText($("host-idle-body"), gotState ? t("host.idle_body") : "");
+      for (const id of ["host-name", "host-number", "host-status", "host-soldout"]) setText($(id), "");
       prev = { sku: null, available: null };
     } else {
       main.classList.remove("idle");
+      setText($("host-idle-title"), "");
+      setText($("host-idle-body"), "");
       const soldOut = cur.available === 0;
       box.className = "host-product lvl-" + cur.level + (soldOut ? " soldout" : "");
       setText($("host-name"), cur.name);
       const num = $("host-number");
       if (setText(num, L.fmtInt(cur.available)) && prev.sku === cur.sku) L.flash(num);
       prev = { sku: cur.sku, available: cur.available };
+      setText($("host-soldout"), soldOut ? t("host.sold_out") : "");
       const st = $("host-status");
-      if (!soldOut && cur.level >= 1 && L.isNum(cur.available)) {
+      if (soldOut) setText(st, "");
+      else if (cur.level >= 1 && L.isNum(cur.available)) {
         st.classList.remove("quiet");
         L.tInto(st, "host.last_n", { n: L.fmtInt(cur.available) });
       } else {
@@ -96,6 +101,7 @@
       void banner.offsetWidth; // replay the entrance for a new prompt
     }
     banner.classList.toggle("show", !!prompt);
+    banner.classList.toggle("long", [...prompt].length > 16);
     banner.classList.toggle("urgent", !!cur && (cur.level >= 2 || cur.available === 0));
 
     const nx = product(s, s && s.next);

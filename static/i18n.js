@@ -3,7 +3,6 @@
 window.I18N = {
   "zh-CN": {
     "app.name": "直播库存看板",
-    "app.short": "livestock",
 
     "page.board": "直播库存看板",
     "page.host": "主播提词屏",
@@ -12,7 +11,6 @@ window.I18N = {
     "conn.connecting": "连接中…",
     "conn.connected": "已连接",
     "conn.reconnecting": "重连中…",
-    "conn.retry_in": "{s} 秒后重试",
 
     "state.none": "未开播",
     "state.planned": "未开播",
@@ -97,6 +95,7 @@ window.I18N = {
     "focus.fading": "爆款回落",
     "focus.available": "可售",
     "focus.sold": "已售",
+    "focus.prompt": "主播提示",
     "focus.rate": "速度",
     "focus.sellout": "预计售罄",
     "focus.sell_through": "售罄率",
@@ -113,7 +112,6 @@ window.I18N = {
     "focus.slot_minutes": "{m} 分钟",
     "focus.last_n": "还剩最后 {n} 件",
     "focus.sold_out": "已抢光",
-    "focus.done": "已讲 {n} 个",
     "focus.upcoming": "还有 {n} 个",
     "focus.upcoming_done": "还有 {n} 个 · 已讲 {d} 个",
 
@@ -132,7 +130,6 @@ window.I18N = {
     "alert.ack_failed": "确认失败:{m}",
     "alert.ack_network": "网络错误,请重试",
     "alert.more": "还有 {n} 条未确认预警",
-    "alert.sku": "商品 {s}",
 
     "sound.on": "提示音 开",
     "sound.off": "提示音 关",
@@ -163,7 +160,6 @@ window.I18N = {
 
   "en": {
     "app.name": "Live Stock Board",
-    "app.short": "livestock",
 
     "page.board": "Live Stock Board",
     "page.host": "Host prompt screen",
@@ -172,7 +168,6 @@ window.I18N = {
     "conn.connecting": "Connecting…",
     "conn.connected": "Connected",
     "conn.reconnecting": "Reconnecting…",
-    "conn.retry_in": "retry in {s} s",
 
     "state.none": "Off air",
     "state.planned": "Not started",
@@ -257,6 +252,7 @@ window.I18N = {
     "focus.fading": "Fading hits",
     "focus.available": "Available",
     "focus.sold": "Sold",
+    "focus.prompt": "Host prompt",
     "focus.rate": "Pace",
     "focus.sellout": "Sells out in",
     "focus.sell_through": "Sell-through",
@@ -273,7 +269,6 @@ window.I18N = {
     "focus.slot_minutes": "{m} min",
     "focus.last_n": "Only {n} left",
     "focus.sold_out": "Sold out",
-    "focus.done": "{n} done",
     "focus.upcoming": "{n} to go",
     "focus.upcoming_done": "{n} to go · {d} done",
 
@@ -292,7 +287,6 @@ window.I18N = {
     "alert.ack_failed": "Could not acknowledge: {m}",
     "alert.ack_network": "Network error, please retry",
     "alert.more": "More open warnings: {n}",
-    "alert.sku": "SKU {s}",
 
     "sound.on": "Sound on",
     "sound.off": "Sound off",

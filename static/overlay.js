@@ -12,6 +12,7 @@
 
   let live = null;
   let shown = { sku: null, available: null, soldOut: null };
+  let clearTimer = 0;
 
   const schedule = L.frameScheduler(render);
   const feed = L.connect("overlay", {
@@ -27,11 +28,19 @@
     const code = s && s.current;
     const ov = $("ov");
     if (!code) {
-      ov.classList.remove("show");
-      ov.setAttribute("aria-hidden", "true");
+      if (ov.classList.contains("show")) {
+        ov.classList.remove("show");
+        ov.setAttribute("aria-hidden", "true");
+        // Empty the badge once it has slid away, so nothing stale is left in it.
+        clearTimer = setTimeout(() => {
+          setText($("ov-name"), "");
+          $("ov-count").replaceChildren();
+        }, 600);
+      }
       shown = { sku: null, available: null, soldOut: null };
       return;
     }
+    clearTimeout(clearTimer);
     const v = live.sku(code);
     const e = Array.isArray(s.lineup) ? s.lineup.find((x) => x.sku === code) : null;
     const name = (v && v.name) || (e && e.name) || code;
