@@ -25,6 +25,9 @@ use std::future::Future;
 use std::io::Write;
 use web::auth::{Role, Tokens};
 
+/// How long shutdown waits for the screens' WebSockets to close.
+const SCREENS_CLOSE_WAIT_MS: u64 = 2_000;
+
 /// Serves until `shutdown` completes, then finishes in-flight requests, flushes the journal, writes a
 /// snapshot and returns. The listener accepts (for `/healthz`) while the journal replays; the line
 /// `livestock listening on http://HOST:PORT` is printed once the server is ready for everything.
@@ -102,6 +105,12 @@ pub async fn run(
 
     let served = server.await;
     feed.close();
+    // Give the screens' connections a moment to send their close frames.
+    let closing_deadline =
+        tokio::time::Instant::now() + std::time::Duration::from_millis(SCREENS_CLOSE_WAIT_MS);
+    while feed.connections() > 0 && tokio::time::Instant::now() < closing_deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     engine.stop();
     let flushed = tokio::task::spawn_blocking(move || writer.join())
         .await

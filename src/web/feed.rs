@@ -16,6 +16,9 @@ use tokio::sync::{broadcast, watch};
 pub const QUEUE_FRAMES_MAX: usize = 64;
 /// The coalescing tick: at most one diff per view per tick (API.md: 100 ms).
 pub const TICK_MS_DEFAULT: u64 = 100;
+/// Alerts of one burst sent as frames of their own; past this, the screens get one fresh snapshot
+/// instead (it carries the open alerts), so a storm of warnings cannot overflow every queue.
+pub const ALERT_BURST_FRAMES_MAX: usize = 16;
 
 /// One serialised frame, shared by every connection of a kind of view.
 #[derive(Debug)]
@@ -23,6 +26,8 @@ pub struct Frame {
     /// The journal sequence number the frame's state includes.
     pub seq: u64,
     pub text: Utf8Bytes,
+    /// Not a frame to forward: the connection sends its screen a fresh snapshot instead.
+    pub resync: bool,
 }
 
 pub struct Feed {
@@ -126,6 +131,7 @@ impl Feed {
             text: serde_json::to_string(&frame)
                 .expect("frames serialise")
                 .into(),
+            resync: false,
         }
     }
 
@@ -139,7 +145,13 @@ impl Feed {
             tokio::select! {
                 _ = tick.tick() => self.tick(&engine),
                 alert = alerts.recv() => match alert {
-                    Ok(alert) => self.alert(&engine, &alert),
+                    Ok(first) => {
+                        let mut burst = vec![first];
+                        while let Ok(next) = alerts.try_recv() {
+                            burst.push(next);
+                        }
+                        self.alerts(&engine, &burst);
+                    }
                     Err(broadcast::error::RecvError::Lagged(n)) => {
                         tracing::warn!(missed = n, "the feed fell behind the alerts; screens get them with their next snapshot");
                     }
@@ -150,15 +162,31 @@ impl Feed {
         }
     }
 
-    /// Sends an alert to every screen at once.
-    fn alert(&self, engine: &Engine, alert: &crate::domain::alerts::Alert) {
+    /// Sends alerts to every screen at once: each as its own frame, or, for a storm, the first
+    /// [`ALERT_BURST_FRAMES_MAX`] and then one snapshot per kind of view.
+    fn alerts(&self, engine: &Engine, burst: &[crate::domain::alerts::Alert]) {
         let seq = engine.seq();
-        let text: Utf8Bytes = serde_json::to_string(&ServerFrame::Alert { alert })
-            .expect("frames serialise")
-            .into();
-        let frame = Arc::new(Frame { seq, text });
-        let _ = self.full.send(frame.clone());
-        let _ = self.stage.send(frame);
+        for alert in burst.iter().take(ALERT_BURST_FRAMES_MAX) {
+            let text: Utf8Bytes = serde_json::to_string(&ServerFrame::Alert { alert })
+                .expect("frames serialise")
+                .into();
+            let frame = Arc::new(Frame {
+                seq,
+                text,
+                resync: false,
+            });
+            let _ = self.full.send(frame.clone());
+            let _ = self.stage.send(frame);
+        }
+        if burst.len() > ALERT_BURST_FRAMES_MAX {
+            let resync = Arc::new(Frame {
+                seq,
+                text: Utf8Bytes::from_static(""),
+                resync: true,
+            });
+            let _ = self.full.send(resync.clone());
+            let _ = self.stage.send(resync);
+        }
     }
 
     fn tick(&self, engine: &Engine) {
@@ -181,7 +209,11 @@ impl Feed {
             let text = serde_json::to_string(&frame)
                 .expect("frames serialise")
                 .into();
-            let _ = self.full.send(Arc::new(Frame { seq, text }));
+            let _ = self.full.send(Arc::new(Frame {
+                seq,
+                text,
+                resync: false,
+            }));
         }
         let on_stage = |c: &Option<crate::domain::types::SkuCode>| {
             c.as_ref().is_some_and(|c| changes.skus.contains(c))
@@ -200,7 +232,11 @@ impl Feed {
             let text = serde_json::to_string(&frame)
                 .expect("frames serialise")
                 .into();
-            let _ = self.stage.send(Arc::new(Frame { seq, text }));
+            let _ = self.stage.send(Arc::new(Frame {
+                seq,
+                text,
+                resync: false,
+            }));
         }
     }
 }

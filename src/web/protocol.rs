@@ -74,7 +74,7 @@ pub enum ServerFrame<'a> {
 
 /// Client → server.
 #[derive(Debug, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientFrame {
     /// Send me a fresh snapshot.
     Resync,

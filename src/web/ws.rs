@@ -91,7 +91,7 @@ async fn send_snapshot(
     engine: &Engine,
     view: View,
 ) -> Result<u64, ()> {
-    let Frame { seq, text } = feed.snapshot(engine, view);
+    let Frame { seq, text, .. } = feed.snapshot(engine, view);
     send(socket, Message::Text(text)).await.map(|()| seq)
 }
 
@@ -109,6 +109,12 @@ async fn connection(mut socket: WebSocket, engine: Engine, feed: Arc<Feed>, view
     loop {
         tokio::select! {
             frame = frames.recv() => match frame {
+                Ok(frame) if frame.resync => {
+                    match send_snapshot(&mut socket, &feed, &engine, view).await {
+                        Ok(seq) => last_seq = seq,
+                        Err(()) => return,
+                    }
+                }
                 Ok(frame) => {
                     if frame.seq < last_seq {
                         continue; // older than the snapshot already sent
