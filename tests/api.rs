@@ -721,11 +721,13 @@ async fn every_retry_is_answered_as_the_first_time_even_after_stock_comes_back()
     let paid = event("douyin", "RT-A", "paid", &[("RT-1", 2)]);
     let short = event("douyin", "RT-B", "paid", &[("RT-1", 2)]);
     let held = event("kuaishou", "RT-C", "created", &[("RT-1", 1)]);
-    let orphan = event("jd", "RT-D", "shipped", &[]);
+    // A cancel after the payment: still an invalid transition (an early `shipped` no longer is: it
+    // is parked until its payment).
+    let too_late = event("douyin", "RT-A", "cancelled", &[]);
     let s_paid = accept(&s, &paid).await;
     let s_short = reject(&s, &short, "out_of_stock").await;
     let s_held = accept(&s, &held).await;
-    let s_orphan = reject(&s, &orphan, "invalid_transition").await;
+    let s_too_late = reject(&s, &too_late, "invalid_transition").await;
 
     let seq = s.seq().await;
     let before = stable_views(&s.skus().await);
@@ -739,10 +741,13 @@ async fn every_retry_is_answered_as_the_first_time_even_after_stock_comes_back()
             );
         }
         assert_eq!(reject(&s, &short, "out_of_stock").await, s_short);
-        assert_eq!(reject(&s, &orphan, "invalid_transition").await, s_orphan);
+        assert_eq!(
+            reject(&s, &too_late, "invalid_transition").await,
+            s_too_late
+        );
     }
     // The same, in one array: one answer per event, in order.
-    let (st, b) = s.orders(&json!([paid, short, held, orphan])).await;
+    let (st, b) = s.orders(&json!([paid, short, held, too_late])).await;
     assert_eq!(st, StatusCode::OK, "{b}");
     let got: Vec<Judged> = b["results"]
         .as_array()
@@ -759,7 +764,7 @@ async fn every_retry_is_answered_as_the_first_time_even_after_stock_comes_back()
             (
                 "rejected".into(),
                 Some("invalid_transition".into()),
-                s_orphan
+                s_too_late
             ),
         ]
     );
@@ -948,11 +953,9 @@ async fn invalid_transitions_are_409_invalid_transition_and_change_nothing() {
     accept(&s, &event("jd", "BACK", "paid", &[("IT-1", 1)])).await;
     accept(&s, &event("jd", "BACK", "refunded", &[])).await;
     let before = stable_views(&s.skus().await);
+    // A `shipped` or `refunded` before the payment is not among them: it is parked (see
+    // a_shipment_and_a_refund_posted_before_the_payment_are_parked_and_applied_when_it_comes).
     for (id, kind) in [
-        ("NEVER-SEEN", "shipped"),
-        ("NEVER-SEEN-2", "refunded"),
-        ("HELD", "shipped"),
-        ("HELD", "refunded"),
         ("PAID", "cancelled"),
         ("GONE", "paid"),
         ("GONE", "refunded"),
@@ -971,6 +974,78 @@ async fn invalid_transitions_are_409_invalid_transition_and_change_nothing() {
     assert_eq!(order_state(&s, "jd", "PAID").await, "paid");
     assert_eq!(order_state(&s, "jd", "GONE").await, "cancelled");
     assert_eq!(order_state(&s, "jd", "BACK").await, "refunded");
+}
+
+#[tokio::test]
+async fn a_shipment_and_a_refund_posted_before_the_payment_are_parked_and_applied_when_it_comes() {
+    let mut s = TestServer::start();
+    // PK-A's order arrives out of order; PK-B's twin order arrives in order, for comparison.
+    s.create_skus(&json!([
+        new_sku("PK-A", 10, 1000),
+        new_sku("PK-B", 10, 1000)
+    ]))
+    .await;
+    let untouched = s.sku("PK-A").await;
+    let ev = |id: &str, kind: &str, sku: &str| {
+        let lines: &[(&str, i64)] = if kind == "paid" { &[(sku, 3)] } else { &[] };
+        event("douyin", id, kind, lines)
+    };
+    // The warehouse and the refund desk are faster than the payment webhook: both are accepted.
+    let s_shipped = accept(&s, &ev("PK-O1", "shipped", "PK-A")).await;
+    let s_refunded = accept(&s, &ev("PK-O1", "refunded", "PK-A")).await;
+    let (st, o) = s.order("douyin", "PK-O1").await;
+    assert_eq!(st, StatusCode::OK, "{o}");
+    assert_eq!(
+        (&o["state"], &o["parked"]),
+        (&json!(null), &json!(["shipped", "refunded"]))
+    );
+    assert_eq!(
+        stable_views(&json!([s.sku("PK-A").await])),
+        stable_views(&json!([untouched])),
+        "a parked event moves no stock"
+    );
+    // They are durable: a crash and a replay keep them parked.
+    s.kill9();
+    s.restart();
+    assert_eq!(
+        s.order("douyin", "PK-O1").await.1["parked"],
+        json!(["shipped", "refunded"])
+    );
+    // A retry answers duplicate with the first seq.
+    for (kind, first) in [("shipped", s_shipped), ("refunded", s_refunded)] {
+        let (st, a) = s.orders(&ev("PK-O1", kind, "PK-A")).await;
+        assert_eq!(st, StatusCode::OK, "{a}");
+        assert_eq!(
+            (&a["result"], &a["seq"]),
+            (&json!("duplicate"), &json!(first))
+        );
+    }
+    // The payment comes: the order is paid, shipped and refunded, a return, in one step.
+    accept(&s, &ev("PK-O1", "paid", "PK-A")).await;
+    let (_, o) = s.order("douyin", "PK-O1").await;
+    assert_eq!(
+        (&o["state"], &o["parked"]),
+        (&json!("returned"), &json!([]))
+    );
+    for kind in ["paid", "shipped", "refunded"] {
+        accept(&s, &ev("PK-O2", kind, "PK-B")).await;
+    }
+    assert_eq!(order_state(&s, "douyin", "PK-O2").await, "returned");
+    let books = |mut v: Value| {
+        let o = v.as_object_mut().unwrap();
+        for field in ["sku", "name", "rate_per_min", "sellout_minutes"] {
+            o.remove(field);
+        }
+        v
+    };
+    let (a, b) = (books(s.sku("PK-A").await), books(s.sku("PK-B").await));
+    assert_eq!(a, b, "the books as if the events had come in order");
+    assert_eq!(
+        (&a["on_hand"], &a["held"], &a["committed"], &a["available"]),
+        (&json!(7), &json!(0), &json!(0), &json!(7)),
+        "the goods left and wait to be received back"
+    );
+    assert_eq!((&a["sold_units"], &a["gmv_cents"]), (&json!(0), &json!(0)));
 }
 
 #[tokio::test]

@@ -553,10 +553,12 @@ impl Pool {
                 order.presale = ev.presale;
                 order.created_ms = Some(now);
                 self.take(key, &units, bucket, now);
+                let mut changed = units.into_iter().map(|(s, _)| s).collect();
                 if bucket == Bucket::Committed {
                     self.record_sale(key, now, 1);
+                    merge(&mut changed, self.apply_parked(key, now));
                 }
-                Ok(units.into_iter().map(|(s, _)| s).collect())
+                Ok(changed)
             }
             // A late `created` after the order moved on, or a cancel that overtook its order: nothing
             // to hold or release. Remember the order as cancelled so a late `created` holds nothing.
@@ -576,10 +578,11 @@ impl Pool {
                 Ok(Vec::new())
             }
             (Kind::Paid, Some(S::Held)) => {
-                let changed = self.release(key, Bucket::Held);
+                let mut changed = self.release(key, Bucket::Held);
                 let units = Order::units_by_sku(&self.orders[key].lines);
                 self.take(key, &units, Bucket::Committed, now);
                 self.record_sale(key, now, 1);
+                merge(&mut changed, self.apply_parked(key, now));
                 Ok(changed)
             }
             // Payment after the hold ran out: take the stock again if it is still there.
@@ -590,42 +593,30 @@ impl Pool {
                 self.check_take(&units, order.presale, buyer.as_deref())?;
                 self.take(key, &units, Bucket::Committed, now);
                 self.record_sale(key, now, 1);
-                Ok(units.into_iter().map(|(s, _)| s).collect())
+                let mut changed = units.into_iter().map(|(s, _)| s).collect();
+                merge(&mut changed, self.apply_parked(key, now));
+                Ok(changed)
             }
             (Kind::Cancelled, Some(S::Held)) => {
                 let changed = self.release(key, Bucket::Held);
                 self.set_state(key, S::Cancelled);
                 Ok(changed)
             }
-            (Kind::Refunded, Some(S::Paid)) => {
-                let changed = self.release(key, Bucket::Committed);
-                self.record_sale(key, now, -1);
-                self.set_state(key, S::Refunded);
-                Ok(changed)
-            }
-            // A return: the money goes back, the goods are not here yet.
-            (Kind::Refunded, Some(S::Shipped)) => {
-                self.release_buyer_units(key);
-                let changed = self.record_sale(key, now, -1);
-                self.set_state(key, S::Returned);
-                Ok(changed)
-            }
-            (Kind::Shipped, Some(S::Paid)) => {
-                let order = &self.orders[key];
-                let presale = order.presale;
-                let units = Order::units_by_sku(&order.lines);
-                if !presale {
-                    for (code, qty) in &units {
-                        let sku = self
-                            .skus
-                            .get_mut(code)
-                            .expect("order lines name known SKUs");
-                        sku.committed -= qty;
-                        sku.on_hand -= qty;
-                    }
+            (Kind::Refunded, Some(S::Paid | S::Shipped)) => Ok(self.refund(key, now)),
+            (Kind::Shipped, Some(S::Paid)) => Ok(self.ship(key)),
+            // A shipment or a refund that overtook the payment (SPEC A4: any order): accepted and
+            // parked on the order, changing no stock; the payment carries it out. The lines it
+            // brings are kept only while the order has none: the paying event's lines win.
+            (Kind::Shipped | Kind::Refunded, None | Some(S::Held | S::Expired)) => {
+                let order = self
+                    .orders
+                    .entry(key.clone())
+                    .or_insert_with(|| Order::new(key.clone()));
+                order.parked.push(ev.kind);
+                if order.lines.is_empty() {
+                    order.lines = ev.lines.clone();
                 }
-                self.set_state(key, S::Shipped);
-                Ok(units.into_iter().map(|(s, _)| s).collect())
+                Ok(Vec::new())
             }
             (kind, state) => Err(Rejection {
                 reason: Reason::InvalidTransition,
@@ -633,6 +624,63 @@ impl Pool {
                 field: Some("kind".to_owned()),
             }),
         }
+    }
+
+    /// Ships a paid order: its committed units leave on_hand. Returns the SKUs changed.
+    fn ship(&mut self, key: &OrderKey) -> Vec<SkuCode> {
+        let order = &self.orders[key];
+        debug_assert_eq!(order.state, Some(OrderState::Paid));
+        let presale = order.presale;
+        let units = Order::units_by_sku(&order.lines);
+        if !presale {
+            for (code, qty) in &units {
+                let sku = self
+                    .skus
+                    .get_mut(code)
+                    .expect("order lines name known SKUs");
+                sku.committed -= qty;
+                sku.on_hand -= qty;
+            }
+        }
+        self.set_state(key, OrderState::Shipped);
+        units.into_iter().map(|(s, _)| s).collect()
+    }
+
+    /// Refunds a paid order: unshipped, its units go back to available; shipped, it is a return (the
+    /// money goes back, the goods are not here yet). Returns the SKUs changed.
+    fn refund(&mut self, key: &OrderKey, now_ms: i64) -> Vec<SkuCode> {
+        match self.orders[key].state {
+            Some(OrderState::Paid) => {
+                let changed = self.release(key, Bucket::Committed);
+                self.record_sale(key, now_ms, -1);
+                self.set_state(key, OrderState::Refunded);
+                changed
+            }
+            Some(OrderState::Shipped) => {
+                self.release_buyer_units(key);
+                let changed = self.record_sale(key, now_ms, -1);
+                self.set_state(key, OrderState::Returned);
+                changed
+            }
+            state => unreachable!("refunding an order that is {state:?}"),
+        }
+    }
+
+    /// Carries out the events parked on an order that has just been paid, in the lifecycle's order
+    /// whatever their arrival order: shipped first, then refunded (a return if shipped). The books end
+    /// as if they had come after the payment. Returns the SKUs changed.
+    fn apply_parked(&mut self, key: &OrderKey, now_ms: i64) -> Vec<SkuCode> {
+        let order = self.orders.get_mut(key).expect("a live order");
+        debug_assert_eq!(order.state, Some(OrderState::Paid));
+        let parked = std::mem::take(&mut order.parked);
+        let mut changed = Vec::new();
+        if parked.contains(&Kind::Shipped) {
+            merge(&mut changed, self.ship(key));
+        }
+        if parked.contains(&Kind::Refunded) {
+            merge(&mut changed, self.refund(key, now_ms));
+        }
+        changed
     }
 
     /// Checks that `units` can be taken from spot (or presale) stock within the buyer's limits.
@@ -996,6 +1044,15 @@ impl Pool {
         pool.show = snap.show;
         pool.alerts = snap.alerts;
         Ok(pool)
+    }
+}
+
+/// Adds the SKUs of `more` that `changed` does not name yet.
+fn merge(changed: &mut Vec<SkuCode>, more: Vec<SkuCode>) {
+    for code in more {
+        if !changed.contains(&code) {
+            changed.push(code);
+        }
     }
 }
 

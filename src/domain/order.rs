@@ -18,8 +18,10 @@ pub enum Kind {
     /// Cancelled before payment: release the hold.
     Cancelled,
     /// Refunded: unshipped goes back to available; shipped is a return that leaves stock alone.
+    /// Before payment it is parked until the order is paid.
     Refunded,
-    /// Shipped: committed units leave the warehouse.
+    /// Shipped: committed units leave the warehouse. Before payment it is parked until the order
+    /// is paid.
     Shipped,
 }
 
@@ -180,6 +182,12 @@ pub struct Order {
     pub refunded_ms: Option<i64>,
     /// One slot per [`Kind`], in [`Kind::ALL`] order.
     pub judged: [Option<Judgement>; 5],
+    /// `shipped` and `refunded` events that overtook the payment (SPEC A4: channels post in any
+    /// order), in arrival order. They were accepted and journaled but changed no stock; the event
+    /// that pays the order carries them out right after it, shipped first, and empties this list.
+    /// An order cancelled (or left to expire for good) keeps them here, harmless: they never apply.
+    #[serde(default)]
+    pub parked: Vec<Kind>,
 }
 
 impl Order {
@@ -196,6 +204,7 @@ impl Order {
             paid_ms: None,
             refunded_ms: None,
             judged: Default::default(),
+            parked: Vec::new(),
         }
     }
 

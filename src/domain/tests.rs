@@ -399,6 +399,388 @@ fn a_refund_after_shipping_is_a_return_that_leaves_stock_alone_but_subtracts_gmv
     assert_eq!(shop.sku("HOODIE").sold_units, 0);
 }
 
+/// The kinds parked on an order of the douyin channel.
+fn parked(shop: &Shop, order_id: &str) -> Vec<Kind> {
+    shop.pool
+        .order(&key("douyin", order_id))
+        .map_or(Vec::new(), |o| o.parked.clone())
+}
+
+/// Sends an event and returns the SKUs its effect names as changed.
+fn changed_by(shop: &mut Shop, event: OrderEvent) -> Vec<SkuCode> {
+    match shop.apply(Command::Order { event }) {
+        Ok(Effect {
+            outcome: Outcome::Order(Answer::Accepted { .. }),
+            changed,
+            ..
+        }) => changed,
+        other => panic!("expected an accepted event, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_shipment_before_the_payment_is_parked_and_the_payment_ships_it() {
+    let mut shop = Shop::new(vec![new_sku("HOODIE", 10, 19_900)]);
+    let before = shop.pool.snapshot().skus;
+    // The warehouse's webhook overtakes the payment: accepted, journaled, nothing moves yet.
+    assert_eq!(
+        shop.send(ev(Kind::Shipped, "DY-1")),
+        Answer::Accepted { seq: 2 }
+    );
+    assert_eq!(shop.pool.seq(), 2);
+    assert_eq!(shop.state("DY-1"), None);
+    assert_eq!(parked(&shop, "DY-1"), [Kind::Shipped]);
+    assert_eq!(shop.pool.snapshot().skus, before);
+    let changed = changed_by(
+        &mut shop,
+        OrderEvent {
+            lines: lines(&[("HOODIE", 3)]),
+            ..ev(Kind::Paid, "DY-1")
+        },
+    );
+    assert_eq!(changed, [code("HOODIE")]);
+    assert_eq!(shop.state("DY-1"), Some(OrderState::Shipped));
+    assert_eq!(parked(&shop, "DY-1"), []);
+    assert_eq!(
+        shop.buckets("HOODIE"),
+        Buckets {
+            on_hand: 7,
+            held: 0,
+            committed: 0,
+            available: 7
+        }
+    );
+    assert_eq!(shop.sku("HOODIE").sold_units, 3);
+    assert_eq!(shop.sku("HOODIE").gmv_cents, 3 * 19_900);
+    // The shipment is not carried out twice by a refund that follows: that is a return.
+    assert!(accepted(&shop.send(ev(Kind::Refunded, "DY-1"))));
+    assert_eq!(shop.state("DY-1"), Some(OrderState::Returned));
+    assert_eq!(shop.buckets("HOODIE").on_hand, 7);
+}
+
+#[test]
+fn a_refund_before_the_payment_is_parked_and_the_payment_refunds_it() {
+    let mut shop = Shop::new(vec![new_sku("HOODIE", 10, 19_900)]);
+    // Parked on a hold this time: the hold stays as it was.
+    shop.send(OrderEvent {
+        lines: lines(&[("HOODIE", 3)]),
+        ..ev(Kind::Created, "DY-1")
+    });
+    assert!(accepted(&shop.send(ev(Kind::Refunded, "DY-1"))));
+    assert_eq!(shop.state("DY-1"), Some(OrderState::Held));
+    assert_eq!(parked(&shop, "DY-1"), [Kind::Refunded]);
+    assert_eq!(shop.buckets("HOODIE").held, 3);
+    assert_eq!(
+        changed_by(&mut shop, ev(Kind::Paid, "DY-1")),
+        [code("HOODIE")]
+    );
+    assert_eq!(shop.state("DY-1"), Some(OrderState::Refunded));
+    assert_eq!(parked(&shop, "DY-1"), []);
+    assert_eq!(
+        shop.buckets("HOODIE"),
+        Buckets {
+            on_hand: 10,
+            held: 0,
+            committed: 0,
+            available: 10
+        }
+    );
+    assert_eq!(shop.sku("HOODIE").sold_units, 0);
+    assert_eq!(shop.sku("HOODIE").gmv_cents, 0);
+    let order = shop.pool.order(&key("douyin", "DY-1")).unwrap();
+    assert_eq!(order.refunded_ms, Some(T0_MS));
+}
+
+#[test]
+fn a_shipment_and_a_refund_both_before_the_payment_make_a_return_when_it_comes() {
+    // In either arrival order, the payment ships first and then refunds: a return.
+    for first in [Kind::Refunded, Kind::Shipped] {
+        let mut shop = Shop::new(vec![
+            new_sku("HOODIE", 10, 19_900),
+            new_sku("CAP", 5, 5_900),
+        ]);
+        let second = if first == Kind::Shipped {
+            Kind::Refunded
+        } else {
+            Kind::Shipped
+        };
+        assert!(accepted(&shop.send(ev(first, "DY-1"))));
+        assert!(accepted(&shop.send(ev(second, "DY-1"))));
+        assert_eq!(parked(&shop, "DY-1"), [first, second]);
+        let changed = changed_by(
+            &mut shop,
+            OrderEvent {
+                buyer: buyer("u1"),
+                lines: lines(&[("HOODIE", 2), ("CAP", 1)]),
+                ..ev(Kind::Paid, "DY-1")
+            },
+        );
+        assert_eq!(changed, [code("HOODIE"), code("CAP")]);
+        assert_eq!(shop.state("DY-1"), Some(OrderState::Returned), "{first:?}");
+        assert_eq!(parked(&shop, "DY-1"), []);
+        // The goods left; the money came back; the stock waits for the goods.
+        assert_eq!(
+            shop.buckets("HOODIE"),
+            Buckets {
+                on_hand: 8,
+                held: 0,
+                committed: 0,
+                available: 8
+            }
+        );
+        assert_eq!(shop.buckets("CAP").on_hand, 4);
+        for sku in ["HOODIE", "CAP"] {
+            assert_eq!(
+                (shop.sku(sku).sold_units, shop.sku(sku).gmv_cents),
+                (0, 0),
+                "{sku}"
+            );
+        }
+        // A snapshot carries the order as it now is.
+        let restored = Pool::from_snapshot(shop.pool.snapshot(), CONFIG).unwrap();
+        assert_eq!(restored.snapshot(), shop.pool.snapshot());
+    }
+}
+
+#[test]
+fn parked_events_carried_out_by_the_payment_leave_the_books_as_if_they_came_in_order() {
+    let setup = || {
+        let mut hoodie = new_sku("HOODIE", 10, 19_900);
+        hoodie.per_buyer_limit = Some(Limit::new(5).unwrap());
+        let mut shop = Shop::new(vec![hoodie]);
+        let lineup = vec![super::show::LineupItem {
+            sku: code("HOODIE"),
+            planned_start: None,
+            planned_rate_per_min: None,
+        }];
+        shop.apply(Command::CreateShow {
+            show: super::show::NewShow {
+                title: Name::new("double 11").unwrap(),
+                lineup,
+            },
+        })
+        .unwrap();
+        shop.apply(Command::StartShow).unwrap();
+        shop
+    };
+    let paid = |id: &str| OrderEvent {
+        buyer: buyer("u1"),
+        lines: lines(&[("HOODIE", 2)]),
+        ..ev(Kind::Paid, id)
+    };
+    let (mut in_order, mut overtaken) = (setup(), setup());
+    // One order shipped, one refunded, one returned; a fourth only paid.
+    for (id, kinds) in [
+        ("DY-1", &[Kind::Shipped][..]),
+        ("DY-2", &[Kind::Refunded][..]),
+        ("DY-3", &[Kind::Shipped, Kind::Refunded][..]),
+        ("DY-4", &[][..]),
+    ] {
+        in_order.send(paid(id));
+        for kind in kinds {
+            in_order.send(ev(*kind, id));
+        }
+        for kind in kinds.iter().rev() {
+            overtaken.send(ev(*kind, id));
+        }
+        overtaken.send(paid(id));
+        assert_eq!(overtaken.state(id), in_order.state(id), "{id}");
+    }
+    assert_eq!(
+        overtaken.pool.snapshot().skus,
+        in_order.pool.snapshot().skus
+    );
+    assert_eq!(overtaken.pool.show(), in_order.pool.show());
+    let show = overtaken.pool.show().unwrap();
+    assert_eq!(
+        (show.orders, show.units, show.gmv_cents),
+        (2, 4, 4 * 19_900)
+    );
+    // The buyer's limit counts the same live units: 2 shipped and 2 paid of 5, so 1 more fits.
+    for shop in [&mut in_order, &mut overtaken] {
+        let more = |id: &str, qty| OrderEvent {
+            buyer: buyer("u1"),
+            lines: lines(&[("HOODIE", qty)]),
+            ..ev(Kind::Created, id)
+        };
+        assert_eq!(
+            reason(&shop.send(more("DY-5", 2))),
+            Some(Reason::LimitExceeded)
+        );
+        assert!(accepted(&shop.send(more("DY-6", 1))));
+    }
+}
+
+#[test]
+fn a_parked_event_keeps_its_lines_only_until_the_payment_brings_its_own() {
+    let mut shop = Shop::new(vec![
+        new_sku("HOODIE", 10, 19_900),
+        new_sku("CAP", 5, 5_900),
+    ]);
+    shop.send(OrderEvent {
+        lines: lines(&[("CAP", 1)]),
+        ..ev(Kind::Shipped, "DY-1")
+    });
+    // A second parked event does not replace the lines the first brought.
+    shop.send(OrderEvent {
+        lines: lines(&[("CAP", 4)]),
+        ..ev(Kind::Refunded, "DY-1")
+    });
+    let order = shop.pool.order(&key("douyin", "DY-1")).unwrap();
+    assert_eq!(order.lines, lines(&[("CAP", 1)]));
+    assert_eq!(shop.buckets("CAP").available, 5);
+    // The payment's lines win, and they are what ships and what is refunded.
+    let changed = changed_by(
+        &mut shop,
+        OrderEvent {
+            lines: lines(&[("HOODIE", 2)]),
+            ..ev(Kind::Paid, "DY-1")
+        },
+    );
+    assert_eq!(changed, [code("HOODIE")]);
+    let order = shop.pool.order(&key("douyin", "DY-1")).unwrap();
+    assert_eq!(order.lines.len(), 1);
+    assert_eq!(order.lines[0].sku, code("HOODIE"));
+    assert_eq!(shop.state("DY-1"), Some(OrderState::Returned));
+    assert_eq!(shop.buckets("HOODIE").on_hand, 8);
+    assert_eq!(shop.buckets("CAP").on_hand, 5);
+    // A payment with no lines for an order known only by parked events is still refused: a first
+    // `paid` must bring its lines (API.md).
+    shop.send(OrderEvent {
+        lines: lines(&[("CAP", 1)]),
+        ..ev(Kind::Shipped, "DY-2")
+    });
+    let refusal = shop
+        .apply(Command::Order {
+            event: ev(Kind::Paid, "DY-2"),
+        })
+        .unwrap_err();
+    assert_eq!(refusal.field.as_deref(), Some("lines"));
+}
+
+#[test]
+fn a_payment_after_expiry_carries_out_what_was_parked_and_a_refused_one_leaves_it_parked() {
+    let mut shop = Shop::new(vec![new_sku("HOODIE", 3, 19_900)]);
+    for id in ["DY-1", "DY-2"] {
+        shop.send(OrderEvent {
+            lines: lines(&[("HOODIE", 2)]),
+            ..ev(Kind::Created, id)
+        });
+        if id == "DY-1" {
+            shop.now_ms += TTL_MS;
+            shop.expire_due();
+        }
+        shop.send(ev(Kind::Shipped, id));
+    }
+    assert_eq!(shop.state("DY-1"), Some(OrderState::Expired));
+    assert_eq!(shop.state("DY-2"), Some(OrderState::Held));
+    // DY-1's units went to DY-2 meanwhile: its payment is out of stock and nothing ships.
+    assert_eq!(
+        reason(&shop.send(ev(Kind::Paid, "DY-1"))),
+        Some(Reason::OutOfStock)
+    );
+    assert_eq!(parked(&shop, "DY-1"), [Kind::Shipped]);
+    assert_eq!(shop.buckets("HOODIE").on_hand, 3);
+    shop.send(ev(Kind::Paid, "DY-2"));
+    assert_eq!(shop.state("DY-2"), Some(OrderState::Shipped));
+    assert_eq!(
+        shop.buckets("HOODIE"),
+        Buckets {
+            on_hand: 1,
+            held: 0,
+            committed: 0,
+            available: 1
+        }
+    );
+}
+
+#[test]
+fn a_cancel_after_parked_events_cancels_and_they_never_apply() {
+    let mut shop = Shop::new(vec![new_sku("HOODIE", 10, 19_900)]);
+    // Parked on a hold, then cancelled: the hold is released, nothing ships or is refunded.
+    shop.send(OrderEvent {
+        lines: lines(&[("HOODIE", 3)]),
+        ..ev(Kind::Created, "DY-1")
+    });
+    shop.send(ev(Kind::Shipped, "DY-1"));
+    shop.send(ev(Kind::Refunded, "DY-1"));
+    assert!(accepted(&shop.send(ev(Kind::Cancelled, "DY-1"))));
+    assert_eq!(shop.state("DY-1"), Some(OrderState::Cancelled));
+    assert_eq!(parked(&shop, "DY-1"), [Kind::Shipped, Kind::Refunded]);
+    // Parked on an unknown order, then cancelled.
+    shop.send(ev(Kind::Refunded, "DY-2"));
+    assert!(accepted(&shop.send(ev(Kind::Cancelled, "DY-2"))));
+    assert_eq!(shop.state("DY-2"), Some(OrderState::Cancelled));
+    assert_eq!(parked(&shop, "DY-2"), [Kind::Refunded]);
+    let untouched = Buckets {
+        on_hand: 10,
+        held: 0,
+        committed: 0,
+        available: 10,
+    };
+    assert_eq!(shop.buckets("HOODIE"), untouched);
+    // A payment after the cancel is still an invalid transition: the parked events stay put.
+    for id in ["DY-1", "DY-2"] {
+        let answer = shop.send(OrderEvent {
+            lines: lines(&[("HOODIE", 1)]),
+            ..ev(Kind::Paid, id)
+        });
+        assert_eq!(reason(&answer), Some(Reason::InvalidTransition), "{id}");
+    }
+    assert_eq!(shop.buckets("HOODIE"), untouched);
+    assert_eq!(
+        (shop.sku("HOODIE").sold_units, shop.sku("HOODIE").gmv_cents),
+        (0, 0)
+    );
+    // And the snapshot carries what stays parked.
+    let restored = Pool::from_snapshot(shop.pool.snapshot(), CONFIG).unwrap();
+    assert_eq!(
+        restored.order(&key("douyin", "DY-1")).unwrap().parked,
+        [Kind::Shipped, Kind::Refunded]
+    );
+    assert_eq!(restored.snapshot(), shop.pool.snapshot());
+}
+
+#[test]
+fn a_retry_of_a_parked_event_is_a_duplicate_before_and_after_the_payment() {
+    let mut shop = Shop::new(vec![new_sku("HOODIE", 10, 19_900)]);
+    let shipped = ev(Kind::Shipped, "DY-1");
+    let refunded = ev(Kind::Refunded, "DY-1");
+    assert_eq!(shop.send(shipped.clone()), Answer::Accepted { seq: 2 });
+    assert_eq!(shop.send(refunded.clone()), Answer::Accepted { seq: 3 });
+    let retry = |shop: &mut Shop, event: &OrderEvent, seq| {
+        let before = shop.pool.snapshot();
+        let effect = shop
+            .apply(Command::Order {
+                event: event.clone(),
+            })
+            .unwrap();
+        assert_eq!(
+            effect,
+            Effect {
+                journal: false,
+                outcome: Outcome::Order(Answer::Duplicate { seq }),
+                changed: Vec::new(),
+            }
+        );
+        assert_eq!(shop.pool.snapshot(), before);
+    };
+    retry(&mut shop, &shipped, 2);
+    retry(&mut shop, &refunded, 3);
+    assert_eq!(parked(&shop, "DY-1"), [Kind::Shipped, Kind::Refunded]);
+    shop.send(OrderEvent {
+        lines: lines(&[("HOODIE", 1)]),
+        ..ev(Kind::Paid, "DY-1")
+    });
+    assert_eq!(shop.state("DY-1"), Some(OrderState::Returned));
+    // After the payment carried them out, a retry is still answered from memory and ships nothing
+    // again.
+    retry(&mut shop, &shipped, 2);
+    retry(&mut shop, &refunded, 3);
+    assert_eq!(shop.buckets("HOODIE").on_hand, 9);
+    assert_eq!(shop.pool.seq(), 4);
+}
+
 /// How a test brings an order to a state.
 #[derive(Clone, Copy, Debug)]
 enum Step {
@@ -406,25 +788,173 @@ enum Step {
     ExpireAfterTtl,
 }
 
+/// The kinds an order holds parked after `kind` was accepted from `before` into `after`: a
+/// shipment or refund before payment joins them, the payment carries them all out, anything else
+/// leaves them be (a cancel too: they stay parked, harmless).
+fn parked_after(
+    kind: Kind,
+    before: Option<OrderState>,
+    after: Option<OrderState>,
+    parked: &[Kind],
+) -> Vec<Kind> {
+    let unpaid = matches!(before, None | Some(OrderState::Held | OrderState::Expired));
+    match kind {
+        Kind::Shipped | Kind::Refunded if unpaid && after == before => {
+            let mut p = parked.to_vec();
+            p.push(kind);
+            p
+        }
+        Kind::Paid => Vec::new(),
+        _ => parked.to_vec(),
+    }
+}
+
 #[test]
-fn every_transition_outside_the_lifecycle_is_rejected_as_invalid() {
+fn every_transition_outside_the_lifecycle_is_rejected_and_early_shipments_and_refunds_are_parked() {
     use Kind::{Cancelled as C, Created as Cr, Paid as P, Refunded as R, Shipped as Sh};
+    use OrderState::{
+        Cancelled as Cn, Expired as Ex, Held as H, Paid as Pd, Refunded as Rf, Returned as Rt,
+        Shipped as Shp,
+    };
     use Step::{ExpireAfterTtl as X, Send as S};
-    // (how to get there, the state it gives, the kinds not yet sent that are accepted there)
-    let table: &[(&[Step], Option<OrderState>, &[Kind])] = &[
-        (&[], None, &[Cr, P, C]),
-        (&[S(Cr)], Some(OrderState::Held), &[P, C]),
-        (&[S(P)], Some(OrderState::Paid), &[Cr, R, Sh]),
-        (&[S(Cr), S(P)], Some(OrderState::Paid), &[R, Sh]),
-        (&[S(P), S(Sh)], Some(OrderState::Shipped), &[Cr, R]),
-        (&[S(Cr), S(C)], Some(OrderState::Cancelled), &[]),
-        (&[S(C)], Some(OrderState::Cancelled), &[Cr]),
-        (&[S(Cr), X], Some(OrderState::Expired), &[P, C]),
-        (&[S(P), S(R)], Some(OrderState::Refunded), &[Cr]),
-        (&[S(P), S(Sh), S(R)], Some(OrderState::Returned), &[Cr]),
-        (&[S(Cr), S(P), S(Sh), S(R)], Some(OrderState::Returned), &[]),
+    // (how to get there, the state it gives, the kinds parked there, the kinds not yet sent that
+    // are accepted there with the state each leads to); every other kind not yet sent is rejected
+    // as invalid_transition and changes nothing.
+    #[allow(clippy::type_complexity)] // a table row reads best flat
+    let table: &[(
+        &[Step],
+        Option<OrderState>,
+        &[Kind],
+        &[(Kind, Option<OrderState>)],
+    )] = &[
+        (
+            &[],
+            None,
+            &[],
+            &[
+                (Cr, Some(H)),
+                (P, Some(Pd)),
+                (C, Some(Cn)),
+                (R, None),
+                (Sh, None),
+            ],
+        ),
+        (
+            &[S(Cr)],
+            Some(H),
+            &[],
+            &[(P, Some(Pd)), (C, Some(Cn)), (R, Some(H)), (Sh, Some(H))],
+        ),
+        (
+            &[S(P)],
+            Some(Pd),
+            &[],
+            &[(Cr, Some(Pd)), (R, Some(Rf)), (Sh, Some(Shp))],
+        ),
+        (
+            &[S(Cr), S(P)],
+            Some(Pd),
+            &[],
+            &[(R, Some(Rf)), (Sh, Some(Shp))],
+        ),
+        (
+            &[S(P), S(Sh)],
+            Some(Shp),
+            &[],
+            &[(Cr, Some(Shp)), (R, Some(Rt))],
+        ),
+        (&[S(Cr), S(C)], Some(Cn), &[], &[]),
+        (&[S(C)], Some(Cn), &[], &[(Cr, Some(Cn))]),
+        (
+            &[S(Cr), X],
+            Some(Ex),
+            &[],
+            &[(P, Some(Pd)), (C, Some(Cn)), (R, Some(Ex)), (Sh, Some(Ex))],
+        ),
+        (&[S(P), S(R)], Some(Rf), &[], &[(Cr, Some(Rf))]),
+        (&[S(P), S(Sh), S(R)], Some(Rt), &[], &[(Cr, Some(Rt))]),
+        (&[S(Cr), S(P), S(Sh), S(R)], Some(Rt), &[], &[]),
+        // Shipments and refunds that overtook the payment wait, parked, on an unknown order ...
+        (
+            &[S(Sh)],
+            None,
+            &[Sh],
+            &[(Cr, Some(H)), (P, Some(Shp)), (C, Some(Cn)), (R, None)],
+        ),
+        (
+            &[S(R)],
+            None,
+            &[R],
+            &[(Cr, Some(H)), (P, Some(Rf)), (C, Some(Cn)), (Sh, None)],
+        ),
+        (
+            &[S(Sh), S(R)],
+            None,
+            &[Sh, R],
+            &[(Cr, Some(H)), (P, Some(Rt)), (C, Some(Cn))],
+        ),
+        (
+            &[S(R), S(Sh)],
+            None,
+            &[R, Sh],
+            &[(Cr, Some(H)), (P, Some(Rt)), (C, Some(Cn))],
+        ),
+        (
+            &[S(Sh), S(Cr)],
+            Some(H),
+            &[Sh],
+            &[(P, Some(Shp)), (C, Some(Cn)), (R, Some(H))],
+        ),
+        // ... on a hold ...
+        (
+            &[S(Cr), S(Sh)],
+            Some(H),
+            &[Sh],
+            &[(P, Some(Shp)), (C, Some(Cn)), (R, Some(H))],
+        ),
+        (
+            &[S(Cr), S(R)],
+            Some(H),
+            &[R],
+            &[(P, Some(Rf)), (C, Some(Cn)), (Sh, Some(H))],
+        ),
+        (
+            &[S(Cr), S(Sh), S(R)],
+            Some(H),
+            &[Sh, R],
+            &[(P, Some(Rt)), (C, Some(Cn))],
+        ),
+        // ... and on an expired hold, through its expiry.
+        (
+            &[S(Cr), X, S(Sh)],
+            Some(Ex),
+            &[Sh],
+            &[(P, Some(Shp)), (C, Some(Cn)), (R, Some(Ex))],
+        ),
+        (
+            &[S(Cr), S(Sh), X],
+            Some(Ex),
+            &[Sh],
+            &[(P, Some(Shp)), (C, Some(Cn)), (R, Some(Ex))],
+        ),
+        // The payment carries them out, shipped first, whatever order they came in.
+        (
+            &[S(Sh), S(P)],
+            Some(Shp),
+            &[],
+            &[(Cr, Some(Shp)), (R, Some(Rt))],
+        ),
+        (&[S(R), S(P)], Some(Rf), &[], &[(Cr, Some(Rf))]),
+        (&[S(R), S(Sh), S(P)], Some(Rt), &[], &[(Cr, Some(Rt))]),
+        (&[S(Cr), S(Sh), S(P)], Some(Shp), &[], &[(R, Some(Rt))]),
+        (&[S(Cr), S(R), S(P)], Some(Rf), &[], &[]),
+        (&[S(Cr), X, S(R), S(P)], Some(Rf), &[], &[]),
+        // A cancel leaves them parked for good: they never apply.
+        (&[S(Sh), S(C)], Some(Cn), &[Sh], &[(Cr, Some(Cn))]),
+        (&[S(Cr), S(Sh), S(C)], Some(Cn), &[Sh], &[]),
+        (&[S(Cr), S(R), X, S(C)], Some(Cn), &[R], &[]),
     ];
-    for (path, state, allowed) in table {
+    for (path, state, parked, allowed) in table {
         let sent: Vec<Kind> = path
             .iter()
             .filter_map(|s| match s {
@@ -449,22 +979,43 @@ fn every_transition_outside_the_lifecycle_is_rejected_as_invalid() {
                     }
                 }
             }
+            let parked_now = |shop: &Shop| {
+                shop.pool
+                    .order(&key("douyin", "DY-1"))
+                    .map_or(Vec::new(), |o| o.parked.clone())
+            };
             assert_eq!(shop.state("DY-1"), *state, "{path:?}");
+            assert_eq!(parked_now(&shop), *parked, "{path:?}");
             let before = shop.pool.snapshot().skus;
             let answer = shop.send(OrderEvent {
                 lines: lines(&[("HOODIE", 1)]),
                 ..ev(kind, "DY-1")
             });
-            if allowed.contains(&kind) {
-                assert!(accepted(&answer), "{kind:?} after {path:?}: {answer:?}");
-            } else {
-                assert_eq!(
-                    reason(&answer),
-                    Some(Reason::InvalidTransition),
-                    "{kind:?} after {path:?}"
-                );
-                assert_eq!(shop.state("DY-1"), *state, "{kind:?} after {path:?}");
-                assert_eq!(shop.pool.snapshot().skus, before, "{kind:?} after {path:?}");
+            let after = shop.state("DY-1");
+            match allowed.iter().find(|(k, _)| *k == kind) {
+                Some((_, to)) => {
+                    assert!(accepted(&answer), "{kind:?} after {path:?}: {answer:?}");
+                    assert_eq!(after, *to, "{kind:?} after {path:?}");
+                    let now_parked = parked_after(kind, *state, after, parked);
+                    assert_eq!(parked_now(&shop), now_parked, "{kind:?} after {path:?}");
+                    if now_parked.len() > parked.len() {
+                        assert_eq!(
+                            shop.pool.snapshot().skus,
+                            before,
+                            "parking {kind:?} after {path:?}"
+                        );
+                    }
+                }
+                None => {
+                    assert_eq!(
+                        reason(&answer),
+                        Some(Reason::InvalidTransition),
+                        "{kind:?} after {path:?}"
+                    );
+                    assert_eq!(after, *state, "{kind:?} after {path:?}");
+                    assert_eq!(parked_now(&shop), *parked, "{kind:?} after {path:?}");
+                    assert_eq!(shop.pool.snapshot().skus, before, "{kind:?} after {path:?}");
+                }
             }
         }
     }
@@ -1001,6 +1552,9 @@ struct Harness {
     sent: Vec<OrderEvent>,
     /// The first judgement of every `(channel, order_id, kind)`.
     judged: HashMap<(String, String, Kind), Answer>,
+    /// The shipments and refunds accepted before their order was paid and not yet carried out, per
+    /// order, in arrival order.
+    parked: HashMap<OrderKey, Vec<Kind>>,
     /// Physical units per SKU as the movements and shipments say.
     on_hand: BTreeMap<SkuCode, i64>,
     damaged: BTreeMap<SkuCode, i64>,
@@ -1017,6 +1571,19 @@ fn live(state: Option<OrderState>) -> bool {
 
 fn sold(state: Option<OrderState>) -> bool {
     matches!(state, Some(OrderState::Paid | OrderState::Shipped))
+}
+
+/// Whether the order has been paid (whatever happened after).
+fn paid(state: Option<OrderState>) -> bool {
+    matches!(
+        state,
+        Some(OrderState::Paid | OrderState::Shipped | OrderState::Refunded | OrderState::Returned)
+    )
+}
+
+/// Whether the order's units have left the warehouse.
+fn shipped(state: Option<OrderState>) -> bool {
+    matches!(state, Some(OrderState::Shipped | OrderState::Returned))
 }
 
 impl Harness {
@@ -1043,6 +1610,7 @@ impl Harness {
             catalog_len: catalog.len(),
             sent: Vec::new(),
             judged: HashMap::new(),
+            parked: HashMap::new(),
             on_hand,
             damaged,
             twin: None,
@@ -1238,13 +1806,31 @@ impl Harness {
             "{id:?} from {state_before:?}"
         );
         assert_eq!(order.state, expected_state, "{id:?} from {state_before:?}");
-        if accepted(&answer) && id.2 == Kind::Shipped && !order.presale {
+        if accepted(&answer) {
+            match id.2 {
+                Kind::Shipped | Kind::Refunded if !paid(state_before) => {
+                    self.parked.entry(key.clone()).or_default().push(id.2);
+                }
+                Kind::Paid => {
+                    self.parked.remove(&key);
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(
+            order.parked,
+            self.parked.get(&key).cloned().unwrap_or_default(),
+            "{id:?} from {state_before:?}: parked"
+        );
+        // Units leave on_hand when the order ships: by its own `shipped`, or by the payment that
+        // carries out a parked one.
+        if !shipped(state_before) && shipped(order.state) && !order.presale {
             for (sku, qty) in Order::units_by_sku(&order.lines) {
                 *self.on_hand.get_mut(&sku).unwrap() -= qty;
             }
         }
         let took = matches!(state_before, None | Some(OrderState::Expired))
-            && matches!(order.state, Some(OrderState::Held | OrderState::Paid));
+            && matches!(id.2, Kind::Created | Kind::Paid);
         if accepted(&answer)
             && took
             && let Some(who) = &order.buyer
@@ -1255,16 +1841,29 @@ impl Harness {
     }
 
     /// What the lifecycle of SPEC A4 says a first event does: the reason it is rejected (none when
-    /// accepted) and the order's state after it.
+    /// accepted) and the order's state after it. A shipment or refund before payment is accepted and
+    /// parked, changing nothing; the payment then carries out what is parked (per the model), shipped
+    /// first, then refunded.
     fn expect(&self, ev: &OrderEvent, key: &OrderKey) -> (Option<Reason>, Option<OrderState>) {
         use OrderState as S;
         let order = self.shop.pool.order(key);
         let state = order.and_then(|o| o.state);
         let invalid = (Some(Reason::InvalidTransition), state);
+        let parked = self.parked.get(key).map_or(&[][..], Vec::as_slice);
+        // The state a payment leads to once the parked events are carried out.
+        let paid = || match (
+            parked.contains(&Kind::Shipped),
+            parked.contains(&Kind::Refunded),
+        ) {
+            (false, false) => S::Paid,
+            (true, false) => S::Shipped,
+            (false, true) => S::Refunded,
+            (true, true) => S::Returned,
+        };
         match (ev.kind, state) {
             (Kind::Created | Kind::Paid, None) => {
                 let to = if ev.kind == Kind::Paid {
-                    S::Paid
+                    paid()
                 } else {
                     S::Held
                 };
@@ -1275,14 +1874,15 @@ impl Harness {
             }
             (Kind::Created, Some(_)) => (None, state),
             (Kind::Cancelled, None | Some(S::Held | S::Expired)) => (None, Some(S::Cancelled)),
-            (Kind::Paid, Some(S::Held)) => (None, Some(S::Paid)),
+            (Kind::Paid, Some(S::Held)) => (None, Some(paid())),
             (Kind::Paid, Some(S::Expired)) => {
                 let o = order.unwrap();
                 match self.refusal_to_take(&o.lines, o.presale, o.buyer.as_ref()) {
-                    None => (None, Some(S::Paid)),
+                    None => (None, Some(paid())),
                     Some(reason) => (Some(reason), state),
                 }
             }
+            (Kind::Shipped | Kind::Refunded, None | Some(S::Held | S::Expired)) => (None, state),
             (Kind::Refunded, Some(S::Paid)) => (None, Some(S::Refunded)),
             (Kind::Refunded, Some(S::Shipped)) => (None, Some(S::Returned)),
             (Kind::Shipped, Some(S::Paid)) => (None, Some(S::Shipped)),
@@ -1346,9 +1946,23 @@ impl Harness {
         }
     }
 
-    /// Every SKU's buckets agree with the orders and movements behind them.
+    /// Every SKU's buckets agree with the orders and movements behind them, and every order holds
+    /// parked exactly what the model says, only while it is unpaid (or cancelled, for good).
     fn check_books(&self) {
         let pool = &self.shop.pool;
+        for order in pool.orders() {
+            let parked = self.parked.get(&order.key).map_or(&[][..], Vec::as_slice);
+            assert_eq!(order.parked, parked, "{:?}: parked", order.key);
+            assert!(
+                order.parked.is_empty() || !paid(order.state),
+                "a paid order keeps parked events: {order:?}"
+            );
+        }
+        assert!(
+            self.parked
+                .iter()
+                .all(|(k, p)| !p.is_empty() && pool.order(k).is_some())
+        );
         for sku in pool.skus() {
             let c = &sku.code;
             assert!(sku.invariant_holds(), "{sku:?}");
