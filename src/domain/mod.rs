@@ -1076,4 +1076,6 @@ fn transition_message(kind: Kind, state: Option<OrderState>) -> String {
 }
 
 #[cfg(test)]
+mod alert_tests;
+#[cfg(test)]
 mod tests;
