@@ -235,6 +235,37 @@ impl Engine {
     }
 }
 
+/// Counts the answers of a batch for `/metrics`, by result.
+fn count_answers<'a>(results: impl Iterator<Item = &'a Result<Effect, Refusal>>) {
+    let (mut accepted, mut duplicate, mut rejected, mut refused, mut other) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
+    for r in results {
+        match r {
+            Ok(Effect {
+                outcome: Outcome::Order(a),
+                ..
+            }) => match a {
+                crate::domain::order::Answer::Accepted { .. } => accepted += 1,
+                crate::domain::order::Answer::Duplicate { .. } => duplicate += 1,
+                crate::domain::order::Answer::Rejected { .. } => rejected += 1,
+            },
+            Ok(_) => other += 1,
+            Err(_) => refused += 1,
+        }
+    }
+    for (result, n) in [
+        ("accepted", accepted),
+        ("duplicate", duplicate),
+        ("rejected", rejected),
+        ("refused", refused),
+        ("other_command", other),
+    ] {
+        if n > 0 {
+            metrics::counter!("livestock_commands_total", "result" => result).increment(n);
+        }
+    }
+}
+
 /// The open alerts of the pool, newest first, at most [`SNAPSHOT_ALERTS_MAX`].
 fn open_alerts(pool: &Pool) -> Vec<Alert> {
     pool.alerts()
@@ -317,6 +348,7 @@ impl Writer {
         let scope = changed.clone();
         self.evaluate_alerts(Scope::Skus(&scope), now, &mut changed);
         self.commit(&changed, now);
+        count_answers(replies.iter().flat_map(|(_, out)| out));
         for (reply, out) in replies {
             let _ = reply.send(out); // the client may have gone; its command stands
         }
@@ -371,10 +403,17 @@ impl Writer {
     /// Makes the batch durable, then publishes what changed. A journal that cannot be written
     /// stops the server: nothing of the batch was acknowledged, and nothing may be.
     fn commit(&mut self, changed: &BTreeSet<SkuCode>, now_ms: i64) {
+        let pending = self.journal.has_pending();
+        let started = std::time::Instant::now();
         if let Err(e) = self.journal.commit() {
             tracing::error!(error = %e, "the journal cannot be written; stopping without acknowledging the batch");
             std::process::exit(70);
         }
+        if pending {
+            metrics::histogram!("livestock_journal_commit_seconds")
+                .record(started.elapsed().as_secs_f64());
+        }
+        metrics::gauge!("livestock_journal_seq").set(self.pool.seq() as f64);
         let published = &self.published;
         let mut moved = Vec::with_capacity(changed.len());
         for code in changed {

@@ -51,6 +51,7 @@ pub async fn run(
     } else {
         None
     };
+    web::pages::install_metrics();
     let feed = web::feed::Feed::new(config.feed_tick_ms);
     let state = web::AppState::new(Tokens::new(tokens), feed.clone());
     let app = web::app(state.clone()).layer(tower_http::trace::TraceLayer::new_for_http());

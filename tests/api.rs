@@ -2341,3 +2341,37 @@ async fn an_empty_patch_is_refused_and_journals_nothing() {
     assert_eq!(assert_error(&b, "invalid").as_deref(), Some("body"));
     assert_eq!(s.seq().await, seq, "nothing was journaled");
 }
+
+#[tokio::test]
+async fn metrics_need_a_token_and_count_the_answers_in_prometheus_text() {
+    let s = TestServer::start();
+    let resp = client()
+        .get(s.url("/metrics"))
+        .send()
+        .await
+        .expect("GET /metrics");
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    s.create_skus(&new_sku("MT-1", 1, 100)).await;
+    s.orders(&json!([
+        event("douyin", "MT-A", "paid", &[("MT-1", 1)]),
+        event("douyin", "MT-B", "paid", &[("MT-1", 1)]),
+    ]))
+    .await;
+    let resp = client()
+        .get(s.url("/metrics"))
+        .bearer_auth(VIEWER)
+        .send()
+        .await
+        .expect("GET /metrics");
+    assert_eq!(resp.status(), StatusCode::OK);
+    let text = resp.text().await.expect("metrics text");
+    assert!(
+        text.contains("livestock_commands_total{result=\"accepted\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("livestock_commands_total{result=\"rejected\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("livestock_journal_seq "), "{text}");
+}

@@ -46,7 +46,8 @@ pub struct ConnectionGuard(Arc<Feed>);
 
 impl Drop for ConnectionGuard {
     fn drop(&mut self) {
-        self.0.connections.fetch_sub(1, Ordering::Relaxed);
+        let n = self.0.connections.fetch_sub(1, Ordering::Relaxed) - 1;
+        metrics::gauge!("livestock_screens_connected").set(n as f64);
     }
 }
 
@@ -68,7 +69,8 @@ impl Feed {
     }
 
     pub fn connected(self: &Arc<Self>) -> ConnectionGuard {
-        self.connections.fetch_add(1, Ordering::Relaxed);
+        let n = self.connections.fetch_add(1, Ordering::Relaxed) + 1;
+        metrics::gauge!("livestock_screens_connected").set(n as f64);
         ConnectionGuard(self.clone())
     }
 

@@ -7,7 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod feed;
-mod pages;
+pub mod pages;
 pub mod protocol;
 mod ws;
 
@@ -68,6 +68,7 @@ pub fn app(state: AppState) -> Router {
         .route("/ws", get(ws::upgrade))
         .route("/healthz", get(pages::healthz))
         .route("/readyz", get(pages::readyz))
+        .route("/metrics", get(pages::metrics))
         .route("/api/v1/skus", get(api::list_skus).post(api::create_skus))
         .route(
             "/api/v1/skus/{sku}",

@@ -97,3 +97,37 @@ pub async fn readyz(axum::extract::State(s): axum::extract::State<AppState>) -> 
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, axum::Json(e.body())).into_response(),
     }
 }
+
+/// The Prometheus recorder, installed once per process.
+static METRICS: std::sync::OnceLock<Option<metrics_exporter_prometheus::PrometheusHandle>> =
+    std::sync::OnceLock::new();
+
+/// Installs the Prometheus recorder (once); later calls are no-ops.
+pub fn install_metrics() {
+    METRICS.get_or_init(|| {
+        metrics_exporter_prometheus::PrometheusBuilder::new()
+            .install_recorder()
+            .map_err(
+                |e| tracing::warn!(error = %e, "no Prometheus recorder; /metrics will be empty"),
+            )
+            .ok()
+    });
+}
+
+/// `/metrics`: Prometheus text, for any valid token (scrapers send it as a bearer token).
+pub async fn metrics(caller: Caller) -> Result<Response, ApiError> {
+    caller.require(&Role::ALL)?;
+    let body = METRICS
+        .get()
+        .and_then(|h| h.as_ref())
+        .map(|h| h.render())
+        .unwrap_or_default();
+    Ok((
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response())
+}
