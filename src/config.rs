@@ -35,6 +35,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Post one-unit paid orders for one hot SKU as fast as a server takes them, and report.
     Load(crate::load::LoadArgs),
+    /// Start a server and play a believable live show on it, so the board moves (SPEC F7).
+    Demo(crate::demo::DemoArgs),
 }
 
 #[derive(Args, Debug, Clone, Default)]

@@ -10,7 +10,9 @@
 //! - [`journal`] is the truth on disk: checksummed records, replay, snapshots;
 //! - [`config`] resolves flags, environment and the config file; [`load`] is the load generator.
 
+pub mod child;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod journal;

@@ -2,9 +2,9 @@
 //! connections, for the README's benchmark. It starts its own server on a fresh data dir unless given
 //! `--url`, so one command reproduces the figures.
 
+use crate::child::{ServerChild, ServerOptions};
+use crate::web::auth::Role;
 use clap::Args;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// The token the load generator gives a server it starts itself.
@@ -29,47 +29,6 @@ pub struct LoadArgs {
     pub batch: usize,
 }
 
-/// A server started for the run, killed when dropped.
-struct Spawned {
-    child: Child,
-    _data: tempfile::TempDir,
-}
-
-impl Drop for Spawned {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn spawn_server() -> Result<(Spawned, String), String> {
-    let data = tempfile::Builder::new()
-        .prefix("livestock-load")
-        .tempdir()
-        .map_err(|e| format!("temp dir: {e}"))?;
-    let exe = std::env::current_exe().map_err(|e| format!("finding this binary: {e}"))?;
-    let mut child = Command::new(exe)
-        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
-        .arg(data.path())
-        .env("LIVESTOCK_TOKEN_ADMIN", SPAWNED_TOKEN)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| format!("starting the server: {e}"))?;
-    let stdout = child.stdout.take().expect("piped");
-    let mut url = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line.map_err(|e| format!("reading the server's output: {e}"))?;
-        if let Some(u) = line.strip_prefix("livestock listening on ") {
-            url = Some(u.trim().to_owned());
-            break;
-        }
-    }
-    let url = url.ok_or("the server never said where it listens")?;
-    Ok((Spawned { child, _data: data }, url))
-}
-
 /// Runs the load and prints what it measured.
 pub async fn run(args: LoadArgs) -> Result<(), String> {
     if args.connections == 0 || !(1..=1000).contains(&args.batch) {
@@ -81,7 +40,15 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
             (None, url.trim_end_matches('/').to_owned(), token)
         }
         None => {
-            let (server, url) = spawn_server()?;
+            let server = ServerChild::spawn(&ServerOptions {
+                listen: "127.0.0.1:0".to_owned(),
+                data: None,
+                config_toml: None,
+                tokens: vec![(Role::Admin, SPAWNED_TOKEN.to_owned())],
+                log_filter: "warn".to_owned(),
+                temp_prefix: "livestock-load".to_owned(),
+            })?;
+            let url = server.url.clone();
             (Some(server), url, SPAWNED_TOKEN.to_owned())
         }
     };
