@@ -609,8 +609,11 @@ fn a_hit_fades_below_30_percent_of_its_peak_only_with_a_peak_of_10_a_minute() {
     assert_eq!((got[0].value, got[0].threshold), (0.0, 3.6));
     assert!(got[0].message_zh.contains("加绒卫衣"));
 
-    // Four in a minute is back past 3.6 by the margin: re-armed.
+    // Four in a minute is past the line but not a hit again: noise around 3.6 must not re-arm.
     b.at(T0_MS + 80 * SECOND_MS);
+    let v = b.sell("HIT", 4);
+    assert!(rearmed(&v, AlertKind::Fading).is_empty());
+    // Eight is 60% of the peak of 12 (with the four): re-armed.
     let v = b.sell("HIT", 4);
     assert_eq!(rearmed(&v, AlertKind::Fading), [1]);
     assert!(
@@ -706,6 +709,18 @@ fn turnover_days_are_judged_per_category_on_the_same_numbers() {
         fired(&b.tick(), AlertKind::Turnover).is_empty(),
         "once per crossing"
     );
+}
+
+#[test]
+fn turnover_waits_until_a_sku_is_a_week_old() {
+    let mut b = Bench::new(vec![new_sku("NEW", "新品卫衣", "apparel", 5_000)]);
+    b.at(T0_MS + 10 * MINUTE_MS);
+    b.sell("NEW", 5);
+    // 5 a day against 5,000 on hand would be 1,000 days, but six days of history say nothing yet.
+    b.at(T0_MS + 6 * DAY_MS);
+    assert!(fired(&b.tick(), AlertKind::Turnover).is_empty());
+    b.at(T0_MS + 7 * DAY_MS);
+    assert_eq!(fired(&b.tick(), AlertKind::Turnover).len(), 1);
 }
 
 #[test]

@@ -116,6 +116,9 @@ pub struct Thresholds {
     pub movement_window_minutes: f64,
     /// Turnover (stock ÷ mean daily sales) above this many days.
     pub turnover_days: f64,
+    /// Turnover is judged only for SKUs at least this many days old: a few minutes of sales say
+    /// nothing about a month.
+    pub turnover_min_age_days: f64,
     /// A surge: units in the last minute at least this many times the planned rate.
     pub surge_factor: f64,
     /// A slow mover: no sale in this many days.
@@ -124,6 +127,9 @@ pub struct Thresholds {
     pub fading_pct: f64,
     /// A fading hit needs a peak of at least this many units per minute.
     pub fading_peak_min_per_min: f64,
+    /// A fading hit re-arms only once its rate is back to this percentage of its peak: a hot
+    /// product again, not noise around the line.
+    pub fading_rearm_pct: f64,
     /// How far (in percent of the line) a value must come back before its warning re-arms.
     pub hysteresis_pct: f64,
 }
@@ -139,10 +145,12 @@ impl Default for Thresholds {
             movement_rate_pct: 30.0,
             movement_window_minutes: 30.0,
             turnover_days: 45.0,
+            turnover_min_age_days: 7.0,
             surge_factor: 3.0,
             slow_mover_days: 30.0,
             fading_pct: 30.0,
             fading_peak_min_per_min: 10.0,
+            fading_rearm_pct: 60.0,
             hysteresis_pct: 10.0,
         }
     }
@@ -524,7 +532,7 @@ fn fading(eval: &mut Eval<'_>, sku: &Sku, t: &Thresholds, now_ms: i64) {
     let check = Check {
         key: key(AlertKind::Fading, sku, 1),
         crossed: rate < line,
-        back: rate > line * (1.0 + t.hysteresis_pct / 100.0),
+        back: rate >= peak * t.fading_rearm_pct / 100.0,
         value: rate,
         threshold: round2(line),
     };
@@ -539,8 +547,9 @@ fn fading(eval: &mut Eval<'_>, sku: &Sku, t: &Thresholds, now_ms: i64) {
 
 fn turnover(eval: &mut Eval<'_>, sku: &Sku, t: &Thresholds, now_ms: i64) {
     let per_day = sku.daily_sales(now_ms);
-    if per_day <= 0.0 || sku.on_hand <= 0 {
-        return; // no sales at all is a slow mover's business
+    let age_days = (now_ms - sku.created_ms) as f64 / DAY_MS as f64;
+    if per_day <= 0.0 || sku.on_hand <= 0 || age_days < t.turnover_min_age_days {
+        return; // no sales at all is a slow mover's business; a new SKU has no turnover yet
     }
     let days = sku.on_hand as f64 / per_day;
     let line = t.turnover_days;
