@@ -137,6 +137,11 @@ impl ServerChild {
         }
     }
 
+    /// The child's process id (for reading its memory in a benchmark).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The data dir the child uses when it is a temporary one.
     pub fn temp_data_dir(&self) -> Option<&Path> {
         self.temp_data.as_ref().map(|d| d.path())

@@ -35,6 +35,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Post one-unit paid orders for one hot SKU as fast as a server takes them, and report.
     Load(crate::load::LoadArgs),
+    /// Connect many WebSocket screens while orders arrive at a fixed rate; report memory per idle
+    /// screen and the delay from an order's acknowledgement to the diff that carries it.
+    LoadScreens(crate::screens_load::ScreensArgs),
     /// Start a server and play a believable live show on it, so the board moves (SPEC F7).
     Demo(crate::demo::DemoArgs),
 }

@@ -17,6 +17,7 @@ pub mod domain;
 pub mod engine;
 pub mod journal;
 pub mod load;
+pub mod screens_load;
 pub mod web;
 
 use config::Config;

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Load(args)) => runtime.block_on(livestock::load::run(args)),
+        Some(Command::LoadScreens(args)) => runtime.block_on(livestock::screens_load::run(args)),
         Some(Command::Demo(args)) => runtime.block_on(livestock::demo::run(args)),
         Some(Command::Serve(args)) => serve(&runtime, &args),
         None => serve(&runtime, &cli.serve),
