@@ -11,6 +11,7 @@
 //! it is given are in wall-clock units: a fast-forwarded show looks to it like a compressed one.
 
 use crate::child::{ServerChild, ServerOptions};
+use crate::domain::order::Kind;
 use crate::web::auth::Role;
 use clap::Args;
 use reqwest::{Method, StatusCode};
@@ -483,28 +484,6 @@ impl Rng {
     /// An exponential draw with the given mean.
     fn exponential(&mut self, mean: f64) -> f64 {
         -mean * (1.0 - self.unit()).ln()
-    }
-}
-
-/// An order event kind, as the API names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Kind {
-    Created,
-    Paid,
-    Cancelled,
-    Refunded,
-    Shipped,
-}
-
-impl Kind {
-    fn name(self) -> &'static str {
-        match self {
-            Kind::Created => "created",
-            Kind::Paid => "paid",
-            Kind::Cancelled => "cancelled",
-            Kind::Refunded => "refunded",
-            Kind::Shipped => "shipped",
-        }
     }
 }
 

@@ -1061,8 +1061,7 @@ fn unknown_sku(code: &SkuCode) -> Refusal {
 }
 
 fn transition_message(kind: Kind, state: Option<OrderState>) -> String {
-    let kind = serde_json::to_value(kind).unwrap_or_default();
-    let kind = kind.as_str().unwrap_or("?");
+    let kind = kind.name();
     match state {
         None => format!("a {kind} event for an order this server has not seen"),
         Some(state) => {

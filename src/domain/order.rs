@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 pub const ORDER_LINES_MAX: usize = 100;
 
 /// What a channel says happened to an order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// Ordered, not paid: hold the stock.
@@ -33,6 +33,17 @@ impl Kind {
         Kind::Refunded,
         Kind::Shipped,
     ];
+
+    /// The name on the wire.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Created => "created",
+            Kind::Paid => "paid",
+            Kind::Cancelled => "cancelled",
+            Kind::Refunded => "refunded",
+            Kind::Shipped => "shipped",
+        }
+    }
 
     /// The slot of this kind in [`Order::judged`].
     pub fn index(self) -> usize {
