@@ -37,3 +37,8 @@ pub async fn file(Path(name): Path<String>) -> Response {
         None => ApiError::not_found(format!("no static file {name}")).into_response(),
     }
 }
+
+/// `GET /api/openapi.json`: the OpenAPI document of the HTTP API (`static/openapi.json`).
+pub async fn openapi() -> Response {
+    file(Path("openapi.json".to_owned())).await
+}

@@ -69,6 +69,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(pages::healthz))
         .route("/readyz", get(pages::readyz))
         .route("/metrics", get(pages::metrics))
+        .route("/api/openapi.json", get(assets::openapi))
         .route("/api/v1/skus", get(api::list_skus).post(api::create_skus))
         .route(
             "/api/v1/skus/{sku}",
