@@ -392,7 +392,8 @@ impl Sku {
             rate_per_min: round2(rate_per_min),
             sellout_minutes: (rate_per_min > 0.0).then(|| round2(available as f64 / rate_per_min)),
             sell_through: if sold + available as f64 > 0.0 {
-                round2(sold / (sold + available as f64) * 100.0) / 100.0
+                // Four decimals, divided last so the number prints without float noise.
+                (sold / (sold + available as f64) * 10_000.0).round() / 10_000.0
             } else {
                 0.0
             },
@@ -447,6 +448,27 @@ pub struct StockView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sell_through_is_a_clean_fraction_with_four_decimals() {
+        let new = NewSku {
+            sku: SkuCode::parse("T").unwrap(),
+            name: Name::new("t").unwrap(),
+            category: Category::new("c").unwrap(),
+            price_cents: Cents::new(1).unwrap(),
+            on_hand: Units::new(9_000).unwrap(),
+            buffer: Units::default(),
+            damaged: Units::default(),
+            per_buyer_limit: None,
+            presale_cap: Units::default(),
+        };
+        let mut sku = Sku::new(&new);
+        sku.on_hand = 10_000;
+        sku.committed = 1_111;
+        sku.sold_units = 1_111;
+        let json = serde_json::to_string(&sku.view(0)).unwrap();
+        assert!(json.contains("\"sell_through\":0.1111,"), "{json}");
+    }
 
     #[test]
     fn levels_follow_the_tiers_of_spec_c() {
