@@ -200,8 +200,9 @@ fn prompt_for(sku: &Sku, surging: bool) -> Option<Prompt> {
         });
     }
     (surging || super::stock::level(available, sku.base) >= 1).then(|| Prompt {
-        zh: format!("库存有限,抓紧拍!还剩最后 {available} 件"),
-        en: format!("Limited stock, order now! Only {available} left"),
+        // The screens show the units left beside it; the prompt is what the host says.
+        zh: "库存有限,抓紧拍!".to_owned(),
+        en: "Limited stock, order now!".to_owned(),
     })
 }
 
