@@ -8,20 +8,37 @@ use super::error::ApiError;
 use super::feed::{Feed, Frame};
 use super::protocol::{ClientFrame, View};
 use crate::engine::Engine;
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
-use axum::extract::{Query, State};
-use axum::http::HeaderMap;
-use axum::http::header::{HOST, ORIGIN};
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, Request, State};
+use axum::http::header::{
+    CONNECTION, HOST, ORIGIN, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION,
+    UPGRADE,
+};
+use axum::http::{HeaderMap, HeaderName, Method, StatusCode, Version};
 use axum::response::Response;
+use futures_util::{SinkExt, StreamExt};
+use hyper_util::rt::TokioIo;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::{self, CloseFrame, WebSocketConfig};
+
+/// A screen's socket: tungstenite straight on hyper's upgraded connection.
+type Socket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
 
 /// Bytes the server reads at once from a screen: screens send only tiny control messages.
 const READ_BUFFER_BYTES: usize = 4 << 10;
 /// The largest message a screen may send.
 const CLIENT_MESSAGE_BYTES_MAX: usize = 4 << 10;
-/// A frame that cannot be written within this time closes the connection: the screen is gone or
+/// The largest frame the server sends: a longer message goes out as fragments of this size. The
+/// WebSocket's out buffer grows to the largest frame written and never shrinks, so unfragmented
+/// snapshots (tens to hundreds of KiB) would each leave an idle screen holding that much for good.
+const FRAGMENT_BYTES: usize = 4 << 10;
+/// A message that cannot be written within this time closes the connection: the screen is gone or
 /// hopelessly slow, and its socket must not hold memory.
 const SEND_TIMEOUT_MS: u64 = 5_000;
 /// How often the server pings; a peer that has not answered the previous ping is closed.
@@ -55,47 +72,146 @@ fn check_origin(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
+fn bad_handshake(message: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        format!("not a WebSocket handshake: {message}"),
+    )
+}
+
+/// Whether `name` holds `token` in its comma-separated list, ignoring case.
+fn header_has_token(headers: &HeaderMap, name: HeaderName, token: &str) -> bool {
+    headers.get_all(name).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
+    })
+}
+
+/// Checks an HTTP/1.1 WebSocket handshake (RFC 6455 4.2.1); returns its `Sec-WebSocket-Key`.
+fn handshake_key(req: &Request) -> Result<&[u8], ApiError> {
+    if req.version() != Version::HTTP_11 {
+        return Err(bad_handshake("the upgrade needs HTTP/1.1"));
+    }
+    if req.method() != Method::GET {
+        return Err(bad_handshake("the method must be GET"));
+    }
+    let headers = req.headers();
+    if !header_has_token(headers, CONNECTION, "upgrade") {
+        return Err(bad_handshake("Connection must include upgrade"));
+    }
+    if !header_has_token(headers, UPGRADE, "websocket") {
+        return Err(bad_handshake("Upgrade must be websocket"));
+    }
+    if headers
+        .get(SEC_WEBSOCKET_VERSION)
+        .is_none_or(|v| v.as_bytes() != b"13")
+    {
+        return Err(bad_handshake("Sec-WebSocket-Version must be 13"));
+    }
+    match headers.get(SEC_WEBSOCKET_KEY) {
+        Some(key) if !key.is_empty() => Ok(key.as_bytes()),
+        _ => Err(bad_handshake("Sec-WebSocket-Key is missing")),
+    }
+}
+
+/// The socket's limits: small reads (screens send only tiny control messages), frames written
+/// straight through, never a buffered backlog.
+fn socket_config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER_BYTES)
+        .write_buffer_size(0)
+        .max_message_size(Some(CLIENT_MESSAGE_BYTES_MAX))
+        .max_frame_size(Some(CLIENT_MESSAGE_BYTES_MAX))
+}
+
+/// The upgrade by hand rather than axum's `WebSocketUpgrade`: axum's socket sends a message only
+/// as one frame, and a screen must get its snapshots in fragments (see [`FRAGMENT_BYTES`]).
 pub async fn upgrade(
-    ws: WebSocketUpgrade,
     State(s): State<AppState>,
     caller: Caller,
-    headers: HeaderMap,
     Query(q): Query<WsQuery>,
+    mut req: Request,
 ) -> Result<Response, ApiError> {
     caller.require(&Role::ALL)?;
-    check_origin(&headers)?;
+    check_origin(req.headers())?;
     let raw = q.view.as_deref().unwrap_or("board");
     let view = View::parse(raw)
         .ok_or_else(|| ApiError::invalid("view", "view must be board, host, overlay or feed"))?;
+    let accept = derive_accept_key(handshake_key(&req)?);
     let engine = s.engine()?.clone();
     let feed = s.feed.clone();
-    Ok(ws
-        .read_buffer_size(READ_BUFFER_BYTES)
-        .write_buffer_size(0)
-        .max_message_size(CLIENT_MESSAGE_BYTES_MAX)
-        .max_frame_size(CLIENT_MESSAGE_BYTES_MAX)
-        .on_upgrade(move |socket| connection(socket, engine, feed, view)))
+    let on_upgrade = hyper::upgrade::on(&mut req);
+    tokio::spawn(async move {
+        let upgraded = match on_upgrade.await {
+            Ok(upgraded) => upgraded,
+            Err(e) => {
+                tracing::debug!(error = %e, "a WebSocket upgrade failed");
+                return;
+            }
+        };
+        let socket = WebSocketStream::from_raw_socket(
+            TokioIo::new(upgraded),
+            protocol::Role::Server,
+            Some(socket_config()),
+        )
+        .await;
+        connection(socket, engine, feed, view).await;
+    });
+    Ok(Response::builder()
+        .status(StatusCode::SWITCHING_PROTOCOLS)
+        .header(CONNECTION, "upgrade")
+        .header(UPGRADE, "websocket")
+        .header(SEC_WEBSOCKET_ACCEPT, accept)
+        .body(Body::empty())
+        .expect("a valid 101 response"))
 }
 
-/// Sends one frame, or fails when the peer is gone or too slow.
-async fn send(socket: &mut WebSocket, msg: Message) -> Result<(), ()> {
+/// Sends one message, or fails when the peer is gone or too slow.
+async fn send(socket: &mut Socket, msg: Message) -> Result<(), ()> {
     match tokio::time::timeout(Duration::from_millis(SEND_TIMEOUT_MS), socket.send(msg)).await {
         Ok(Ok(())) => Ok(()),
         _ => Err(()),
     }
 }
 
+/// Sends one text message as frames of at most [`FRAGMENT_BYTES`] (zero-copy slices of `text`),
+/// or fails when the peer is gone or too slow to take the whole message in time. A fragment may
+/// end inside a character: only the reassembled message must be UTF-8 (RFC 6455 5.6).
+async fn send_text(socket: &mut Socket, text: Bytes) -> Result<(), ()> {
+    let fragments = async {
+        let mut start = 0;
+        let mut opcode = Data::Text;
+        loop {
+            let end = text.len().min(start + FRAGMENT_BYTES);
+            let fin = end == text.len();
+            let frame =
+                protocol::frame::Frame::message(text.slice(start..end), OpCode::Data(opcode), fin);
+            socket.send(Message::Frame(frame)).await?;
+            if fin {
+                return Ok::<(), tokio_tungstenite::tungstenite::Error>(());
+            }
+            start = end;
+            opcode = Data::Continue;
+        }
+    };
+    match tokio::time::timeout(Duration::from_millis(SEND_TIMEOUT_MS), fragments).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(()),
+    }
+}
+
 async fn send_snapshot(
-    socket: &mut WebSocket,
+    socket: &mut Socket,
     feed: &Feed,
     engine: &Engine,
     view: View,
 ) -> Result<u64, ()> {
     let Frame { seq, text, .. } = feed.snapshot(engine, view);
-    send(socket, Message::Text(text)).await.map(|()| seq)
+    send_text(socket, text.into()).await.map(|()| seq)
 }
 
-async fn connection(mut socket: WebSocket, engine: Engine, feed: Arc<Feed>, view: View) {
+async fn connection(mut socket: Socket, engine: Engine, feed: Arc<Feed>, view: View) {
     let _guard = feed.connected();
     // Subscribe before the snapshot, so nothing between the two is missed.
     let mut frames = feed.subscribe(view);
@@ -120,7 +236,7 @@ async fn connection(mut socket: WebSocket, engine: Engine, feed: Arc<Feed>, view
                         continue; // older than the snapshot already sent
                     }
                     last_seq = frame.seq;
-                    if send(&mut socket, Message::Text(frame.text.clone())).await.is_err() {
+                    if send_text(&mut socket, frame.text.clone().into()).await.is_err() {
                         return;
                     }
                 }
@@ -130,7 +246,7 @@ async fn connection(mut socket: WebSocket, engine: Engine, feed: Arc<Feed>, view
                 },
                 Err(RecvError::Closed) => return,
             },
-            msg = socket.recv() => match msg {
+            msg = socket.next() => match msg {
                 Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientFrame>(&text) {
                     Ok(ClientFrame::Resync) => match send_snapshot(&mut socket, &feed, &engine, view).await {
                         Ok(seq) => last_seq = seq,
@@ -138,7 +254,7 @@ async fn connection(mut socket: WebSocket, engine: Engine, feed: Arc<Feed>, view
                     },
                     Err(e) => {
                         let error = serde_json::json!({"type": "error", "message": format!("unknown message: {e}")});
-                        if send(&mut socket, Message::Text(error.to_string().into())).await.is_err() {
+                        if send_text(&mut socket, error.to_string().into()).await.is_err() {
                             return;
                         }
                     }
@@ -152,12 +268,12 @@ async fn connection(mut socket: WebSocket, engine: Engine, feed: Arc<Feed>, view
                     return; // no answer to the last ping: the peer is gone
                 }
                 awaiting_pong = true;
-                if send(&mut socket, Message::Ping(Default::default())).await.is_err() {
+                if send(&mut socket, Message::Ping(Bytes::new())).await.is_err() {
                     return;
                 }
             },
             _ = closing.changed() => {
-                let close = CloseFrame { code: 1001, reason: Utf8Bytes::from_static("server stopping") };
+                let close = CloseFrame { code: CloseCode::Away, reason: "server stopping".into() };
                 let _ = send(&mut socket, Message::Close(Some(close))).await;
                 return;
             }
