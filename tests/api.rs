@@ -9,29 +9,6 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
-/// Every field of the stock view (API.md "Catalog and stock").
-const VIEW_FIELDS: [&str; 19] = [
-    "sku",
-    "name",
-    "category",
-    "price_cents",
-    "on_hand",
-    "damaged",
-    "buffer",
-    "held",
-    "committed",
-    "available",
-    "presale_cap",
-    "presale_sold",
-    "sold_units",
-    "gmv_cents",
-    "base",
-    "rate_per_min",
-    "sellout_minutes",
-    "sell_through",
-    "level",
-];
-
 /// Posts one event and insists it is accepted; returns its seq.
 async fn accept(s: &TestServer, ev: &Value) -> u64 {
     let (st, a) = s.orders(ev).await;

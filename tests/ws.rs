@@ -23,28 +23,6 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 const TICK_MS: u64 = 100;
 /// How long a frame the test waits for may take, beyond what the test is about.
 const FRAME_TIMEOUT_MS: u64 = 5_000;
-/// Every field of the stock view (API.md "Catalog and stock").
-const VIEW_FIELDS: [&str; 19] = [
-    "sku",
-    "name",
-    "category",
-    "price_cents",
-    "on_hand",
-    "damaged",
-    "buffer",
-    "held",
-    "committed",
-    "available",
-    "presale_cap",
-    "presale_sold",
-    "sold_units",
-    "gmv_cents",
-    "base",
-    "rate_per_min",
-    "sellout_minutes",
-    "sell_through",
-    "level",
-];
 /// The columns of the show's time series.
 const SERIES_FIELDS: [&str; 6] = ["t", "viewers", "gmv_cents", "orders", "units", "stock"];
 

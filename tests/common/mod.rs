@@ -14,6 +14,29 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// Every field of the stock view (API.md "Catalog and stock").
+pub const VIEW_FIELDS: [&str; 19] = [
+    "sku",
+    "name",
+    "category",
+    "price_cents",
+    "on_hand",
+    "damaged",
+    "buffer",
+    "held",
+    "committed",
+    "available",
+    "presale_cap",
+    "presale_sold",
+    "sold_units",
+    "gmv_cents",
+    "base",
+    "rate_per_min",
+    "sellout_minutes",
+    "sell_through",
+    "level",
+];
+
 pub const ADMIN: &str = "test-admin-token-a1";
 pub const OPERATOR: &str = "test-operator-token-o2";
 pub const WAREHOUSE: &str = "test-warehouse-token-w3";
