@@ -698,8 +698,7 @@ async fn every_retry_is_answered_as_the_first_time_even_after_stock_comes_back()
     let paid = event("douyin", "RT-A", "paid", &[("RT-1", 2)]);
     let short = event("douyin", "RT-B", "paid", &[("RT-1", 2)]);
     let held = event("kuaishou", "RT-C", "created", &[("RT-1", 1)]);
-    // A cancel after the payment: still an invalid transition (an early `shipped` no longer is: it
-    // is parked until its payment).
+    // A cancel after the payment: an invalid transition.
     let too_late = event("douyin", "RT-A", "cancelled", &[]);
     let s_paid = accept(&s, &paid).await;
     let s_short = reject(&s, &short, "out_of_stock").await;
@@ -930,9 +929,12 @@ async fn invalid_transitions_are_409_invalid_transition_and_change_nothing() {
     accept(&s, &event("jd", "BACK", "paid", &[("IT-1", 1)])).await;
     accept(&s, &event("jd", "BACK", "refunded", &[])).await;
     let before = stable_views(&s.skus().await);
-    // A `shipped` or `refunded` before the payment is not among them: it is parked (see
-    // a_shipment_and_a_refund_posted_before_the_payment_are_parked_and_applied_when_it_comes).
+    // A `shipped` or `refunded` before the payment of a held order is not among them: it is parked
+    // (see a_shipment_and_a_refund_posted_before_the_payment_are_parked_and_applied_when_it_comes).
+    // For an order never seen, it is.
     for (id, kind) in [
+        ("NEVER", "shipped"),
+        ("NEVER", "refunded"),
         ("PAID", "cancelled"),
         ("GONE", "paid"),
         ("GONE", "refunded"),
@@ -962,11 +964,12 @@ async fn a_shipment_and_a_refund_posted_before_the_payment_are_parked_and_applie
         new_sku("PK-B", 10, 1000)
     ]))
     .await;
-    let untouched = s.sku("PK-A").await;
     let ev = |id: &str, kind: &str, sku: &str| {
-        let lines: &[(&str, i64)] = if kind == "paid" { &[(sku, 3)] } else { &[] };
+        let lines: &[(&str, i64)] = if kind == "created" { &[(sku, 3)] } else { &[] };
         event("douyin", id, kind, lines)
     };
+    accept(&s, &ev("PK-O1", "created", "PK-A")).await;
+    let untouched = s.sku("PK-A").await;
     // The warehouse and the refund desk are faster than the payment webhook: both are accepted.
     let s_shipped = accept(&s, &ev("PK-O1", "shipped", "PK-A")).await;
     let s_refunded = accept(&s, &ev("PK-O1", "refunded", "PK-A")).await;
@@ -974,7 +977,7 @@ async fn a_shipment_and_a_refund_posted_before_the_payment_are_parked_and_applie
     assert_eq!(st, StatusCode::OK, "{o}");
     assert_eq!(
         (&o["state"], &o["parked"]),
-        (&json!(null), &json!(["shipped", "refunded"]))
+        (&json!("held"), &json!(["shipped", "refunded"]))
     );
     assert_eq!(
         stable_views(&json!([s.sku("PK-A").await])),
@@ -1004,7 +1007,7 @@ async fn a_shipment_and_a_refund_posted_before_the_payment_are_parked_and_applie
         (&o["state"], &o["parked"]),
         (&json!("returned"), &json!([]))
     );
-    for kind in ["paid", "shipped", "refunded"] {
+    for kind in ["created", "paid", "shipped", "refunded"] {
         accept(&s, &ev("PK-O2", kind, "PK-B")).await;
     }
     assert_eq!(order_state(&s, "douyin", "PK-O2").await, "returned");

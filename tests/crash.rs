@@ -280,7 +280,7 @@ async fn rush_stop_restart_and_check(stop: Stop) {
 // Clean restart
 
 /// Orders the books test keeps: `(channel, order_id)`.
-const BOOK_ORDERS: [(&str, &str); 14] = [
+const BOOK_ORDERS: [(&str, &str); 15] = [
     ("douyin", "HELD"),
     ("douyin", "PAID"),
     ("douyin", "SHIPPED"),
@@ -290,6 +290,7 @@ const BOOK_ORDERS: [(&str, &str); 14] = [
     ("taobao", "SHORT"),
     ("jd", "OVER-LIMIT"),
     ("jd", "ORPHAN"),
+    ("jd", "STRAY"),
     ("pinduoduo", "PRESALE-PAID"),
     ("pinduoduo", "PRESALE-HELD"),
     ("offline", "MULTI"),
@@ -386,8 +387,11 @@ async fn write_books(s: &TestServer) -> Vec<(Value, Judged)> {
         with(event("jd", "OVER-LIMIT", "paid", &[("BK-A", 4)]), &|e| {
             e["buyer"] = json!("u3")
         }),
-        // Overtakes a payment that never comes: accepted and parked.
+        // Overtakes a payment that never comes: accepted and parked on the hold.
+        event("jd", "ORPHAN", "created", &[("BK-C", 1)]),
         event("jd", "ORPHAN", "shipped", &[]),
+        // A shipment for an order never seen: refused, remembered as rejected.
+        event("jd", "STRAY", "shipped", &[]),
         // A refunded order cannot be cancelled: remembered as rejected.
         event("kuaishou", "REFUNDED", "cancelled", &[]),
         with(
@@ -416,7 +420,11 @@ async fn write_books(s: &TestServer) -> Vec<(Value, Judged)> {
         .filter(|(_, j)| j.0 == "rejected")
         .map(|(ev, _)| ev["order_id"].as_str().unwrap())
         .collect();
-    assert_eq!(rejected, ["SHORT", "OVER-LIMIT", "REFUNDED"], "{out:?}");
+    assert_eq!(
+        rejected,
+        ["SHORT", "OVER-LIMIT", "STRAY", "REFUNDED"],
+        "{out:?}"
+    );
     out
 }
 

@@ -604,18 +604,16 @@ impl Pool {
             }
             (Kind::Refunded, Some(S::Paid | S::Shipped)) => Ok(self.refund(key, now)),
             (Kind::Shipped, Some(S::Paid)) => Ok(self.ship(key)),
-            // A shipment or a refund that overtook the payment (SPEC A4: any order): accepted and
-            // parked on the order, changing no stock; the payment carries it out. The lines it
-            // brings are kept only while the order has none: the paying event's lines win.
-            (Kind::Shipped | Kind::Refunded, None | Some(S::Held | S::Expired)) => {
-                let order = self
-                    .orders
-                    .entry(key.clone())
-                    .or_insert_with(|| Order::new(key.clone()));
-                order.parked.push(ev.kind);
-                if order.lines.is_empty() {
-                    order.lines = ev.lines.clone();
-                }
+            // A shipment or a refund that overtook the payment of an order the pool holds (SPEC
+            // A4: any order): accepted and parked on the order, changing no stock; the payment
+            // carries it out. For an order never seen it is refused (API.md: shipped with no
+            // order is 409), so a typo in an order id cannot park forever unnoticed.
+            (Kind::Shipped | Kind::Refunded, Some(S::Held | S::Expired)) => {
+                self.orders
+                    .get_mut(key)
+                    .expect("a state implies the order")
+                    .parked
+                    .push(ev.kind);
                 Ok(Vec::new())
             }
             (kind, state) => Err(Rejection {

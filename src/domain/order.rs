@@ -18,10 +18,10 @@ pub enum Kind {
     /// Cancelled before payment: release the hold.
     Cancelled,
     /// Refunded: unshipped goes back to available; shipped is a return that leaves stock alone.
-    /// Before payment it is parked until the order is paid.
+    /// Before the payment of a held order it is parked until the order is paid.
     Refunded,
-    /// Shipped: committed units leave the warehouse. Before payment it is parked until the order
-    /// is paid.
+    /// Shipped: committed units leave the warehouse. Before the payment of a held order it is
+    /// parked until the order is paid.
     Shipped,
 }
 
