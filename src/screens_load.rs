@@ -1,6 +1,7 @@
 //! The screens' load (`livestock load-screens`): many WebSocket screens connected while paid orders
-//! arrive at a fixed rate. It measures the server's memory per idle screen and the delay from an
-//! order's acknowledgement to the first diff that includes it, on a sample of the screens.
+//! arrive open-loop at a fixed rate. It measures the server's memory per idle screen and the delay
+//! from an order's acknowledgement to the first diff that includes it, on a sample of the screens
+//! (the others drain their sockets unparsed, to keep the generator's CPU off the server's cores).
 
 use crate::child::{ServerChild, ServerOptions};
 use crate::web::auth::Role;
@@ -17,6 +18,8 @@ const CONNECTS_IN_FLIGHT_MAX: usize = 64;
 /// Tasks posting orders; each posts an array every [`POST_EVERY_MS`].
 const POSTERS: u64 = 10;
 const POST_EVERY_MS: u64 = 10;
+/// Events in one posted array at most (API.md's batch limit).
+const BATCH_EVENTS_MAX: u64 = 1000;
 
 #[derive(Args, Debug, Clone)]
 pub struct ScreensArgs {
@@ -131,7 +134,8 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
     tokio::time::sleep(Duration::from_millis(3_000)).await;
     let rss_before = rss_kib(pid)?;
 
-    // The screens: every one reads every frame; the sampled ones note when each diff arrived.
+    // The screens: every one reads all it is sent; the sampled ones parse it and note when each
+    // diff arrived.
     let ws_url = format!(
         "{}/ws?view=board&token={TOKEN}",
         url.replacen("http://", "ws://", 1)
@@ -153,7 +157,7 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
                 Ok(ok) => ok,
                 Err(e) => {
                     let _ = ready.send(Err(format!("screen {i}: {e}"))).await;
-                    return 0u64;
+                    return (0u64, 0u64);
                 }
             };
             use futures_util::StreamExt;
@@ -165,20 +169,37 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
                     other => Err(format!("screen {i}: no snapshot: {other:?}")),
                 })
                 .await;
-            let mut frames = 0u64;
+            let (mut frames, mut bytes) = (0u64, 0u64);
+            if log.is_none() {
+                // Not sampled: drain the socket's bytes without parsing them. The server does the
+                // same work for this screen; the load generator, on the same cores, does far less
+                // (parsing a thousand screens' frames would cost as much CPU as serving them).
+                use tokio::io::AsyncReadExt;
+                let mut buf = vec![0u8; 64 << 10];
+                loop {
+                    tokio::select! {
+                        n = ws.get_mut().read(&mut buf) => match n {
+                            Ok(0) | Err(_) => return (frames, bytes),
+                            Ok(n) => bytes += n as u64,
+                        },
+                        () = stop.notified() => return (frames, bytes),
+                    }
+                }
+            }
             loop {
                 tokio::select! {
                     msg = ws.next() => match msg {
                         Some(Ok(Message::Text(text))) => {
                             frames += 1;
+                            bytes += text.len() as u64;
                             if let (Some(log), Some(seq)) = (&log, frame_seq(&text)) {
                                 log.lock().await.push((seq, Instant::now()));
                             }
                         }
                         Some(Ok(_)) => {}
-                        _ => return frames,
+                        _ => return (frames, bytes),
                     },
-                    () = stop.notified() => return frames,
+                    () = stop.notified() => return (frames, bytes),
                 }
             }
         }));
@@ -194,8 +215,10 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
     tokio::time::sleep(Duration::from_millis(1_000)).await;
     let rss_idle = rss_kib(pid)?;
 
-    // The orders: POSTERS tasks, each posting an array every POST_EVERY_MS, noting (seq, ack time).
-    let per_post = (args.rate * POST_EVERY_MS / 1000 / POSTERS).max(1) as usize;
+    // The orders: POSTERS tasks, each posting every POST_EVERY_MS the events due by then at its share
+    // of the rate (open loop: a slow answer makes the next array longer, not the rate lower), noting
+    // (seq, ack time, events) of each answer.
+    let per_poster_per_sec = args.rate as f64 / POSTERS as f64;
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let started = Instant::now();
     let mut posters = Vec::new();
@@ -208,7 +231,12 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
             let mut n = 0u64;
             while Instant::now() < deadline {
                 tick.tick().await;
-                let events: Vec<serde_json::Value> = (0..per_post)
+                let due = (started.elapsed().as_secs_f64() * per_poster_per_sec) as u64;
+                let count = due.saturating_sub(n).min(BATCH_EVENTS_MAX);
+                if count == 0 {
+                    continue;
+                }
+                let events: Vec<serde_json::Value> = (0..count)
                     .map(|_| {
                         n += 1;
                         serde_json::json!({"channel": "screens", "order_id": format!("S{p}-{n}"), "kind": "paid",
@@ -226,7 +254,7 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
                 let at = Instant::now();
                 let seqs = body["results"].as_array().into_iter().flatten().filter_map(|r| r["seq"].as_u64());
                 if let Some(seq) = seqs.max() {
-                    acks.push((seq, at, per_post as u64));
+                    acks.push((seq, at, count));
                 }
             }
             acks
@@ -240,9 +268,15 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
     tokio::time::sleep(Duration::from_millis(500 + 2 * args.tick_ms)).await;
     let rss_busy = rss_kib(pid)?;
     stop.notify_waiters();
-    let mut frames_total = 0;
-    for s in screens {
-        frames_total += s.await.unwrap_or(0);
+    // Frames are counted on the sampled screens (the others do not parse theirs); bytes on all.
+    let (mut frames_sampled, mut bytes_sampled, mut bytes_total) = (0, 0, 0);
+    for (i, s) in screens.into_iter().enumerate() {
+        let (frames, bytes) = s.await.unwrap_or((0, 0));
+        bytes_total += bytes;
+        if i < args.sampled {
+            frames_sampled += frames;
+            bytes_sampled += bytes;
+        }
     }
 
     // Ack → diff: for each acknowledged post and each sampled screen, the first frame with seq ≥ it.
@@ -260,7 +294,7 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
     let events: u64 = acks.iter().map(|(_, _, n)| n).sum();
     println!(
         "screens={} tick_ms={} orders_per_sec={:.0} rss_before_kib={} rss_idle_kib={} rss_busy_kib={} \
-         idle_kib_per_screen={:.1} frames_per_screen_per_sec={:.1} ack_to_diff_ms_p50={:.1} p99={:.1} max={:.1} samples={}",
+         idle_kib_per_screen={:.1} frames_per_screen_per_sec={:.1} bytes_per_frame={} mib_sent_per_sec={:.1} ack_to_diff_ms_p50={:.1} p99={:.1} max={:.1} samples={}",
         args.screens,
         args.tick_ms,
         events as f64 / posting_secs,
@@ -268,7 +302,9 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
         rss_idle,
         rss_busy,
         (rss_idle.saturating_sub(rss_before)) as f64 / args.screens as f64,
-        frames_total as f64 / args.screens as f64 / posting_secs,
+        frames_sampled as f64 / args.sampled.max(1) as f64 / posting_secs,
+        bytes_sampled / frames_sampled.max(1),
+        bytes_total as f64 / posting_secs / f64::from(1 << 20),
         percentile(&delays_ms, 0.50),
         percentile(&delays_ms, 0.99),
         delays_ms.last().copied().unwrap_or(0.0),

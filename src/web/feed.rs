@@ -130,9 +130,7 @@ impl Feed {
         };
         Frame {
             seq,
-            text: serde_json::to_string(&frame)
-                .expect("frames serialise")
-                .into(),
+            text: frame.to_text().into(),
             resync: false,
         }
     }
@@ -169,9 +167,7 @@ impl Feed {
     fn alerts(&self, engine: &Engine, burst: &[crate::domain::alerts::Alert]) {
         let seq = engine.seq();
         for alert in burst.iter().take(ALERT_BURST_FRAMES_MAX) {
-            let text: Utf8Bytes = serde_json::to_string(&ServerFrame::Alert { alert })
-                .expect("frames serialise")
-                .into();
+            let text: Utf8Bytes = ServerFrame::Alert { alert }.to_text().into();
             let frame = Arc::new(Frame {
                 seq,
                 text,
@@ -208,9 +204,7 @@ impl Feed {
                 show: &show,
                 sample: changes.sample.as_ref(),
             };
-            let text = serde_json::to_string(&frame)
-                .expect("frames serialise")
-                .into();
+            let text = frame.to_text().into();
             let _ = self.full.send(Arc::new(Frame {
                 seq,
                 text,
@@ -231,9 +225,7 @@ impl Feed {
                 show: &show,
                 sample: None,
             };
-            let text = serde_json::to_string(&frame)
-                .expect("frames serialise")
-                .into();
+            let text = frame.to_text().into();
             let _ = self.stage.send(Arc::new(Frame {
                 seq,
                 text,

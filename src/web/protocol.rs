@@ -70,6 +70,14 @@ pub enum ServerFrame<'a> {
     },
     /// A warning fired (`acked_by` null) or was acknowledged; sent at once, not on the tick.
     Alert { alert: &'a Alert },
+    /// The client sent a message the server does not understand; the connection stays open.
+    Error { message: &'a str },
+}
+
+impl ServerFrame<'_> {
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(self).expect("frames serialise")
+    }
 }
 
 /// Client → server.

@@ -6,7 +6,7 @@ use super::AppState;
 use super::auth::{Caller, Role};
 use super::error::ApiError;
 use super::feed::{Feed, Frame};
-use super::protocol::{ClientFrame, View};
+use super::protocol::{ClientFrame, ServerFrame, View};
 use crate::engine::Engine;
 use axum::body::{Body, Bytes};
 use axum::extract::{Query, Request, State};
@@ -16,7 +16,7 @@ use axum::http::header::{
 };
 use axum::http::{HeaderMap, HeaderName, Method, StatusCode, Version};
 use axum::response::Response;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use hyper_util::rt::TokioIo;
 use std::sync::Arc;
 use std::time::Duration;
@@ -167,12 +167,23 @@ pub async fn upgrade(
         .expect("a valid 101 response"))
 }
 
+/// Runs a write, or fails when the peer is gone or too slow to take it within
+/// [`SEND_TIMEOUT_MS`]. A write that completes on its first poll (the socket had room: nearly
+/// always) sets no timer: a tick's fan-out to a thousand screens must not arm a thousand.
+async fn within_send_timeout<E>(write: impl Future<Output = Result<(), E>>) -> Result<(), ()> {
+    let mut write = std::pin::pin!(write);
+    let result = match (&mut write).now_or_never() {
+        Some(done) => done,
+        None => tokio::time::timeout(Duration::from_millis(SEND_TIMEOUT_MS), write)
+            .await
+            .map_err(|_| ())?,
+    };
+    result.map_err(|_| ())
+}
+
 /// Sends one message, or fails when the peer is gone or too slow.
 async fn send(socket: &mut Socket, msg: Message) -> Result<(), ()> {
-    match tokio::time::timeout(Duration::from_millis(SEND_TIMEOUT_MS), socket.send(msg)).await {
-        Ok(Ok(())) => Ok(()),
-        _ => Err(()),
-    }
+    within_send_timeout(socket.send(msg)).await
 }
 
 /// Sends one text message as frames of at most [`FRAGMENT_BYTES`] (zero-copy slices of `text`),
@@ -195,10 +206,7 @@ async fn send_text(socket: &mut Socket, text: Bytes) -> Result<(), ()> {
             opcode = Data::Continue;
         }
     };
-    match tokio::time::timeout(Duration::from_millis(SEND_TIMEOUT_MS), fragments).await {
-        Ok(Ok(())) => Ok(()),
-        _ => Err(()),
-    }
+    within_send_timeout(fragments).await
 }
 
 async fn send_snapshot(
@@ -222,6 +230,8 @@ async fn connection(mut socket: Socket, engine: Engine, feed: Arc<Feed>, view: V
     let mut ping = tokio::time::interval(Duration::from_millis(PING_INTERVAL_MS));
     ping.tick().await;
     let mut awaiting_pong = false;
+    // Made once rather than on every turn of the loop: a turn per frame is the hot path.
+    let mut stopping = std::pin::pin!(closing.changed());
     loop {
         tokio::select! {
             frame = frames.recv() => match frame {
@@ -253,8 +263,9 @@ async fn connection(mut socket: Socket, engine: Engine, feed: Arc<Feed>, view: V
                         Err(()) => return,
                     },
                     Err(e) => {
-                        let error = serde_json::json!({"type": "error", "message": format!("unknown message: {e}")});
-                        if send_text(&mut socket, error.to_string().into()).await.is_err() {
+                        let message = format!("unknown message: {e}");
+                        let error = ServerFrame::Error { message: &message }.to_text();
+                        if send_text(&mut socket, error.into()).await.is_err() {
                             return;
                         }
                     }
@@ -272,7 +283,7 @@ async fn connection(mut socket: Socket, engine: Engine, feed: Arc<Feed>, view: V
                     return;
                 }
             },
-            _ = closing.changed() => {
+            _ = &mut stopping => {
                 let close = CloseFrame { code: CloseCode::Away, reason: "server stopping".into() };
                 let _ = send(&mut socket, Message::Close(Some(close))).await;
                 return;
