@@ -55,6 +55,10 @@ pub struct ServeArgs {
     pub config: Option<PathBuf>,
 }
 
+/// The slowest and fastest server clocks, in server-seconds per real second.
+pub const CLOCK_SPEED_MIN: f64 = 0.1;
+pub const CLOCK_SPEED_MAX: f64 = 600.0;
+
 /// The config file: every key optional.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,6 +70,8 @@ struct FileConfig {
     snapshot_every_records: Option<u64>,
     /// The screens' coalescing tick, in milliseconds.
     feed_tick_ms: Option<u64>,
+    /// Server-clock seconds per real second (`livestock demo --speed`); 1 in production.
+    clock_speed: Option<f64>,
     #[serde(default)]
     tokens: FileTokens,
     #[serde(default)]
@@ -146,6 +152,9 @@ pub struct Config {
     pub snapshot_every_records: u64,
     /// The screens' coalescing tick: at most one diff per view per tick.
     pub feed_tick_ms: u64,
+    /// Server-clock seconds per real second: 1 but for a fast-forwarded demo, whose rates, holds
+    /// and warnings then count show-minutes.
+    pub clock_speed: f64,
     /// The warnings' thresholds.
     pub alerts: AlertConfig,
     /// Role tokens from the environment or the file; the admin one may still be generated.
@@ -159,9 +168,20 @@ impl Config {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
         };
+        Self::from_file(args, file)
+    }
+
+    /// Resolves flags over a parsed config file over defaults, checking every value.
+    fn from_file(args: &ServeArgs, file: FileConfig) -> Result<Config, String> {
         let hold_ttl_secs = file.hold_ttl_secs.unwrap_or(15 * 60);
         if hold_ttl_secs == 0 || hold_ttl_secs > 7 * 24 * 3600 {
             return Err("hold_ttl_secs must be between 1 second and 7 days".to_owned());
+        }
+        let clock_speed = file.clock_speed.unwrap_or(1.0);
+        if !(CLOCK_SPEED_MIN..=CLOCK_SPEED_MAX).contains(&clock_speed) {
+            return Err(format!(
+                "clock_speed must be between {CLOCK_SPEED_MIN} and {CLOCK_SPEED_MAX}"
+            ));
         }
         let from_file = [
             (Role::Admin, file.tokens.admin),
@@ -203,6 +223,7 @@ impl Config {
                 .feed_tick_ms
                 .unwrap_or(crate::web::feed::TICK_MS_DEFAULT)
                 .clamp(10, 10_000),
+            clock_speed,
             tokens,
             alerts: file.alerts.resolve()?,
         })
@@ -250,4 +271,29 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 #[cfg(not(unix))]
 fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(toml_text: &str) -> Result<Config, String> {
+        let file: FileConfig = toml::from_str(toml_text).map_err(|e| e.to_string())?;
+        let args = ServeArgs {
+            listen: None,
+            data: None,
+            config: None,
+        };
+        Config::from_file(&args, file)
+    }
+
+    #[test]
+    fn the_clock_runs_at_wall_speed_unless_told_and_within_its_bounds() {
+        assert_eq!(resolve("").unwrap().clock_speed, 1.0);
+        assert_eq!(resolve("clock_speed = 60").unwrap().clock_speed, 60.0);
+        for bad in ["0", "-1", "0.05", "601", "nan", "inf"] {
+            let err = resolve(&format!("clock_speed = {bad}")).unwrap_err();
+            assert!(err.contains("clock_speed"), "{bad}: {err}");
+        }
+    }
 }

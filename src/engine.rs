@@ -51,11 +51,24 @@ pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
 /// The wall clock.
 pub fn system_clock() -> Clock {
-    Arc::new(|| {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64)
-    })
+    Arc::new(wall_ms)
+}
+
+fn wall_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// The wall clock from now on, run `speed` times as fast: a fast-forwarded demo show whose
+/// minutes (rates, holds, warnings, series) pass in `1/speed` of a real minute. Monotonic: it
+/// follows a steady timer from its start, not the wall clock's jumps.
+pub fn scaled_clock(speed: f64) -> Clock {
+    if speed == 1.0 {
+        return system_clock();
+    }
+    let (start_ms, start) = (wall_ms(), std::time::Instant::now());
+    Arc::new(move || start_ms + (start.elapsed().as_secs_f64() * 1000.0 * speed) as i64)
 }
 
 /// What changed since the screens' feed last took the changes.
@@ -96,6 +109,8 @@ pub struct Engine {
     published: Arc<Published>,
     /// Tells the writer to drain its queue and stop.
     stop: Arc<watch::Sender<bool>>,
+    /// The writer's clock, for frames that tell the screens the server's time.
+    clock: Clock,
 }
 
 /// The writer thread; join it to know every acknowledged command is on disk and the snapshot written.
@@ -137,7 +152,7 @@ impl Engine {
             pool,
             journal,
             published: published.clone(),
-            clock,
+            clock: clock.clone(),
             snapshotting: None,
             series: Series::new(),
             series_show_start: None,
@@ -152,8 +167,14 @@ impl Engine {
             tx,
             published,
             stop: Arc::new(stop),
+            clock,
         };
         (engine, WriterThread(thread))
+    }
+
+    /// The server's time now, in ms since the epoch, on the writer's clock.
+    pub fn now_ms(&self) -> i64 {
+        (self.clock)()
     }
 
     /// Applies commands in order and answers once they are durable.

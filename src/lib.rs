@@ -83,7 +83,7 @@ pub async fn run(
     let (engine, writer) = Engine::start(
         recovered.pool,
         recovered.journal,
-        engine::system_clock(),
+        engine::scaled_clock(config.clock_speed),
         config.alerts.clone(),
     );
     state.set_engine(engine.clone());

@@ -7,7 +7,7 @@
   const { t, h, setText } = L;
   const $ = (id) => document.getElementById(id);
 
-  const VISIBLE_TOASTS = 3;
+  const VISIBLE_TOASTS = 2;
   const PICKS_KEY = "livestock.board.picks";
   const ACK_NAME_KEY = "livestock.ackBy";
   const SOUND_KEY = "livestock.sound";
@@ -124,7 +124,7 @@
     onAlert(alert, isNew, ls) {
       live = ls;
       dirty.alerts = true;
-      if (isNew && !alert.acked_by && soundOn) L.beep(alert.level);
+      if (isNew && !alert.acked_by && soundOn && popsUp(alert)) L.beep(alert.level);
       schedule();
     },
     onStatus(s) {
@@ -273,7 +273,7 @@
   }
 
   function renderAlertKpi() {
-    const open = openAlerts();
+    const open = openAlerts().filter(popsUp); // fading hits are on the watch list instead
     const el = $("kpi-alerts");
     setText(el.querySelector(".kpi-main"), L.fmtInt(open.length));
     let top = null;
@@ -981,9 +981,15 @@
     return tb - ta;
   }
 
+  /* A fading hit goes on the focus panel's watch list (SPEC C: no warning, "watch list"), not
+     into a pop-up with a sound: every product off air fades, and the wall must not cry wolf. */
+  function popsUp(a) {
+    return a.kind !== "fading";
+  }
+
   function renderToasts() {
     const wrap = $("toasts");
-    const open = openAlerts().sort(byNewest);
+    const open = openAlerts().filter(popsUp).sort(byNewest);
     const visible = open.slice(0, VISIBLE_TOASTS);
     const keep = new Set(visible.map((a) => String(a.id)));
 
@@ -1035,7 +1041,7 @@
         h("span", { class: "toast-kind", text: t("alert.kind." + a.kind) }),
         h("span", { class: "toast-time", text: at ? L.fmtClock(at) : "" })
       ),
-      h("div", { class: "toast-msg", text: L.pick(a.message_zh, a.message_en) }),
+      h("div", { class: "toast-msg", text: L.pick(a.message_zh, a.message_en), title: L.pick(a.message_zh, a.message_en) }),
       h("div", { class: "toast-sku", text: a.sku ? ((v && v.name ? v.name + " · " : "") + a.sku) : t("alert.level", { n: level }) }),
       h("div", { class: "toast-actions" }, btn)
     );

@@ -1084,6 +1084,38 @@ async fn presale_orders_use_their_own_pool_and_never_touch_spot_stock() {
 }
 
 #[tokio::test]
+async fn a_fast_forwarded_clock_runs_holds_and_the_server_time_at_its_speed() {
+    // `livestock demo --speed 60`: a minute of server time per real second.
+    let s = TestServer::start_with_config("clock_speed = 60\nhold_ttl_secs = 60\n");
+    let server_ms = || async {
+        let (st, b) = s.call(Method::GET, "/readyz", None, None).await;
+        assert_eq!(st, StatusCode::OK, "{b}");
+        b["server_ms"].as_i64().expect("/readyz has server_ms")
+    };
+    let (t0, real0) = (server_ms().await, std::time::Instant::now());
+    s.create_skus(&new_sku("FF-1", 10, 100)).await;
+    accept(&s, &event("douyin", "FF-O1", "created", &[("FF-1", 4)])).await;
+    // A one-minute hold lapses within seconds: far sooner than the minute a wall clock needs.
+    poll(20_000, "the one-minute hold lapses", || async {
+        (order_state(&s, "douyin", "FF-O1").await == "expired").then_some(())
+    })
+    .await;
+    let (t1, real_ms) = (server_ms().await, real0.elapsed().as_millis() as i64);
+    assert!(real_ms < 30_000, "took {real_ms} ms");
+    assert!(t1 - t0 >= 60_000, "server time moved {} ms", t1 - t0);
+    assert!(
+        t1 - t0 <= 60 * (real_ms + 100),
+        "server time moved {} ms in {real_ms} real ms",
+        t1 - t0
+    );
+    assert_eq!(
+        buckets(&s, "FF-1").await.0,
+        0,
+        "the expired hold freed its stock"
+    );
+}
+
+#[tokio::test]
 async fn a_hold_expires_after_the_configured_ttl_and_frees_its_stock() {
     let s = TestServer::start_with_config("hold_ttl_secs = 1\n");
     s.create_skus(&new_sku("EX-1", 10, 100)).await;

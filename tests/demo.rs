@@ -1,5 +1,5 @@
 //! `livestock demo` end to end: the real binary plays a fast-forwarded show on its own server and
-//! reports a show that sold something and sold the hero out.
+//! reports a show that sold something, sold the hero out and fired its warnings.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -85,6 +85,15 @@ fn a_fast_forwarded_demo_sells_and_sells_the_hero_out_then_exits_cleanly() {
         sold_out.contains(&"HOODIE-BLK-L"),
         "the hero did not sell out:\n{out}"
     );
+    // The server's clock runs at the show's speed, so even at 60× the hero's surge and the stock
+    // tiers fire as they would in a real show.
+    let warnings: Vec<&str> = field(summary, "warnings").split(',').collect();
+    for kind in ["surge", "stock_level", "sellout_eta"] {
+        assert!(
+            warnings.iter().any(|w| w.starts_with(&format!("{kind}:"))),
+            "no {kind} warning fired: {summary}"
+        );
+    }
     for line in [
         "board    http://127.0.0.1:",
         "/host?token=",

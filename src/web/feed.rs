@@ -51,12 +51,6 @@ impl Drop for ConnectionGuard {
     }
 }
 
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
 impl Feed {
     pub fn new(tick_ms: u64) -> Arc<Feed> {
         Arc::new(Feed {
@@ -122,7 +116,7 @@ impl Feed {
         let frame = ServerFrame::Snapshot {
             view: view.name(),
             seq,
-            server_ms: now_ms(),
+            server_ms: engine.now_ms(),
             skus: &skus,
             show: &show,
             alerts: &alerts,
@@ -194,7 +188,7 @@ impl Feed {
         }
         let seq = engine.seq();
         let show = engine.show();
-        let server_ms = now_ms();
+        let server_ms = engine.now_ms();
         if self.full.receiver_count() > 0 {
             let skus: Vec<StockView> = changes.skus.iter().filter_map(|c| engine.view(c)).collect();
             let frame = ServerFrame::Diff {

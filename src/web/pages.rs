@@ -92,7 +92,8 @@ pub async fn healthz() -> impl IntoResponse {
 pub async fn readyz(axum::extract::State(s): axum::extract::State<AppState>) -> Response {
     match s.engine() {
         Ok(engine) => {
-            axum::Json(serde_json::json!({"status": "ready", "seq": engine.seq()})).into_response()
+            let body = serde_json::json!({"status": "ready", "seq": engine.seq(), "server_ms": engine.now_ms()});
+            axum::Json(body).into_response()
         }
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, axum::Json(e.body())).into_response(),
     }
