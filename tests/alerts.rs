@@ -293,6 +293,9 @@ async fn an_ack_by_an_operator_is_pushed_listed_and_survives_a_restart() {
             .iter()
             .any(|a| a["id"] == id.as_str())
     );
+    let (st, b) = server.get("/api/v1/alerts?open=maybe", VIEWER).await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "open=maybe: {b}");
+    assert_eq!(assert_error(&b, "invalid").as_deref(), Some("open"), "{b}");
 
     let (st, acked) = server.post(&ack, OPERATOR, &by).await;
     assert_eq!(st, StatusCode::OK, "an operator acks: {acked}");

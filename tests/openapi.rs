@@ -854,7 +854,7 @@ async fn real_answers_have_a_documented_status_and_match_its_schema() {
     let (st, _) = api.post(&ack, INGEST, json!({"by": "li"})).await;
     assert_eq!(st, StatusCode::FORBIDDEN);
     let (st, _) = api.get("/api/v1/alerts?open=maybe", vw).await;
-    assert_eq!(st, StatusCode::BAD_REQUEST);
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     api.get("/api/v1/alerts", vw).await;
 
     let (st, _) = api.send(Method::POST, "/api/v1/show/end", op, None).await;

@@ -362,7 +362,7 @@ const ACK_ROLES: &[Role] = &[Role::Operator, Role::Warehouse];
 pub async fn list_alerts(
     State(s): State<AppState>,
     caller: Caller,
-    axum::extract::Query(q): axum::extract::Query<AlertsQuery>,
+    super::extract::Query(q): super::extract::Query<AlertsQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
     let open_only = q.open.unwrap_or(false);

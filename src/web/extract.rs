@@ -1,9 +1,11 @@
 //! JSON bodies parsed once at the edge: a body over its limit is `too_large`, bad syntax `bad_json`,
 //! a wrong or missing field `invalid` naming it (`lines[0].qty`), and an array may hold one or many.
+//! Query strings the same way: a bad parameter is `invalid` naming it, in the error body.
 
 use super::error::ApiError;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 
 /// The largest JSON body taken: a batch of 1,000 events or SKUs fits with room to spare.
@@ -25,6 +27,30 @@ pub async fn body_bytes(req: Request, limit: usize) -> Result<Bytes, ApiError> {
                 ApiError::bad_json(format!("the body could not be read: {e}"))
             }
         })
+}
+
+/// The query string parsed into `T`; a bad parameter is 422 `invalid` naming it (axum's own
+/// `Query` answers in plain text).
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(Query)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let message = e.into_inner().to_string();
+                let field = match field_of(&path, &message).as_str() {
+                    "body" => "query".to_owned(),
+                    field => field.to_owned(),
+                };
+                ApiError::invalid(field, format!("bad query parameter: {message}"))
+            })
+    }
 }
 
 /// Parses JSON into `T`, naming the field at fault.

@@ -3,9 +3,9 @@
 use super::AppState;
 use super::auth::{Caller, Role, TOKEN_COOKIE, TokenSource};
 use super::error::ApiError;
+use super::extract::Query;
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};

@@ -5,11 +5,12 @@
 use super::AppState;
 use super::auth::{Caller, Role};
 use super::error::ApiError;
+use super::extract::Query;
 use super::feed::{Feed, Frame};
 use super::protocol::{ClientFrame, ServerFrame, View};
 use crate::engine::Engine;
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, Request, State};
+use axum::extract::{Request, State};
 use axum::http::header::{
     CONNECTION, HOST, ORIGIN, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION,
     UPGRADE,
