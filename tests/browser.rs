@@ -760,6 +760,56 @@ async fn a_low_stock_alert_pops_up_in_chinese_and_is_acknowledged_by_clicking_it
 }
 
 #[tokio::test]
+async fn a_fading_hit_goes_on_the_watch_list_and_never_pops_up() {
+    bounded("a fading hit is listed, not popped up", async {
+        // A minute of server time per real second: a product peaks and fades within the test.
+        let server = TestServer::start_with_config("clock_speed = 60\n");
+        stage(&server, 0).await;
+        let browser = Browser::start().await;
+        browser.open(&server, "/", OPERATOR).await;
+        // A dozen socks in one minute, then none: under 30% of the peak (SPEC C), a fading hit.
+        sell(&server, "DY-FADE-1", "SOCK-3P", 12).await;
+        let listed = browser
+            .wait(
+                "the fading hit on the focus panel's watch list",
+                APPEAR_MS,
+                "const s = document.getElementById('fading-section');
+                 const l = document.getElementById('fading-list');
+                 return (!s.hidden && l.textContent.includes('纯棉袜')) ? l.textContent : null;",
+            )
+            .await;
+        assert!(
+            listed.as_str().unwrap().contains("热度回落"),
+            "the watch list says it in Chinese: {listed}"
+        );
+        // No pop-up for it, and the open-warnings KPI counts only the others.
+        let open = list_alerts(&server, "?open=true").await;
+        let others = open.iter().filter(|a| a["kind"] != "fading").count();
+        assert!(
+            open.len() > others,
+            "the fading hit is an open alert: {open:?}"
+        );
+        browser
+            .wait(
+                "the board settled on the open warnings",
+                CHANGE_MS,
+                &format!(
+                    "const kpi = document.querySelector('#kpi-alerts .kpi-main').textContent;
+                     return kpi === '{others}' ? kpi : null;"
+                ),
+            )
+            .await;
+        let shown = browser
+            .js("return document.querySelectorAll('.toast[data-kind=\"fading\"]').length;")
+            .await;
+        assert_eq!(shown, json!(0), "no pop-up for a fading hit: {open:?}");
+        browser.assert_no_errors("with a fading hit listed").await;
+        browser.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_host_screen_shows_the_product_on_air_and_its_units_left_in_large_type_and_warns_when_low()
  {
     bounded("the host screen", async {
