@@ -953,6 +953,12 @@ async fn invalid_transitions_are_409_invalid_transition_and_change_nothing() {
     assert_eq!(order_state(&s, "jd", "PAID").await, "paid");
     assert_eq!(order_state(&s, "jd", "GONE").await, "cancelled");
     assert_eq!(order_state(&s, "jd", "BACK").await, "refunded");
+    // The refusal for an order never seen is not remembered: once the order is in, the channel's
+    // retry of the same shipment is judged afresh and ships it.
+    accept(&s, &event("jd", "NEVER", "paid", &[("IT-1", 2)])).await;
+    accept(&s, &event("jd", "NEVER", "shipped", &[])).await;
+    assert_eq!(order_state(&s, "jd", "NEVER").await, "shipped");
+    assert_eq!(s.sku("IT-1").await["on_hand"], 18);
 }
 
 #[tokio::test]

@@ -474,6 +474,25 @@ impl Pool {
             }
         }
         let state = self.orders.get(&key).and_then(|o| o.state);
+        // A shipment or refund for an order never seen is refused (API.md: 409) but neither
+        // journaled nor remembered: it is the order that is missing, not the event that is wrong,
+        // so the channel's retry once the order is in is judged afresh. A mistyped order id keeps
+        // being refused.
+        if state.is_none() && matches!(ev.kind, Kind::Shipped | Kind::Refunded) {
+            let rejection = Rejection {
+                reason: Reason::InvalidTransition,
+                message: transition_message(ev.kind, None),
+                field: Some("kind".to_owned()),
+            };
+            return Ok(Effect {
+                journal: false,
+                outcome: Outcome::Order(Answer::Rejected {
+                    seq: self.seq(),
+                    rejection,
+                }),
+                changed: Vec::new(),
+            });
+        }
         if state.is_none() && ev.kind == Kind::Paid && ev.lines.is_empty() {
             let msg = "a paid event for an order not seen before needs its lines";
             return Err(Refusal::new(RefusalCode::Invalid, "lines", msg));
@@ -606,8 +625,7 @@ impl Pool {
             (Kind::Shipped, Some(S::Paid)) => Ok(self.ship(key)),
             // A shipment or a refund that overtook the payment of an order the pool holds (SPEC
             // A4: any order): accepted and parked on the order, changing no stock; the payment
-            // carries it out. For an order never seen it is refused (API.md: shipped with no
-            // order is 409), so a typo in an order id cannot park forever unnoticed.
+            // carries it out. (For an order never seen, see `apply_order`.)
             (Kind::Shipped | Kind::Refunded, Some(S::Held | S::Expired)) => {
                 self.orders
                     .get_mut(key)

@@ -643,24 +643,40 @@ fn a_parked_event_changes_nothing_of_the_order_and_one_for_an_unknown_order_is_r
     assert_eq!(shop.buckets("HOODIE").on_hand, 8);
     assert_eq!(shop.buckets("CAP").on_hand, 5);
     // A shipment or refund for an order the pool has never seen is refused (API.md: 409), parks
-    // nothing and changes no stock: a mistyped order id must not wait unnoticed for a payment.
-    let before = shop.pool.snapshot().skus;
+    // nothing, changes nothing and is not journaled: a mistyped order id must not wait unnoticed
+    // for a payment.
+    let before = shop.pool.snapshot();
     for kind in [Kind::Shipped, Kind::Refunded] {
-        let answer = shop.send(OrderEvent {
-            lines: lines(&[("CAP", 1)]),
-            ..ev(kind, "DY-2")
-        });
-        assert_eq!(reason(&answer), Some(Reason::InvalidTransition), "{kind:?}");
+        let effect = shop
+            .apply(Command::Order {
+                event: ev(kind, "DY-2"),
+            })
+            .unwrap();
+        assert!(!effect.journal, "{kind:?}");
+        assert_eq!(
+            reason(&outcome_answer(&effect)),
+            Some(Reason::InvalidTransition),
+            "{kind:?}"
+        );
     }
-    assert_eq!(parked(&shop, "DY-2"), []);
-    assert_eq!(shop.state("DY-2"), None);
-    assert_eq!(shop.pool.snapshot().skus, before);
-    // The payment that follows is a plain create-and-pay.
+    assert_eq!(shop.pool.snapshot(), before);
+    // Nor is it remembered: once the order is in, the channel's retry of the shipment ships it.
     shop.send(OrderEvent {
         lines: lines(&[("CAP", 1)]),
         ..ev(Kind::Paid, "DY-2")
     });
     assert_eq!(shop.state("DY-2"), Some(OrderState::Paid));
+    assert!(accepted(&shop.send(ev(Kind::Shipped, "DY-2"))));
+    assert_eq!(shop.state("DY-2"), Some(OrderState::Shipped));
+    assert_eq!(shop.buckets("CAP").on_hand, 4);
+}
+
+/// The answer an order command's effect carries.
+fn outcome_answer(effect: &Effect) -> Answer {
+    match &effect.outcome {
+        Outcome::Order(answer) => answer.clone(),
+        other => panic!("not an order's answer: {other:?}"),
+    }
 }
 
 #[test]
@@ -1749,6 +1765,25 @@ impl Harness {
                 changed: Vec::new(),
             };
             assert_eq!(result, Ok(expected), "a retry of {id:?}");
+            return;
+        }
+        if state_before.is_none() && matches!(id.2, Kind::Shipped | Kind::Refunded) {
+            // Refused but not remembered: a retry once the order is in is judged afresh.
+            match &result {
+                Ok(Effect {
+                    journal: false,
+                    outcome: Outcome::Order(Answer::Rejected { seq: at, rejection }),
+                    changed,
+                }) => {
+                    assert_eq!(*at, seq - 1, "{id:?}");
+                    assert_eq!(rejection.reason, Reason::InvalidTransition, "{id:?}");
+                    assert!(changed.is_empty());
+                }
+                Err(_) => {}
+                other => panic!("{id:?} for an order never seen gave {other:?}"),
+            }
+            let order = self.shop.pool.order(&key);
+            assert!(order.is_none_or(|o| o.judged[id.2.index()].is_none()));
             return;
         }
         let answer = match result {
