@@ -21,8 +21,18 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 pub const QUEUE_JOBS_MAX: usize = 8192;
 /// The most requests the writer takes into one batch (one sync).
 pub const BATCH_JOBS_MAX: usize = 2048;
-/// How often the writer looks for expired holds and refreshes time-dependent views.
+/// How often the writer looks for expired holds and refreshes time-dependent views, in real
+/// time, on a clock at wall speed.
 pub const TICK_MS: u64 = 1000;
+/// The shortest writer tick: a fast clock ticks more often (so a hold's life and the warnings
+/// keep their show-time resolution), but not more often than this.
+const TICK_MS_MIN: u64 = 100;
+
+/// The writer's tick for a clock running `clock_speed` times the wall clock: about one
+/// server-second per tick, within [`TICK_MS_MIN`] and [`TICK_MS`].
+pub fn tick_ms_for(clock_speed: f64) -> u64 {
+    ((TICK_MS as f64 / clock_speed) as u64).clamp(TICK_MS_MIN, TICK_MS)
+}
 /// Alert frames waiting for the screens' feed.
 const ALERT_QUEUE_MAX: usize = 1024;
 /// Open alerts sent in a snapshot.
@@ -130,6 +140,7 @@ impl Engine {
         pool: Pool,
         journal: Journal,
         clock: Clock,
+        tick_ms: u64,
         alert_config: AlertConfig,
     ) -> (Engine, WriterThread) {
         let (tx, rx) = mpsc::channel(QUEUE_JOBS_MAX);
@@ -153,6 +164,7 @@ impl Engine {
             journal,
             published: published.clone(),
             clock: clock.clone(),
+            tick_ms,
             snapshotting: None,
             series: Series::new(),
             series_show_start: None,
@@ -304,6 +316,8 @@ struct Writer {
     journal: Journal,
     published: Arc<Published>,
     clock: Clock,
+    /// Real milliseconds between two ticks ([`tick_ms_for`]).
+    tick_ms: u64,
     /// The show's time series; sampled on each tick.
     series: Series,
     /// The start of the show the series belongs to: a new show starts new series.
@@ -326,7 +340,7 @@ impl Writer {
             .build()
             .map_err(|e| format!("starting the writer's runtime: {e}"))?;
         rt.block_on(async {
-            let mut tick = tokio::time::interval(Duration::from_millis(TICK_MS));
+            let mut tick = tokio::time::interval(Duration::from_millis(self.tick_ms));
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
             let mut batch = Vec::with_capacity(BATCH_JOBS_MAX);
             let mut closing = false;
@@ -567,5 +581,23 @@ impl Writer {
         let seq = self.journal.begin_snapshot(&self.pool)?.write()?;
         tracing::info!(seq, "journal flushed and snapshot written");
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_faster_clock_ticks_more_often_down_to_a_floor() {
+        assert_eq!(tick_ms_for(1.0), TICK_MS);
+        assert_eq!(
+            tick_ms_for(0.1),
+            TICK_MS,
+            "a slow clock never ticks less often"
+        );
+        assert_eq!(tick_ms_for(4.0), 250);
+        assert_eq!(tick_ms_for(60.0), TICK_MS_MIN);
+        assert_eq!(tick_ms_for(600.0), TICK_MS_MIN);
     }
 }

@@ -84,6 +84,7 @@ pub async fn run(
         recovered.pool,
         recovered.journal,
         engine::scaled_clock(config.clock_speed),
+        engine::tick_ms_for(config.clock_speed),
         config.alerts.clone(),
     );
     state.set_engine(engine.clone());

@@ -18,6 +18,11 @@ const CONNECTS_IN_FLIGHT_MAX: usize = 64;
 /// Tasks posting orders; each posts an array every [`POST_EVERY_MS`].
 const POSTERS: u64 = 10;
 const POST_EVERY_MS: u64 = 10;
+/// How often a screen that drains its socket unparsed sends an unsolicited pong (the server pings
+/// every 15 s and closes a screen that has not answered by the next ping).
+const HEARTBEAT_MS: u64 = 5_000;
+/// An empty pong as a client sends it: FIN + opcode 0xA, masked, length 0, mask key 0.
+const PONG_FRAME: [u8; 6] = [0x8A, 0x80, 0, 0, 0, 0];
 /// Events in one posted array at most (API.md's batch limit).
 const BATCH_EVENTS_MAX: u64 = 1000;
 
@@ -174,14 +179,22 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
                 // Not sampled: drain the socket's bytes without parsing them. The server does the
                 // same work for this screen; the load generator, on the same cores, does far less
                 // (parsing a thousand screens' frames would cost as much CPU as serving them).
-                use tokio::io::AsyncReadExt;
+                // It cannot see the server's pings, so it sends an unsolicited pong now and then
+                // (RFC 6455 5.5.3: a heartbeat), as the server's ping check wants.
+                use tokio::io::{AsyncReadExt, AsyncWriteExt};
                 let mut buf = vec![0u8; 64 << 10];
+                let mut heartbeat = tokio::time::interval(Duration::from_millis(HEARTBEAT_MS));
                 loop {
                     tokio::select! {
                         n = ws.get_mut().read(&mut buf) => match n {
                             Ok(0) | Err(_) => return (frames, bytes),
                             Ok(n) => bytes += n as u64,
                         },
+                        _ = heartbeat.tick() => {
+                            if ws.get_mut().write_all(&PONG_FRAME).await.is_err() {
+                                return (frames, bytes);
+                            }
+                        }
                         () = stop.notified() => return (frames, bytes),
                     }
                 }

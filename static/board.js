@@ -664,22 +664,37 @@
     list.replaceChildren(...upcoming.map((e) => lineupLine(e)));
   }
 
+  const fadingRows = new Map(); // alert id → its row, kept across renders: a click lands on a live button
+
   function renderFading() {
     const fading = openAlerts().filter((a) => a.kind === "fading");
-    const section = $("fading-section");
-    section.hidden = fading.length === 0;
-    if (!fading.length) return;
-    $("fading-list").replaceChildren(
-      ...fading.slice(-2).reverse().map((a) => {
-        const v = a.sku ? live.sku(a.sku) : null;
-        // The server's message already names the product; the name is the tooltip.
-        return h(
-          "li",
-          { class: "mi-wide", title: (v && v.name) || a.sku || "" },
-          h("span", { class: "mi-time", text: L.fmtClock(L.parseTime(a.at) || Date.now(), false) }),
-          h("span", { class: "mi-reason", text: L.pick(a.message_zh, a.message_en) })
-        );
-      })
+    $("fading-section").hidden = fading.length === 0;
+    const shown = fading.slice(-2).reverse();
+    const keep = new Set(shown.map((a) => String(a.id)));
+    for (const id of [...fadingRows.keys()]) if (!keep.has(id)) fadingRows.delete(id);
+    const rows = shown.map((a) => {
+      const id = String(a.id);
+      if (!fadingRows.has(id)) fadingRows.set(id, fadingRow(a));
+      return fadingRows.get(id);
+    });
+    const list = $("fading-list");
+    const same = list.children.length === rows.length && rows.every((r, i) => list.children[i] === r);
+    if (!same) list.replaceChildren(...rows);
+  }
+
+  function fadingRow(a) {
+    const id = String(a.id);
+    const v = a.sku ? live.sku(a.sku) : null;
+    // Acknowledged here: a fading hit has no pop-up (see popsUp).
+    const btn = h("button", { type: "button", class: "mi-ack", text: t("alert.ack") });
+    btn.addEventListener("click", () => acknowledge(id, btn));
+    // The server's message already names the product; the name is the tooltip.
+    return h(
+      "li",
+      { class: "mi-wide", title: (v && v.name) || a.sku || "", dataset: { id } },
+      h("span", { class: "mi-time", text: L.fmtClock(L.parseTime(a.at) || Date.now(), false) }),
+      h("span", { class: "mi-reason", text: L.pick(a.message_zh, a.message_en) }),
+      btn
     );
   }
 

@@ -669,6 +669,44 @@ async fn viewers_pushed_by_the_overlay_role_appear_in_the_viewers_kpi() {
     .await;
 }
 
+/// Clicks an acknowledge button on a board that has no name for acknowledgements yet, and
+/// answers the prompt for one with `name`.
+async fn ack_giving_a_name(browser: &Browser, button: &str, name: &str) {
+    browser
+        .client()
+        .find(Locator::Css(button))
+        .await
+        .unwrap_or_else(|e| panic!("{button}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking {button}: {e}"));
+    let deadline = Instant::now() + Duration::from_millis(APPEAR_MS);
+    let prompt = loop {
+        match browser.client().get_alert_text().await {
+            Ok(text) => break text,
+            Err(e) => assert!(
+                Instant::now() < deadline,
+                "clicking {button} opened no prompt for a name: {e}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(POLL_MS)).await;
+    };
+    assert!(
+        prompt.contains("名字"),
+        "the prompt asks for a name: {prompt}"
+    );
+    browser
+        .client()
+        .send_alert_text(name)
+        .await
+        .expect("typing a name");
+    browser
+        .client()
+        .accept_alert()
+        .await
+        .expect("accepting the prompt");
+}
+
 #[tokio::test]
 async fn a_low_stock_alert_pops_up_in_chinese_and_is_acknowledged_by_clicking_its_confirm_button() {
     bounded("an alert pops up and is acknowledged", async {
@@ -712,28 +750,7 @@ async fn a_low_stock_alert_pops_up_in_chinese_and_is_acknowledged_by_clicking_it
 
         // The first acknowledgement on this browser asks for a name (window.prompt).
         let button = format!(".toast[data-id=\"{id}\"] .toast-ack");
-        browser
-            .client()
-            .find(Locator::Css(&button))
-            .await
-            .unwrap_or_else(|e| panic!("{button}: {e}"))
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("clicking {button}: {e}"));
-        let deadline = Instant::now() + Duration::from_millis(APPEAR_MS);
-        let prompt = loop {
-            match browser.client().get_alert_text().await {
-                Ok(text) => break text,
-                Err(e) => assert!(
-                    Instant::now() < deadline,
-                    "clicking 确认 opened no prompt for a name: {e}"
-                ),
-            }
-            tokio::time::sleep(Duration::from_millis(POLL_MS)).await;
-        };
-        assert!(prompt.contains("名字"), "the prompt asks for a name: {prompt}");
-        browser.client().send_alert_text("场控小李").await.expect("typing a name");
-        browser.client().accept_alert().await.expect("accepting the prompt");
+        ack_giving_a_name(&browser, &button, "场控小李").await;
 
         browser
             .wait(
@@ -803,6 +820,29 @@ async fn a_fading_hit_goes_on_the_watch_list_and_never_pops_up() {
             .js("return document.querySelectorAll('.toast[data-kind=\"fading\"]').length;")
             .await;
         assert_eq!(shown, json!(0), "no pop-up for a fading hit: {open:?}");
+        // It is acknowledged on the watch list instead, and leaves it.
+        let id = open
+            .iter()
+            .find(|a| a["kind"] == "fading" && a["sku"] == "SOCK-3P")
+            .and_then(|a| a["id"].as_str())
+            .unwrap_or_else(|| panic!("the socks' fading hit in {open:?}"))
+            .to_owned();
+        let item = format!("#fading-list li[data-id=\"{id}\"]");
+        ack_giving_a_name(&browser, &format!("{item} .mi-ack"), "场控小李").await;
+        browser
+            .wait(
+                "the acknowledged hit leaves the watch list",
+                APPEAR_MS,
+                &format!("return document.querySelector('{item}') ? null : true;"),
+            )
+            .await;
+        let alerts = list_alerts(&server, "").await;
+        let acked = alerts.iter().find(|a| a["id"] == id.as_str());
+        assert_eq!(
+            acked.map(|a| &a["acked_by"]),
+            Some(&json!("场控小李")),
+            "{alerts:?}"
+        );
         browser.assert_no_errors("with a fading hit listed").await;
         browser.close().await;
     })
