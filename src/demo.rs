@@ -1609,15 +1609,7 @@ impl ShowClock {
 
     /// Now, as a channel in China stamps it: RFC 3339 at +08:00.
     fn rfc3339_cst(&self) -> String {
-        let nanos = i128::from(self.now_ms()) * 1_000_000;
-        time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
-            .map(|t| t.to_offset(time::macros::offset!(+8)))
-            .ok()
-            .and_then(|t| {
-                t.format(&time::format_description::well_known::Rfc3339)
-                    .ok()
-            })
-            .unwrap_or_default()
+        crate::domain::types::format_rfc3339_at(self.now_ms(), time::macros::offset!(+8))
     }
 }
 

@@ -196,15 +196,6 @@ async fn live_show(server: &TestServer, lineup: Value) {
     assert_eq!(b["state"], "live");
 }
 
-/// Posts one paid order of `qty` units of `sku` and insists it is accepted.
-async fn sell(server: &TestServer, order_id: &str, sku: &str, qty: i64) {
-    let (st, b) = server
-        .orders(&event("douyin", order_id, "paid", &[(sku, qty)]))
-        .await;
-    assert_eq!(st, StatusCode::OK, "order {order_id}: {b}");
-    assert_eq!(b["result"], "accepted", "order {order_id}: {b}");
-}
-
 const HOODIE_NAME: &str = "加绒卫衣 黑 L";
 
 /// A live show whose only lineup product is `HOODIE` with a base of 100.

@@ -501,15 +501,6 @@ fn paid(channel: &str, order_id: &str, lines: &[(&str, i64)]) -> Value {
     event(channel, order_id, "paid", lines)
 }
 
-/// Posts one paid order and insists it is accepted.
-async fn sell(server: &TestServer, order_id: &str, sku: &str, qty: i64) {
-    let (st, b) = server
-        .orders(&paid("douyin", order_id, &[(sku, qty)]))
-        .await;
-    assert_eq!(st, StatusCode::OK, "order {order_id}: {b}");
-    assert_eq!(b["result"], "accepted", "order {order_id}: {b}");
-}
-
 /// Pushes the online viewers as the overlay role (the stream's viewer counter).
 async fn viewers(server: &TestServer, online: i64) {
     let (st, b) = server

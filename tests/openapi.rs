@@ -562,15 +562,6 @@ async fn create(server: &TestServer, code: &str, on_hand: i64) -> Value {
     server.create_skus(&new_sku(code, on_hand, 19_900)).await
 }
 
-/// Sells `qty` of `sku` in one paid order and insists it is accepted.
-async fn sell(server: &TestServer, order_id: &str, sku: &str, qty: i64) {
-    let (st, b) = server
-        .orders(&event("douyin", order_id, "paid", &[(sku, qty)]))
-        .await;
-    assert_eq!(st, StatusCode::OK, "order {order_id}: {b}");
-    assert_eq!(b["result"], "accepted", "order {order_id}: {b}");
-}
-
 /// The newest alert, once one has fired.
 async fn an_alert(server: &TestServer) -> Value {
     poll(ALERT_WAIT_MS, "an alert fires", || async {

@@ -179,8 +179,14 @@ pub fn parse_rfc3339(raw: &str) -> Result<i64, String> {
 
 /// Formats epoch milliseconds as RFC 3339 in UTC.
 pub fn format_rfc3339(ms: i64) -> String {
+    format_rfc3339_at(ms, time::UtcOffset::UTC)
+}
+
+/// Formats epoch milliseconds as RFC 3339 at `offset` (a channel in China stamps +08:00).
+pub fn format_rfc3339_at(ms: i64, offset: time::UtcOffset) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .ok()
+        .map(|t| t.to_offset(offset))
         .and_then(|t| {
             t.format(&time::format_description::well_known::Rfc3339)
                 .ok()

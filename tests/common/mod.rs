@@ -405,6 +405,15 @@ pub fn assert_error(body: &Value, code: &str) -> Option<String> {
     e["field"].as_str().map(str::to_owned)
 }
 
+/// Posts one paid order of `qty` units of `sku` (channel douyin) and insists it is accepted.
+pub async fn sell(server: &TestServer, order_id: &str, sku: &str, qty: i64) {
+    let (st, b) = server
+        .orders(&event("douyin", order_id, "paid", &[(sku, qty)]))
+        .await;
+    assert_eq!(st, StatusCode::OK, "order {order_id}: {b}");
+    assert_eq!(b["result"], "accepted", "order {order_id}: {b}");
+}
+
 /// The invariant of API.md: `available == on_hand - damaged - buffer - held - committed >= 0`.
 #[track_caller]
 pub fn assert_invariant(v: &Value) {
