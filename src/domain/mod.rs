@@ -479,16 +479,11 @@ impl Pool {
         // so the channel's retry once the order is in is judged afresh. A mistyped order id keeps
         // being refused.
         if state.is_none() && matches!(ev.kind, Kind::Shipped | Kind::Refunded) {
-            let rejection = Rejection {
-                reason: Reason::InvalidTransition,
-                message: transition_message(ev.kind, None),
-                field: Some("kind".to_owned()),
-            };
             return Ok(Effect {
                 journal: false,
                 outcome: Outcome::Order(Answer::Rejected {
                     seq: self.seq(),
-                    rejection,
+                    rejection: invalid_transition(ev.kind, None),
                 }),
                 changed: Vec::new(),
             });
@@ -634,11 +629,7 @@ impl Pool {
                     .push(ev.kind);
                 Ok(Vec::new())
             }
-            (kind, state) => Err(Rejection {
-                reason: Reason::InvalidTransition,
-                message: transition_message(kind, state),
-                field: Some("kind".to_owned()),
-            }),
+            (kind, state) => Err(invalid_transition(kind, state)),
         }
     }
 
@@ -1074,6 +1065,15 @@ fn merge(changed: &mut Vec<SkuCode>, more: Vec<SkuCode>) {
 
 fn unknown_sku(code: &SkuCode) -> Refusal {
     Refusal::new(RefusalCode::NotFound, "", format!("no SKU {code}"))
+}
+
+/// The rejection of an event the order's lifecycle does not allow from `state`.
+fn invalid_transition(kind: Kind, state: Option<OrderState>) -> Rejection {
+    Rejection {
+        reason: Reason::InvalidTransition,
+        message: transition_message(kind, state),
+        field: Some("kind".to_owned()),
+    }
 }
 
 fn transition_message(kind: Kind, state: Option<OrderState>) -> String {
