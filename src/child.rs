@@ -2,7 +2,7 @@
 //! started with its tokens on a data dir (a temporary one unless given), its URL read from its
 //! `livestock listening on` line, and stopped with SIGTERM so it flushes its journal and exits 0.
 
-use crate::web::auth::Role;
+use crate::domain::role::Role;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};

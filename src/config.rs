@@ -1,7 +1,7 @@
 //! Configuration: flags over environment over the config file over defaults (API.md "Starting").
 
 use crate::domain::alerts::{AlertConfig, Thresholds};
-use crate::web::auth::Role;
+use crate::domain::role::Role;
 use clap::{Args, Parser, Subcommand};
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -12,7 +12,7 @@
 
 use crate::child::{ServerChild, ServerOptions};
 use crate::domain::order::Kind;
-use crate::web::auth::Role;
+use crate::domain::role::Role;
 use clap::Args;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

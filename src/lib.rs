@@ -22,11 +22,46 @@ pub mod web;
 
 use config::Config;
 use domain::PoolConfig;
+use domain::role::Role;
 use engine::Engine;
 use journal::Journal;
 use std::future::Future;
 use std::io::Write;
-use web::auth::{Role, Tokens};
+use web::auth::Tokens;
+
+/// Why [`run`] stopped with an error; each kind has its own exit code.
+#[derive(Debug)]
+pub enum RunError {
+    /// The server could not start or serve: a bad address, a damaged journal, a failed bind.
+    Startup(String),
+    /// The journal could not be written or synced (or the writer died): acknowledged events are
+    /// safe, nothing unacknowledged was kept, and the server stopped rather than limp on.
+    Journal(String),
+}
+
+impl RunError {
+    /// The process exit code: 74 (`EX_IOERR`) for a journal failure, 1 for anything else.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            RunError::Startup(_) => 1,
+            RunError::Journal(_) => 74,
+        }
+    }
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Startup(e) | RunError::Journal(e) => f.write_str(e),
+        }
+    }
+}
+
+impl From<String> for RunError {
+    fn from(e: String) -> Self {
+        RunError::Startup(e)
+    }
+}
 
 /// How long shutdown waits for the screens' WebSockets to close.
 const SCREENS_CLOSE_WAIT_MS: u64 = 2_000;
@@ -37,7 +72,7 @@ const SCREENS_CLOSE_WAIT_MS: u64 = 2_000;
 pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> Result<(), String> {
+) -> Result<(), RunError> {
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .map_err(|e| format!("listening on {}: {e}", config.listen))?;
@@ -122,10 +157,10 @@ pub async fn run(
         .map_err(|e| format!("stopping the writer: {e}"))?;
     match served {
         Ok(Ok(())) => {}
-        Ok(Err(e)) => return Err(format!("serving: {e}")),
-        Err(e) => return Err(format!("serving: {e}")),
+        Ok(Err(e)) => return Err(RunError::Startup(format!("serving: {e}"))),
+        Err(e) => return Err(RunError::Startup(format!("serving: {e}"))),
     }
-    flushed
+    flushed.map_err(RunError::Journal)
 }
 
 /// Completes on SIGTERM or Ctrl-C.

@@ -3,7 +3,7 @@
 //! `--url`, so one command reproduces the figures.
 
 use crate::child::{ServerChild, ServerOptions};
-use crate::web::auth::Role;
+use crate::domain::role::Role;
 use clap::Args;
 use std::time::{Duration, Instant};
 

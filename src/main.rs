@@ -25,14 +25,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let result = match cli.command {
+    let tool = match cli.command {
         Some(Command::Load(args)) => runtime.block_on(livestock::load::run(args)),
         Some(Command::LoadScreens(args)) => runtime.block_on(livestock::screens_load::run(args)),
         Some(Command::Demo(args)) => runtime.block_on(livestock::demo::run(args)),
-        Some(Command::Serve(args)) => serve(&runtime, &args),
-        None => serve(&runtime, &cli.serve),
+        Some(Command::Serve(args)) => return serve(&runtime, &args),
+        None => return serve(&runtime, &cli.serve),
     };
-    match result {
+    match tool {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("livestock: {e}");
@@ -41,10 +41,16 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(
-    runtime: &tokio::runtime::Runtime,
-    args: &livestock::config::ServeArgs,
-) -> Result<(), String> {
-    let config = Config::resolve(args)?;
-    runtime.block_on(livestock::run(config, livestock::shutdown_signal()))
+/// Serves until a signal; a journal failure exits 74 (`EX_IOERR`), any other error 1.
+fn serve(runtime: &tokio::runtime::Runtime, args: &livestock::config::ServeArgs) -> ExitCode {
+    let served = Config::resolve(args)
+        .map_err(livestock::RunError::Startup)
+        .and_then(|config| runtime.block_on(livestock::run(config, livestock::shutdown_signal())));
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("livestock: {e}");
+            ExitCode::from(e.exit_code())
+        }
+    }
 }

@@ -4,7 +4,7 @@
 //! (the others drain their sockets unparsed, to keep the generator's CPU off the server's cores).
 
 use crate::child::{ServerChild, ServerOptions};
-use crate::web::auth::Role;
+use crate::domain::role::Role;
 use clap::Args;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod order;
+pub mod role;
 pub mod series;
 pub mod show;
 pub mod stock;
