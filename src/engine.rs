@@ -81,6 +81,37 @@ pub fn scaled_clock(speed: f64) -> Clock {
     Arc::new(move || start_ms + (start.elapsed().as_secs_f64() * 1000.0 * speed) as i64)
 }
 
+/// Whether the engine takes writes; the screens show it (a red banner) and `/readyz` reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WriteState {
+    /// Writes are taken.
+    Ok = 0,
+    /// The next journal segment could not be allocated: writes are refused before anything changes,
+    /// and taken again by themselves once space returns.
+    DiskFull = 1,
+    /// A journal write or sync failed, or the writer died: nothing more is taken; restart to replay.
+    Failed = 2,
+}
+
+impl WriteState {
+    /// The name in frames and in `/readyz`: `ok`, `disk_full`, `failed`.
+    pub fn name(self) -> &'static str {
+        match self {
+            WriteState::Ok => "ok",
+            WriteState::DiskFull => "disk_full",
+            WriteState::Failed => "failed",
+        }
+    }
+
+    fn from_u8(v: u8) -> Self {
+        match v {
+            0 => WriteState::Ok,
+            1 => WriteState::DiskFull,
+            _ => WriteState::Failed,
+        }
+    }
+}
+
 /// What changed since the screens' feed last took the changes.
 #[derive(Debug, Default)]
 pub struct Changes {
@@ -110,6 +141,8 @@ struct Published {
     /// Alerts as they fire or are acknowledged, for the screens at once.
     alert_tx: broadcast::Sender<Alert>,
     changes: Mutex<Changes>,
+    /// A [`WriteState`], as its number.
+    writes: std::sync::atomic::AtomicU8,
 }
 
 /// A handle to the writer, cheap to clone. Readers use the published state without queueing.
@@ -158,6 +191,7 @@ impl Engine {
             open_alerts: RwLock::new(Arc::new(open_alerts(&pool))),
             alert_tx: broadcast::channel(ALERT_QUEUE_MAX).0,
             changes: Mutex::new(Changes::default()),
+            writes: std::sync::atomic::AtomicU8::new(WriteState::Ok as u8),
         });
         let writer = Writer {
             pool,
@@ -255,6 +289,11 @@ impl Engine {
     /// Alerts as they fire or are acknowledged.
     pub fn subscribe_alerts(&self) -> broadcast::Receiver<Alert> {
         self.published.alert_tx.subscribe()
+    }
+
+    /// Whether writes are taken now.
+    pub fn writes(&self) -> WriteState {
+        WriteState::from_u8(self.published.writes.load(Ordering::Acquire))
     }
 
     /// Takes what changed since the last call (for the screens' feed).
