@@ -1,120 +1,9 @@
-//! Order events as channels send them, the order lifecycle (SPEC A4) and the judgements the pool
-//! remembers so that every event is judged once.
+//! What the pool remembers of an order: its identity, state, lines, and one judgement per kind of
+//! event, and the answers it gives.
 
-use super::types::{Cents, Ident, Note, Qty, SkuCode, Text, Timestamp};
+use super::event::{Address, Kind, Line};
+use crate::domain::types::{Ident, SkuCode};
 use serde::{Deserialize, Serialize};
-
-/// The most lines one order may have.
-pub const ORDER_LINES_MAX: usize = 100;
-
-/// What a channel says happened to an order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// Ordered, not paid: hold the stock.
-    Created,
-    /// Paid: held becomes committed; with no earlier `created` it creates and pays at once.
-    Paid,
-    /// Cancelled before payment: release the hold.
-    Cancelled,
-    /// Refunded: unshipped goes back to available; shipped is a return that leaves stock alone.
-    /// Before the payment of a held order it is parked until the order is paid.
-    Refunded,
-    /// Shipped: committed units leave the warehouse. Before the payment of a held order it is
-    /// parked until the order is paid.
-    Shipped,
-}
-
-impl Kind {
-    pub const ALL: [Kind; 5] = [
-        Kind::Created,
-        Kind::Paid,
-        Kind::Cancelled,
-        Kind::Refunded,
-        Kind::Shipped,
-    ];
-
-    /// The name on the wire.
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Created => "created",
-            Kind::Paid => "paid",
-            Kind::Cancelled => "cancelled",
-            Kind::Refunded => "refunded",
-            Kind::Shipped => "shipped",
-        }
-    }
-
-    /// The slot of this kind in [`Order::judged`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
-/// One line of an order.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Line {
-    pub sku: SkuCode,
-    pub qty: Qty,
-    /// The price the buyer paid; the catalog price when absent.
-    #[serde(default)]
-    pub unit_price_cents: Option<Cents>,
-}
-
-/// Where an order goes; kept for the post-show anomaly checks.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Address {
-    #[serde(default)]
-    pub region: Option<Note>,
-    #[serde(default)]
-    pub detail: Option<Note>,
-    #[serde(default)]
-    pub phone_hash: Option<Text<0, 128>>,
-}
-
-/// A channel's name: lower-case letters, digits, `_` and `-` would be nicer, but channels name
-/// themselves, so any short identifier is taken.
-pub type Channel = Text<1, 32>;
-
-/// An order event as posted to `POST /api/v1/orders`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OrderEvent {
-    pub channel: Channel,
-    pub order_id: Ident,
-    pub kind: Kind,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub buyer: Option<Ident>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub address: Option<Address>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub lines: Vec<Line>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub presale: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub at: Option<Timestamp>,
-}
-
-impl OrderEvent {
-    /// Checks the rules an event must meet whatever the pool holds; names the field at fault.
-    pub fn check(&self) -> Result<(), (String, String)> {
-        if self.lines.len() > ORDER_LINES_MAX {
-            return Err((
-                "lines".to_owned(),
-                format!("an order has at most {ORDER_LINES_MAX} lines"),
-            ));
-        }
-        if self.kind == Kind::Created && self.lines.is_empty() {
-            return Err((
-                "lines".to_owned(),
-                "a created event needs at least one line".to_owned(),
-            ));
-        }
-        Ok(())
-    }
-}
 
 /// The identity of an order: a channel's order ids are unique only within that channel.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -246,6 +135,29 @@ impl Answer {
             Answer::Accepted { seq } | Answer::Duplicate { seq } | Answer::Rejected { seq, .. } => {
                 *seq
             }
+        }
+    }
+}
+
+/// The rejection of an event the order's lifecycle does not allow from `state`.
+pub(crate) fn invalid_transition(kind: Kind, state: Option<OrderState>) -> Rejection {
+    Rejection {
+        reason: Reason::InvalidTransition,
+        message: transition_message(kind, state),
+        field: Some("kind".to_owned()),
+    }
+}
+
+fn transition_message(kind: Kind, state: Option<OrderState>) -> String {
+    let kind = kind.name();
+    match state {
+        None => format!("a {kind} event for an order this server has not seen"),
+        Some(state) => {
+            let state = serde_json::to_value(state).unwrap_or_default();
+            format!(
+                "an order that is {} cannot be {kind}",
+                state.as_str().unwrap_or("?")
+            )
         }
     }
 }

@@ -1,158 +1,25 @@
-//! One SKU's buckets (SPEC A1–A2), the movements that change them by hand (A6), and the stock view
-//! every reader sees.
+//! One SKU's buckets (SPEC A1–A2) and its sales windows; the catalog entries, the movements that
+//! change the buckets by hand (A6), the stock view every reader sees, and the commands that do it.
 
-use super::types::{Category, Cents, Delta, Ident, Limit, Name, Note, Qty, SkuCode, Units};
-use serde::{Deserialize, Deserializer, Serialize};
+pub mod catalog;
+pub(super) mod commands;
+pub mod movement;
+pub mod view;
+
+pub use catalog::{NewSku, SkuPatch};
+pub use movement::{Movement, MovementKind, MovementRecord};
+pub use view::StockView;
+
+use super::types::{Category, Limit, Name, SkuCode};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The length of the sales window behind `rate_per_min` and `sellout_minutes` (SPEC C: 30 min).
 pub const RATE_WINDOW_MINUTES: usize = 30;
 const MINUTE_MS: i64 = 60_000;
 
-/// A SKU as created (`POST /api/v1/skus`): the catalog entry and its opening stock.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NewSku {
-    pub sku: SkuCode,
-    pub name: Name,
-    pub category: Category,
-    pub price_cents: Cents,
-    pub on_hand: Units,
-    #[serde(default)]
-    pub buffer: Units,
-    #[serde(default)]
-    pub damaged: Units,
-    #[serde(default)]
-    pub per_buyer_limit: Option<Limit>,
-    #[serde(default)]
-    pub presale_cap: Units,
-}
-
-/// The fields `PATCH /api/v1/skus/{sku}` may change; an absent field stays as it is.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SkuPatch {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<Name>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<Category>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub price_cents: Option<Cents>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub buffer: Option<Units>,
-    /// `null` clears the limit, so absent and null differ: hence the double option.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub per_buyer_limit: Option<Option<Limit>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub presale_cap: Option<Units>,
-}
-
-/// Marks a field that is present in the JSON, even as `null`.
-fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
-    T::deserialize(d).map(Some)
-}
-
-/// What a movement does (`POST /api/v1/skus/{sku}/movements`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MovementKind {
-    /// Goods arrive: `on_hand` rises; two different people sign.
-    Receive,
-    /// A signed correction with a reason.
-    Adjust,
-    /// Units found damaged: out of the sellable stock, still on hand.
-    Damage,
-    /// Damaged units found fine after all.
-    Undamage,
-    /// A physical count: `qty` is the counted units; the variance becomes an adjustment.
-    Count,
-}
-
-/// A movement as posted. `qty` is signed for `adjust`, the counted units (≥ 0) for `count`, and
-/// positive for the rest; the web layer checks that before it reaches the pool.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Movement {
-    pub kind: MovementKind,
-    pub qty: i64,
-    #[serde(default)]
-    pub reason: Option<Note>,
-    pub by: Ident,
-    #[serde(default)]
-    pub verified_by: Option<Ident>,
-    #[serde(default)]
-    pub zone: Option<Ident>,
-    #[serde(default)]
-    pub batch: Option<Ident>,
-}
-
-impl Movement {
-    /// Checks the rules a movement must meet whatever the stock is; names the field at fault.
-    pub fn check(&self) -> Result<(), (&'static str, String)> {
-        let qty_ok = match self.kind {
-            MovementKind::Adjust => self.qty != 0 && Delta::new(self.qty).is_ok(),
-            MovementKind::Count => Units::new(self.qty).is_ok(),
-            _ => Qty::new(self.qty).is_ok(),
-        };
-        if !qty_ok {
-            let want = match self.kind {
-                MovementKind::Adjust => "a non-zero signed number of units (±1,000,000)",
-                MovementKind::Count => "the counted units (0 or more)",
-                _ => "a positive number of units (at most 1,000,000)",
-            };
-            return Err(("qty", format!("qty must be {want}")));
-        }
-        if self.kind == MovementKind::Receive {
-            match &self.verified_by {
-                None => {
-                    return Err((
-                        "verified_by",
-                        "a receipt needs a second person in verified_by".to_owned(),
-                    ));
-                }
-                Some(v) if v.same_as(&self.by) => {
-                    return Err((
-                        "verified_by",
-                        "verified_by must be a different person from by".to_owned(),
-                    ));
-                }
-                Some(_) => {}
-            }
-        }
-        if self.kind == MovementKind::Adjust
-            && self
-                .reason
-                .as_ref()
-                .is_none_or(|r| r.as_str().trim().is_empty())
-        {
-            return Err(("reason", "an adjustment needs a reason".to_owned()));
-        }
-        Ok(())
-    }
-}
-
-/// A movement in the audit trail: who, when, why, and the journal sequence number.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MovementRecord {
-    pub seq: u64,
-    pub at_ms: i64,
-    pub sku: SkuCode,
-    pub kind: MovementKind,
-    /// Units moved into `on_hand` (receive, adjust, count) or into `damaged` (damage, undamage), signed.
-    pub delta: i64,
-    /// For a count: the units on the book before it.
-    pub book: Option<i64>,
-    /// For a count: the counted units.
-    pub counted: Option<i64>,
-    pub reason: Option<Note>,
-    pub by: Ident,
-    pub verified_by: Option<Ident>,
-    pub zone: Option<Ident>,
-    pub batch: Option<Ident>,
-}
+/// Every SKU of the pool by code.
+pub type Skus = BTreeMap<SkuCode, Sku>;
 
 /// Units sold per minute over the last [`RATE_WINDOW_MINUTES`], kept as a ring of one-minute buckets.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -366,44 +233,6 @@ impl Sku {
         ];
         buckets.iter().all(|b| *b >= 0) && self.available() >= 0 && self.presale_available() >= 0
     }
-
-    /// The stock view at `now_ms` (rates depend on the time).
-    pub fn view(&self, now_ms: i64) -> StockView {
-        let available = self.available();
-        let rate_per_min = self.rate.per_minute(now_ms);
-        let sold = self.sold_units as f64;
-        StockView {
-            sku: self.code.clone(),
-            name: self.name.as_str().to_owned(),
-            category: self.category.as_str().to_owned(),
-            price_cents: self.price_cents,
-            on_hand: self.on_hand,
-            damaged: self.damaged,
-            buffer: self.buffer,
-            held: self.held,
-            committed: self.committed,
-            available,
-            presale_cap: self.presale_cap,
-            presale_sold: self.presale_sold,
-            sold_units: self.sold_units,
-            gmv_cents: self.gmv_cents,
-            per_buyer_limit: self.per_buyer_limit,
-            base: self.base,
-            rate_per_min: round2(rate_per_min),
-            sellout_minutes: (rate_per_min > 0.0).then(|| round2(available as f64 / rate_per_min)),
-            sell_through: if sold + available as f64 > 0.0 {
-                // Four decimals, divided last so the number prints without float noise.
-                (sold / (sold + available as f64) * 10_000.0).round() / 10_000.0
-            } else {
-                0.0
-            },
-            level: level(available, self.base),
-        }
-    }
-}
-
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
 }
 
 /// The tiered stock level: 0 above 20% of base, 1 at ≤ 20%, 2 at ≤ 10%, 3 at ≤ 5%.
@@ -420,55 +249,9 @@ pub fn level(available: i64, base: i64) -> u8 {
     }
 }
 
-/// What every reader sees of one SKU (API.md "the stock view").
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct StockView {
-    pub sku: SkuCode,
-    pub name: String,
-    pub category: String,
-    pub price_cents: i64,
-    pub on_hand: i64,
-    pub damaged: i64,
-    pub buffer: i64,
-    pub held: i64,
-    pub committed: i64,
-    pub available: i64,
-    pub presale_cap: i64,
-    pub presale_sold: i64,
-    pub sold_units: i64,
-    pub gmv_cents: i64,
-    pub per_buyer_limit: Option<i64>,
-    pub base: i64,
-    pub rate_per_min: f64,
-    pub sellout_minutes: Option<f64>,
-    pub sell_through: f64,
-    pub level: u8,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sell_through_is_a_clean_fraction_with_four_decimals() {
-        let new = NewSku {
-            sku: SkuCode::parse("T").unwrap(),
-            name: Name::new("t").unwrap(),
-            category: Category::new("c").unwrap(),
-            price_cents: Cents::new(1).unwrap(),
-            on_hand: Units::new(9_000).unwrap(),
-            buffer: Units::default(),
-            damaged: Units::default(),
-            per_buyer_limit: None,
-            presale_cap: Units::default(),
-        };
-        let mut sku = Sku::new(&new);
-        sku.on_hand = 10_000;
-        sku.committed = 1_111;
-        sku.sold_units = 1_111;
-        let json = serde_json::to_string(&sku.view(0)).unwrap();
-        assert!(json.contains("\"sell_through\":0.1111,"), "{json}");
-    }
 
     #[test]
     fn levels_follow_the_tiers_of_spec_c() {
@@ -492,21 +275,5 @@ mod tests {
         assert_eq!(w.per_minute(t0 + 35 * MINUTE_MS), 0.0);
         w.record(t0 + 35 * MINUTE_MS, 30);
         assert_eq!(w.per_minute(t0 + 35 * MINUTE_MS), 1.0);
-    }
-
-    #[test]
-    fn a_receipt_needs_two_different_people() {
-        let m = |by: &str, verified: Option<&str>| Movement {
-            kind: MovementKind::Receive,
-            qty: 5,
-            reason: None,
-            by: Ident::new(by).unwrap(),
-            verified_by: verified.map(|v| Ident::new(v).unwrap()),
-            zone: None,
-            batch: None,
-        };
-        assert_eq!(m("li", None).check().unwrap_err().0, "verified_by");
-        assert_eq!(m("li", Some("li")).check().unwrap_err().0, "verified_by");
-        assert!(m("li", Some("wang")).check().is_ok());
     }
 }

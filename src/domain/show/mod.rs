@@ -1,11 +1,10 @@
 //! The show (SPEC B1–B3): its lineup, state, the product on air, online viewers and the totals
-//! of the night, and the view every screen gets of it.
+//! of the night, and the shape of the view every screen gets of it (built in `views::show`).
 
-use super::alerts::{AlertBook, AlertKind};
-use super::stock::Sku;
-use super::types::{Int, Name, SkuCode, Timestamp, format_rfc3339};
+pub(super) mod commands;
+
+use super::types::{Int, Name, SkuCode, Timestamp};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// The most products one lineup may hold.
 pub const LINEUP_ITEMS_MAX: usize = 200;
@@ -101,51 +100,6 @@ impl Show {
             _ => SLOT_MINUTES_DEFAULT,
         }
     }
-
-    /// What every screen sees of the show.
-    pub fn view(&self, skus: &BTreeMap<SkuCode, Sku>, alerts: &AlertBook) -> ShowView {
-        let lineup = self
-            .lineup
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let sku = skus.get(&item.sku);
-                let available = sku.map_or(0, Sku::available);
-                let slot_minutes = self.slot_minutes(i);
-                let need = item.planned_rate_per_min.map_or(0, |r| r.get()) * slot_minutes;
-                LineupView {
-                    sku: item.sku.clone(),
-                    name: sku.map(|s| s.name.as_str().to_owned()).unwrap_or_default(),
-                    planned_start: item.planned_start.map(|t| format_rfc3339(t.0)),
-                    planned_rate_per_min: item.planned_rate_per_min.map(|r| r.get()),
-                    slot_minutes,
-                    available,
-                    covers: available >= need,
-                }
-            })
-            .collect();
-        let on_air = self.current.as_ref().and_then(|c| skus.get(c));
-        ShowView {
-            title: Some(self.title.as_str().to_owned()),
-            state: match self.state {
-                ShowState::Planned => "planned",
-                ShowState::Live => "live",
-                ShowState::Ended => "ended",
-            },
-            lineup,
-            current: self.current.clone(),
-            next: self.next().cloned(),
-            viewers: self.viewers,
-            peak_viewers: self.peak_viewers,
-            gmv_cents: self.gmv_cents,
-            orders: self.orders,
-            units: self.units,
-            started_at: self.started_ms.map(format_rfc3339),
-            ended_at: self.ended_ms.map(format_rfc3339),
-            prompt: on_air.and_then(|sku| prompt_for(sku, alerts.open_surge(&sku.code).is_some())),
-            restock_requests: restock_requests(skus, alerts),
-        }
-    }
 }
 
 /// A host prompt in both languages.
@@ -153,57 +107,6 @@ impl Show {
 pub struct Prompt {
     pub zh: String,
     pub en: String,
-}
-
-/// The restocks asked for by open surge warnings, newest first.
-fn restock_requests(skus: &BTreeMap<SkuCode, Sku>, alerts: &AlertBook) -> Vec<RestockRequest> {
-    let mut seen = Vec::new();
-    alerts
-        .alerts
-        .iter()
-        .rev()
-        .filter(|a| a.kind == AlertKind::Surge && a.acked_by.is_none())
-        .filter_map(|a| {
-            let code = a.sku.as_ref()?;
-            if seen.contains(&code) {
-                return None;
-            }
-            seen.push(code);
-            let name = skus
-                .get(code)
-                .map(|s| s.name.as_str().to_owned())
-                .unwrap_or_default();
-            Some(RestockRequest {
-                sku: code.clone(),
-                reason_zh: format!(
-                    "销量激增:每分钟 {:.0} 件,超过警戒线 {:.0} 件",
-                    a.value, a.threshold
-                ),
-                reason_en: format!(
-                    "surge: {:.0} units/min, over the line of {:.0}",
-                    a.value, a.threshold
-                ),
-                name,
-                at: format_rfc3339(a.at),
-            })
-        })
-        .collect()
-}
-
-/// What the host should say about the product on air, if anything.
-fn prompt_for(sku: &Sku, surging: bool) -> Option<Prompt> {
-    let available = sku.available();
-    if available == 0 {
-        return Some(Prompt {
-            zh: "已抢光!马上上下一个宝贝".to_owned(),
-            en: "Sold out! Next product coming up".to_owned(),
-        });
-    }
-    (surging || super::stock::level(available, sku.base) >= 1).then(|| Prompt {
-        // The screens show the units left beside it; the prompt is what the host says.
-        zh: "库存有限,抓紧拍!".to_owned(),
-        en: "Limited stock, order now!".to_owned(),
-    })
 }
 
 /// One lineup product as the screens see it.

@@ -1,0 +1,127 @@
+//! The live-show metrics: surges (with the restock they ask for) and fading hits.
+
+use super::*;
+
+// ---- surge -----------------------------------------------------------------------------------
+
+#[test]
+fn a_surge_of_three_times_the_plan_in_a_minute_names_the_next_product_with_stock() {
+    let mut b = surge_show(true);
+    assert_eq!(b.pool.show_view().prompt, None);
+    assert!(fired(&b.sell("HOT", 3), AlertKind::Surge).is_empty());
+    b.at(T0_MS + 20 * SECOND_MS);
+    assert!(fired(&b.sell("HOT", 2), AlertKind::Surge).is_empty()); // 5 in the minute
+    b.at(T0_MS + 40 * SECOND_MS);
+    let v = b.sell("HOT", 1); // 6 in the minute: 3 × 2
+    let got = fired(&v, AlertKind::Surge);
+    assert_eq!(got.len(), 1);
+    let surge = got[0].clone();
+    assert_eq!((surge.value, surge.threshold), (6.0, 6.0));
+    assert_eq!(surge.sku, Some(code("HOT")));
+    assert!(
+        surge.message_zh.contains("加绒卫衣"),
+        "{}",
+        surge.message_zh
+    );
+    assert!(
+        surge.message_zh.contains("库存有限"),
+        "{}",
+        surge.message_zh
+    );
+    assert!(
+        surge.message_zh.contains("针织围巾"),
+        "{}",
+        surge.message_zh
+    );
+    assert!(
+        !surge.message_zh.contains("羽绒马甲"),
+        "{}",
+        surge.message_zh
+    );
+    assert!(
+        surge.message_en.contains("针织围巾"),
+        "{}",
+        surge.message_en
+    );
+
+    // 94 of 100 left is no low-stock level: the prompt and the restock request are the surge's.
+    let show = b.pool.show_view();
+    let prompt = show.prompt.expect("a host prompt during a surge");
+    assert!(prompt.zh.contains("库存有限"), "{}", prompt.zh);
+    assert_eq!(show.restock_requests.len(), 1);
+    assert_eq!(show.restock_requests[0].sku, code("HOT"));
+    assert_eq!(show.restock_requests[0].name, "加绒卫衣");
+
+    // More sales in the same minute do not fire it again.
+    assert!(fired(&b.sell("HOT", 5), AlertKind::Surge).is_empty());
+
+    // Acknowledged, the request is handled and the prompt goes.
+    b.ack(&surge.id, "运营小王").unwrap();
+    let show = b.pool.show_view();
+    assert!(show.restock_requests.is_empty());
+    assert_eq!(show.prompt, None);
+}
+
+#[test]
+fn a_surge_counts_only_the_last_minute_and_rearms_when_it_passes() {
+    let mut b = surge_show(true);
+    b.sell("HOT", 5);
+    b.at(T0_MS + 61 * SECOND_MS);
+    let v = b.sell("HOT", 5); // the first five are more than a minute old
+    assert!(fired(&v, AlertKind::Surge).is_empty());
+    let v = b.sell("HOT", 1); // 6 in this minute
+    assert_eq!(fired(&v, AlertKind::Surge).len(), 1);
+    b.at(T0_MS + 3 * MINUTE_MS);
+    let v = b.tick();
+    assert_eq!(rearmed(&v, AlertKind::Surge), [2]);
+}
+
+#[test]
+fn no_surge_unless_the_show_is_live() {
+    let mut planned = surge_show(false);
+    assert!(fired(&planned.sell("HOT", 10), AlertKind::Surge).is_empty());
+    assert!(fired(&planned.tick(), AlertKind::Surge).is_empty());
+
+    let mut ended = surge_show(true);
+    ended.run(Command::EndShow);
+    assert!(fired(&ended.sell("HOT", 10), AlertKind::Surge).is_empty());
+    assert!(ended.book(AlertKind::Surge).is_empty());
+}
+
+// ---- fading hit ------------------------------------------------------------------------------
+
+#[test]
+fn a_hit_fades_below_30_percent_of_its_peak_only_with_a_peak_of_10_a_minute() {
+    let mut b = Bench::new(vec![
+        new_sku("HIT", "加绒卫衣", "apparel", 1000),
+        new_sku("MILD", "棒球帽", "apparel", 1000),
+    ]);
+    b.show(vec![lineup_item("HIT", None), lineup_item("MILD", None)]);
+    b.start();
+    b.sell("HIT", 12); // peak 12/min
+    b.sell("MILD", 9); // peak 9/min: too small to fade
+    assert_eq!(b.sku("HIT").peak_rate_per_min, 12);
+    b.at(T0_MS + 30 * SECOND_MS);
+    assert!(fired(&b.tick(), AlertKind::Fading).is_empty());
+
+    b.at(T0_MS + 70 * SECOND_MS); // nothing sold in the last minute
+    let v = b.tick();
+    let got = fired(&v, AlertKind::Fading);
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].sku, Some(code("HIT")));
+    assert_eq!((got[0].value, got[0].threshold), (0.0, 3.6));
+    assert!(got[0].message_zh.contains("加绒卫衣"));
+
+    // Four in a minute is past the line but not a hit again: noise around 3.6 must not re-arm.
+    b.at(T0_MS + 80 * SECOND_MS);
+    let v = b.sell("HIT", 4);
+    assert!(rearmed(&v, AlertKind::Fading).is_empty());
+    // Eight is 60% of the peak of 12 (with the four): re-armed.
+    let v = b.sell("HIT", 4);
+    assert_eq!(rearmed(&v, AlertKind::Fading), [1]);
+    assert!(
+        b.book(AlertKind::Fading)
+            .iter()
+            .all(|a| a.sku == Some(code("HIT")))
+    );
+}

@@ -1,0 +1,13 @@
+//! Orders: the events channels send, the records and judgements the pool remembers so that every
+//! event is judged once, and the lifecycle (SPEC A4) that decides each event: taking and releasing
+//! stock, sales and refunds, parked events, expiring holds and per-buyer limits.
+
+pub(super) mod decide;
+pub mod event;
+pub mod expiry;
+pub mod record;
+mod sale;
+mod take;
+
+pub use event::{Address, Channel, Kind, Line, ORDER_LINES_MAX, OrderEvent};
+pub use record::{Answer, Judgement, Order, OrderKey, OrderState, Reason, Rejection};

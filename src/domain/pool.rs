@@ -1,0 +1,218 @@
+//! The central stock pool: the state one writer owns, its accessors, the dispatch of every
+//! [`Command`] to the code that decides it, and snapshots. The deciding itself lives with each
+//! concern: `stock::commands`, `order::*`, `show::commands`.
+
+use super::alerts::book::AlertBook;
+use super::command::{Command, Ctx, Effect, Outcome, Refusal, RefusalCode};
+use super::order::record::{Order, OrderKey, OrderState};
+use super::show::{Show, ShowView};
+use super::stock::movement::MovementRecord;
+use super::stock::{Sku, Skus};
+use super::types::SkuCode;
+use super::views;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap};
+
+/// Default life of an unpaid hold (SPEC A4: 15 minutes).
+pub const HOLD_TTL_MS_DEFAULT: i64 = 15 * 60_000;
+
+/// The pool's settings that are not journaled commands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolConfig {
+    pub hold_ttl_ms: i64,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        PoolConfig {
+            hold_ttl_ms: HOLD_TTL_MS_DEFAULT,
+        }
+    }
+}
+
+/// The central stock pool: every SKU, every order and every judgement, owned by one writer.
+#[derive(Clone, Debug, Default)]
+pub struct Pool {
+    pub(super) config: PoolConfig,
+    /// The last journal sequence number applied.
+    pub(super) seq: u64,
+    pub(super) skus: Skus,
+    pub(super) orders: HashMap<OrderKey, Order>,
+    pub(super) movements: Vec<MovementRecord>,
+    /// Derived from `orders`: units per (buyer, SKU) in live orders, for per-buyer limits.
+    pub(super) buyer_units: HashMap<(String, SkuCode), i64>,
+    /// Derived from `orders`: `(expires_ms, order)` for every hold.
+    pub(super) expiries: BTreeSet<(i64, OrderKey)>,
+    /// The show planned, live or last ended.
+    pub(super) show: Option<Show>,
+    pub(super) alerts: AlertBook,
+}
+
+/// The whole pool as written to a snapshot; the derived indexes are rebuilt on load.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub seq: u64,
+    pub skus: Vec<Sku>,
+    pub orders: Vec<Order>,
+    pub movements: Vec<MovementRecord>,
+    #[serde(default)]
+    pub show: Option<Show>,
+    #[serde(default)]
+    pub alerts: AlertBook,
+}
+
+impl Pool {
+    pub fn new(config: PoolConfig) -> Self {
+        Pool {
+            config,
+            ..Pool::default()
+        }
+    }
+
+    pub fn seq(&self) -> u64 {
+        self.seq
+    }
+
+    pub fn sku(&self, code: &SkuCode) -> Option<&Sku> {
+        self.skus.get(code)
+    }
+
+    pub fn skus(&self) -> impl Iterator<Item = &Sku> {
+        self.skus.values()
+    }
+
+    pub fn order(&self, key: &OrderKey) -> Option<&Order> {
+        self.orders.get(key)
+    }
+
+    pub fn orders(&self) -> impl Iterator<Item = &Order> {
+        self.orders.values()
+    }
+
+    pub fn movements(&self) -> &[MovementRecord] {
+        &self.movements
+    }
+
+    pub fn show(&self) -> Option<&Show> {
+        self.show.as_ref()
+    }
+
+    pub fn alerts(&self) -> &AlertBook {
+        &self.alerts
+    }
+
+    /// What the screens see of the show.
+    pub fn show_view(&self) -> ShowView {
+        match &self.show {
+            Some(show) => views::show::show_view(show, &self.skus, &self.alerts),
+            None => ShowView::none(),
+        }
+    }
+
+    /// Applies one command. `Err` means refused: the pool is exactly as before.
+    pub fn apply(&mut self, cmd: &Command, ctx: Ctx) -> Result<Effect, Refusal> {
+        let effect = match cmd {
+            Command::CreateSkus { skus } => self.create_skus(skus, ctx),
+            Command::PatchSku { sku, patch } => self.patch_sku(sku, patch),
+            Command::Move { sku, movement } => self.move_stock(sku, movement, ctx),
+            Command::Order { event } => self.apply_order(event, ctx),
+            Command::Expire { orders } => Ok(self.expire(orders)),
+            Command::CreateShow { show } => self.create_show(show),
+            Command::StartShow => self.start_show(ctx),
+            Command::EndShow => self.end_show(ctx),
+            Command::SetCurrent { sku } => self.set_current(sku),
+            Command::SetViewers { online } => self.set_viewers(*online),
+            Command::Alerts { fired, rearmed } => {
+                self.alerts.apply(fired, rearmed);
+                let changed = fired.iter().filter_map(|a| a.sku.clone()).collect();
+                Ok(Effect {
+                    journal: true,
+                    outcome: Outcome::Alerts,
+                    changed,
+                })
+            }
+            Command::AckAlert { id, by } => {
+                let alert = self
+                    .alerts
+                    .ack(id, by.as_str(), ctx.now_ms)
+                    .cloned()
+                    .ok_or_else(|| {
+                        Refusal::new(RefusalCode::NotFound, "", format!("no alert {id}"))
+                    })?;
+                Ok(Effect {
+                    journal: true,
+                    outcome: Outcome::Acked(Box::new(alert)),
+                    changed: Vec::new(),
+                })
+            }
+        }?;
+        if effect.journal {
+            self.seq = ctx.seq;
+        }
+        for code in &effect.changed {
+            let sku = &self.skus[code];
+            assert!(
+                sku.invariant_holds(),
+                "pool invariant broken by {cmd:?}: {sku:?}"
+            );
+        }
+        Ok(effect)
+    }
+
+    /// The pool as a snapshot, in a canonical order (so two equal pools give equal snapshots).
+    pub fn snapshot(&self) -> Snapshot {
+        let mut orders: Vec<Order> = self.orders.values().cloned().collect();
+        orders.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        Snapshot {
+            seq: self.seq,
+            skus: self.skus.values().cloned().collect(),
+            orders,
+            movements: self.movements.clone(),
+            show: self.show.clone(),
+            alerts: self.alerts.clone(),
+        }
+    }
+
+    /// Rebuilds a pool from a snapshot, with the derived indexes, checking every invariant.
+    pub fn from_snapshot(snap: Snapshot, config: PoolConfig) -> Result<Self, String> {
+        let mut pool = Pool::new(config);
+        pool.seq = snap.seq;
+        for sku in snap.skus {
+            if !sku.invariant_holds() {
+                return Err(format!("SKU {} breaks the pool invariant", sku.code));
+            }
+            pool.skus.insert(sku.code.clone(), sku);
+        }
+        for order in snap.orders {
+            if order.lines.iter().any(|l| !pool.skus.contains_key(&l.sku)) {
+                return Err(format!("order {:?} names an unknown SKU", order.key));
+            }
+            if let (Some(OrderState::Held), Some(at)) = (order.state, order.expires_ms) {
+                pool.expiries.insert((at, order.key.clone()));
+            }
+            let live = matches!(
+                order.state,
+                Some(OrderState::Held | OrderState::Paid | OrderState::Shipped)
+            );
+            if let (true, Some(buyer)) = (live, &order.buyer) {
+                for (code, qty) in Order::units_by_sku(&order.lines) {
+                    *pool
+                        .buyer_units
+                        .entry((buyer.as_str().to_owned(), code))
+                        .or_insert(0) += qty;
+                }
+            }
+            pool.orders.insert(order.key.clone(), order);
+        }
+        pool.movements = snap.movements;
+        if let Some(show) = &snap.show {
+            let known = |s: &SkuCode| pool.skus.contains_key(s);
+            if !show.lineup.iter().all(|i| known(&i.sku)) || !show.current.iter().all(known) {
+                return Err("the show names an unknown SKU".to_owned());
+            }
+        }
+        pool.show = snap.show;
+        pool.alerts = snap.alerts;
+        Ok(pool)
+    }
+}
