@@ -27,6 +27,7 @@ impl Pool {
             return Ok(order_effect(false, answer, Vec::new()));
         }
         self.check_event(ev)?;
+        self.check_books(&key, ev)?;
         let state = self.orders.get(&key).and_then(|o| o.state);
         // A shipment or refund for an order never seen is refused (API.md: 409) but neither
         // journaled nor remembered: it is the order that is missing, not the event that is wrong,

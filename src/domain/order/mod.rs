@@ -1,10 +1,12 @@
 //! Orders: the events channels send, the records and judgements the pool remembers so that every
 //! event is judged once, and the lifecycle (SPEC A4) that decides each event: taking and releasing
-//! stock, sales and refunds, parked events, expiring holds and per-buyer limits.
+//! stock, sales and refunds, parked events, expiring holds, per-buyer limits, and money that
+//! cannot overflow.
 
 pub(super) mod decide;
 pub mod event;
 pub mod expiry;
+mod money;
 pub mod record;
 mod sale;
 mod take;

@@ -79,8 +79,8 @@ impl Pool {
                 .get_mut(&line.sku)
                 .expect("order lines name known SKUs");
             let qty = line.qty.get();
-            let price = line.unit_price_cents.map_or(sku.price_cents, |p| p.get());
-            sku.gmv_cents += sign * qty * price;
+            let cents = qty * line.unit_price_cents.map_or(sku.price_cents, |p| p.get());
+            sku.gmv_cents += sign * cents;
             if !order.presale {
                 sku.sold_units += sign * qty;
                 if sign > 0 {

@@ -87,7 +87,7 @@ impl Pool {
         }
         match bucket {
             Bucket::Held => {
-                let expires = now_ms + self.config.hold_ttl_ms;
+                let expires = now_ms.saturating_add(self.config.hold_ttl_ms);
                 order.state = Some(OrderState::Held);
                 order.expires_ms = Some(expires);
                 self.expiries.insert((expires, key.clone()));

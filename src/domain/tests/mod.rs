@@ -7,6 +7,7 @@ mod expiry;
 mod idempotency;
 mod lifecycle;
 mod limits;
+mod money;
 mod movements;
 mod parking;
 mod props;
