@@ -34,12 +34,12 @@ pub enum Command {
     /// Serve the API and the screens (the default).
     Serve(ServeArgs),
     /// Post one-unit paid orders for one hot SKU as fast as a server takes them, and report.
-    Load(crate::load::LoadArgs),
+    Load(crate::tools::load::LoadArgs),
     /// Connect many WebSocket screens while orders arrive at a fixed rate; report memory per idle
     /// screen and the delay from an order's acknowledgement to the diff that carries it.
-    LoadScreens(crate::screens_load::ScreensArgs),
+    LoadScreens(crate::tools::load_screens::ScreensArgs),
     /// Start a server and play a believable live show on it, so the board moves (SPEC F7).
-    Demo(crate::demo::DemoArgs),
+    Demo(crate::tools::demo::DemoArgs),
 }
 
 #[derive(Args, Debug, Clone, Default)]

@@ -8,16 +8,16 @@
 //! - [`domain`] is the pool itself: buckets, the order lifecycle, idempotency, limits; pure, with
 //!   time passed in;
 //! - [`journal`] is the truth on disk: checksummed records, replay, snapshots;
-//! - [`config`] resolves flags, environment and the config file; [`load`] is the load generator.
+//! - [`config`] resolves the serve flags, environment and the config file into a checked
+//!   [`config::Config`];
+//! - [`tools`] stand outside the server and use only its public API: the demo show, the load
+//!   generators, the child-server harness and the one client they and the tests share.
 
-pub mod child;
 pub mod config;
-pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod journal;
-pub mod load;
-pub mod screens_load;
+pub mod tools;
 pub mod web;
 
 use config::Config;

@@ -26,9 +26,11 @@ fn main() -> ExitCode {
         }
     };
     let tool = match cli.command {
-        Some(Command::Load(args)) => runtime.block_on(livestock::load::run(args)),
-        Some(Command::LoadScreens(args)) => runtime.block_on(livestock::screens_load::run(args)),
-        Some(Command::Demo(args)) => runtime.block_on(livestock::demo::run(args)),
+        Some(Command::Load(args)) => runtime.block_on(livestock::tools::load::run(args)),
+        Some(Command::LoadScreens(args)) => {
+            runtime.block_on(livestock::tools::load_screens::run(args))
+        }
+        Some(Command::Demo(args)) => runtime.block_on(livestock::tools::demo::run(args)),
         Some(Command::Serve(args)) => return serve(&runtime, &args),
         None => return serve(&runtime, &cli.serve),
     };

@@ -3,7 +3,8 @@
 //! from an order's acknowledgement to the first diff that includes it, on a sample of the screens
 //! (the others drain their sockets unparsed, to keep the generator's CPU off the server's cores).
 
-use crate::child::{ServerChild, ServerOptions};
+use super::child::{ServerChild, ServerOptions};
+use super::client::{Client, ORDERS_BATCH_MAX, Retry};
 use crate::domain::role::Role;
 use clap::Args;
 use std::sync::Arc;
@@ -23,8 +24,6 @@ const POST_EVERY_MS: u64 = 10;
 const HEARTBEAT_MS: u64 = 5_000;
 /// An empty pong as a client sends it: FIN + opcode 0xA, masked, length 0, mask key 0.
 const PONG_FRAME: [u8; 6] = [0x8A, 0x80, 0, 0, 0, 0];
-/// Events in one posted array at most (API.md's batch limit).
-const BATCH_EVENTS_MAX: u64 = 1000;
 
 #[derive(Args, Debug, Clone)]
 pub struct ScreensArgs {
@@ -82,28 +81,18 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
     {
         return Err("need --screens ≥ 1, --rate ≥ 100 and --sampled ≤ --screens".to_owned());
     }
-    let mut server = ServerChild::spawn(&ServerOptions {
-        listen: "127.0.0.1:0".to_owned(),
-        data: None,
-        config_toml: Some(format!("feed_tick_ms = {}\n", args.tick_ms)),
-        tokens: vec![(Role::Admin, TOKEN.to_owned())],
-        log_filter: "warn".to_owned(),
-        temp_prefix: "livestock-screens".to_owned(),
-    })?;
-    let url = server.url.clone();
+    let mut options =
+        ServerOptions::tool("livestock-screens", vec![(Role::Admin, TOKEN.to_owned())]);
+    options.config_toml = Some(format!("feed_tick_ms = {}\n", args.tick_ms));
+    let mut server = ServerChild::spawn(&options)?;
     let pid = server.pid();
-    let client = reqwest::Client::new();
-    let created = client
-        .post(format!("{url}/api/v1/skus"))
-        .bearer_auth(TOKEN)
-        .json(&serde_json::json!({"sku": "SCREENS-HOT", "name": "加绒卫衣 黑 L", "category": "apparel",
-            "price_cents": 19_900, "on_hand": 1_000_000_000}))
-        .send()
+    let client = Client::new(&server.url, Retry::NEVER)?;
+    let hot = serde_json::json!({"sku": "SCREENS-HOT", "name": "加绒卫衣 黑 L", "category": "apparel",
+        "price_cents": 19_900, "on_hand": 1_000_000_000});
+    client
+        .create_skus(TOKEN, &hot)
         .await
         .map_err(|e| format!("creating the SKU: {e}"))?;
-    if !created.status().is_success() {
-        return Err(format!("creating the SKU: HTTP {}", created.status()));
-    }
     // A board as on a show night: twenty products, a lineup, a live show, a few seconds of series.
     let catalog: Vec<serde_json::Value> = (1..20)
         .map(|i| serde_json::json!({"sku": format!("SCREENS-{i:02}"), "name": format!("直播商品 {i:02} 款 均码"),
@@ -125,26 +114,14 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
             serde_json::json!({"online": 100_000}),
         ),
     ] {
-        let resp = client
-            .post(format!("{url}{path}"))
-            .bearer_auth(TOKEN)
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| format!("{path}: {e}"))?;
-        if !resp.status().is_success() {
-            return Err(format!("{path}: HTTP {}", resp.status()));
-        }
+        client.post(path, TOKEN, &body).await?;
     }
     tokio::time::sleep(Duration::from_millis(3_000)).await;
     let rss_before = rss_kib(pid)?;
 
     // The screens: every one reads all it is sent; the sampled ones parse it and note when each
     // diff arrived.
-    let ws_url = format!(
-        "{}/ws?view=board&token={TOKEN}",
-        url.replacen("http://", "ws://", 1)
-    );
+    let query = format!("view=board&token={TOKEN}");
     let arrivals: Vec<Arrivals> = (0..args.sampled)
         .map(|_| Arc::new(Mutex::new(Vec::new())))
         .collect();
@@ -153,13 +130,18 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
     let stop = Arc::new(tokio::sync::Notify::new());
     let mut screens = Vec::with_capacity(args.screens);
     for i in 0..args.screens {
-        let (ws_url, gate, ready, stop) =
-            (ws_url.clone(), gate.clone(), ready_tx.clone(), stop.clone());
+        let (client, query, gate, ready, stop) = (
+            client.clone(),
+            query.clone(),
+            gate.clone(),
+            ready_tx.clone(),
+            stop.clone(),
+        );
         let log = arrivals.get(i).cloned();
         screens.push(tokio::spawn(async move {
             let permit = gate.acquire_owned().await.expect("the gate stays open");
-            let (mut ws, _) = match tokio_tungstenite::connect_async(ws_url.as_str()).await {
-                Ok(ok) => ok,
+            let mut ws = match client.ws(&query).await {
+                Ok(ws) => ws,
                 Err(e) => {
                     let _ = ready.send(Err(format!("screen {i}: {e}"))).await;
                     return (0u64, 0u64);
@@ -236,7 +218,7 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
     let started = Instant::now();
     let mut posters = Vec::new();
     for p in 0..POSTERS {
-        let (client, url) = (client.clone(), url.clone());
+        let client = client.clone();
         posters.push(tokio::spawn(async move {
             let mut acks = Vec::new();
             let mut tick = tokio::time::interval(Duration::from_millis(POST_EVERY_MS));
@@ -245,7 +227,7 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
             while Instant::now() < deadline {
                 tick.tick().await;
                 let due = (started.elapsed().as_secs_f64() * per_poster_per_sec) as u64;
-                let count = due.saturating_sub(n).min(BATCH_EVENTS_MAX);
+                let count = due.saturating_sub(n).min(ORDERS_BATCH_MAX as u64);
                 if count == 0 {
                     continue;
                 }
@@ -256,14 +238,9 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
                             "lines": [{"sku": "SCREENS-HOT", "qty": 1}]})
                     })
                     .collect();
-                let resp = client
-                    .post(format!("{url}/api/v1/orders"))
-                    .bearer_auth(TOKEN)
-                    .json(&events)
-                    .send()
-                    .await;
-                let Ok(resp) = resp else { continue };
-                let Ok(body) = resp.json::<serde_json::Value>().await else { continue };
+                let body = serde_json::Value::Array(events);
+                let sent = client.call(reqwest::Method::POST, "/api/v1/orders", Some(TOKEN), Some(&body)).await;
+                let Ok((_, body)) = sent else { continue };
                 let at = Instant::now();
                 let seqs = body["results"].as_array().into_iter().flatten().filter_map(|r| r["seq"].as_u64());
                 if let Some(seq) = seqs.max() {

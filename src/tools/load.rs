@@ -2,9 +2,11 @@
 //! connections, for the README's benchmark. It starts its own server on a fresh data dir unless given
 //! `--url`, so one command reproduces the figures.
 
-use crate::child::{ServerChild, ServerOptions};
+use super::child::{ServerChild, ServerOptions};
+use super::client::{Client, ORDERS_BATCH_MAX, Retry};
 use crate::domain::role::Role;
 use clap::Args;
+use reqwest::Method;
 use std::time::{Duration, Instant};
 
 /// The token the load generator gives a server it starts itself.
@@ -31,7 +33,7 @@ pub struct LoadArgs {
 
 /// Runs the load and prints what it measured.
 pub async fn run(args: LoadArgs) -> Result<(), String> {
-    if args.connections == 0 || !(1..=1000).contains(&args.batch) {
+    if args.connections == 0 || !(1..=ORDERS_BATCH_MAX).contains(&args.batch) {
         return Err("--connections must be at least 1 and --batch between 1 and 1000".to_owned());
     }
     let (_server, url, token) = match &args.url {
@@ -40,14 +42,8 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
             (None, url.trim_end_matches('/').to_owned(), token)
         }
         None => {
-            let server = ServerChild::spawn(&ServerOptions {
-                listen: "127.0.0.1:0".to_owned(),
-                data: None,
-                config_toml: None,
-                tokens: vec![(Role::Admin, SPAWNED_TOKEN.to_owned())],
-                log_filter: "warn".to_owned(),
-                temp_prefix: "livestock-load".to_owned(),
-            })?;
+            let tokens = vec![(Role::Admin, SPAWNED_TOKEN.to_owned())];
+            let server = ServerChild::spawn(&ServerOptions::tool("livestock-load", tokens))?;
             let url = server.url.clone();
             (Some(server), url, SPAWNED_TOKEN.to_owned())
         }
@@ -56,20 +52,13 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
     getrandom::fill(&mut run_id).map_err(|e| format!("randomness: {e}"))?;
     let run_id: String = run_id.iter().map(|b| format!("{b:02x}")).collect();
     let sku = format!("LOAD-HOT-{run_id}");
-    let client = reqwest::Client::new();
-    let created = client
-        .post(format!("{url}/api/v1/skus"))
-        .bearer_auth(&token)
-        .json(
-            &serde_json::json!({"sku": sku, "name": "压测爆款", "category": "load",
-            "price_cents": 100, "on_hand": 1_000_000_000}),
-        )
-        .send()
+    let client = Client::new(&url, Retry::NEVER)?;
+    let hot = serde_json::json!({"sku": sku, "name": "压测爆款", "category": "load",
+        "price_cents": 100, "on_hand": 1_000_000_000});
+    client
+        .create_skus(&token, &hot)
         .await
         .map_err(|e| format!("creating the hot SKU: {e}"))?;
-    if !created.status().is_success() {
-        return Err(format!("creating the hot SKU: HTTP {}", created.status()));
-    }
 
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let started = Instant::now();
@@ -79,10 +68,7 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
         let batch = args.batch;
         tasks.push(tokio::spawn(async move {
             // One client per task: each task is one keep-alive connection.
-            let client = reqwest::Client::builder()
-                .pool_max_idle_per_host(1)
-                .build()
-                .expect("a plain HTTP client builds");
+            let client = Client::one_connection(&url).expect("a plain HTTP client builds");
             let mut latencies_us = Vec::new();
             let (mut accepted, mut failed, mut n) = (0u64, 0u64, 0u64);
             while Instant::now() < deadline {
@@ -101,17 +87,10 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
                 };
                 let t0 = Instant::now();
                 let sent = client
-                    .post(format!("{url}/api/v1/orders"))
-                    .bearer_auth(&token)
-                    .header("content-type", "application/json")
-                    .body(body)
-                    .send()
+                    .send_raw(Method::POST, "/api/v1/orders", Some(&token), Some(body.into_bytes()))
                     .await;
                 let ok = match sent {
-                    Ok(resp) if resp.status().is_success() => match resp.bytes().await {
-                        Ok(b) => count(&b, b"\"accepted\""),
-                        Err(_) => 0,
-                    },
+                    Ok((status, b)) if status.is_success() => count(&b, b"\"accepted\""),
                     _ => 0,
                 };
                 latencies_us.push(t0.elapsed().as_micros() as u64);
@@ -137,14 +116,8 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
         let i = ((latencies.len() as f64 - 1.0) * p).round() as usize;
         latencies[i] as f64 / 1000.0
     };
-    let view: serde_json::Value = client
-        .get(format!("{url}/api/v1/skus/{sku}"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .and_then(|r| r.error_for_status())
-        .map_err(|e| format!("reading the hot SKU: {e}"))?
-        .json()
+    let view = client
+        .sku(&token, &sku)
         .await
         .map_err(|e| format!("reading the hot SKU: {e}"))?;
     println!(

@@ -1,12 +1,13 @@
-//! A `livestock serve` child process, for the commands that bring their own server (`load`, `demo`):
-//! started with its tokens on a data dir (a temporary one unless given), its URL read from its
-//! `livestock listening on` line, and stopped with SIGTERM so it flushes its journal and exits 0.
+//! A `livestock serve` child process, for the tools that bring their own server (`demo`, `load`,
+//! `load-screens`) and for the end-to-end tests: started with its tokens on a data dir (a temporary
+//! one unless given), its URL read from its `livestock listening on` line, stopped with SIGTERM so it
+//! flushes its journal and exits 0, or killed with SIGKILL to test a crash.
 
 use crate::domain::role::Role;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
 
 /// How long a child may take to print its listening line (a fresh or small journal replays fast).
@@ -19,10 +20,34 @@ const STOP_POLL_MS: u64 = 20;
 const LISTENING: &str = "livestock listening on ";
 /// Settings the parent's environment could hand the child behind its back.
 const INHERITED_VARS: &[&str] = &["LIVESTOCK_LISTEN", "LIVESTOCK_DATA", "LIVESTOCK_CONFIG"];
+/// The most output lines a [`Logs`] keeps (enough for a failure message, bounded for a long test).
+const LOG_LINES_MAX: usize = 2_000;
+
+/// The output of the child processes that share it (a test's server across its restarts), kept
+/// line by line, for failure messages.
+#[derive(Debug, Clone, Default)]
+pub struct Logs(Arc<Mutex<Vec<String>>>);
+
+impl Logs {
+    /// Everything kept so far, one line each.
+    pub fn text(&self) -> String {
+        self.0.lock().map(|l| l.join("\n")).unwrap_or_default()
+    }
+
+    fn push(&self, line: String) {
+        if let Ok(mut lines) = self.0.lock()
+            && lines.len() < LOG_LINES_MAX
+        {
+            lines.push(line);
+        }
+    }
+}
 
 /// How to start the child.
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
+    /// The `livestock` binary to run; `None` runs this very binary (a tool starting its server).
+    pub exe: Option<PathBuf>,
     /// Where it listens; port 0 picks a free port.
     pub listen: String,
     /// Its data dir; `None` makes a temporary one, removed once the child has stopped.
@@ -35,6 +60,29 @@ pub struct ServerOptions {
     pub log_filter: String,
     /// The prefix of the temporary dirs, so a stray one says who left it.
     pub temp_prefix: String,
+    /// Where the child's stdout and stderr go: `None` passes its stderr through to ours (and
+    /// drops its stdout after the listening line); `Some` keeps both, line by line.
+    pub logs: Option<Logs>,
+    /// How long it may take to print its listening line, replay included.
+    pub start_timeout_ms: u64,
+}
+
+impl ServerOptions {
+    /// A child of this very binary on port 0 and a temporary data dir, with `tokens`, logging
+    /// warnings to our stderr: what a tool wants.
+    pub fn tool(temp_prefix: &str, tokens: Vec<(Role, String)>) -> ServerOptions {
+        ServerOptions {
+            exe: None,
+            listen: "127.0.0.1:0".to_owned(),
+            data: None,
+            config_toml: None,
+            tokens,
+            log_filter: "warn".to_owned(),
+            temp_prefix: temp_prefix.to_owned(),
+            logs: None,
+            start_timeout_ms: START_TIMEOUT_MS,
+        }
+    }
 }
 
 /// A running child server; stopped (SIGTERM, then SIGKILL after [`STOP_TIMEOUT_MS`]) when dropped.
@@ -52,7 +100,7 @@ pub struct ServerChild {
 }
 
 impl ServerChild {
-    /// Starts this very binary as `livestock serve` and waits until it says where it listens.
+    /// Starts `livestock serve` and waits until it says where it listens.
     pub fn spawn(options: &ServerOptions) -> Result<ServerChild, String> {
         let temp_data = match &options.data {
             Some(_) => None,
@@ -73,7 +121,10 @@ impl ServerChild {
             }
             None => None,
         };
-        let exe = std::env::current_exe().map_err(|e| format!("finding this binary: {e}"))?;
+        let exe = match &options.exe {
+            Some(exe) => exe.clone(),
+            None => std::env::current_exe().map_err(|e| format!("finding this binary: {e}"))?,
+        };
         let mut cmd = Command::new(exe);
         cmd.args(["serve", "--listen", &options.listen, "--data"])
             .arg(data);
@@ -89,27 +140,23 @@ impl ServerChild {
         for (role, token) in &options.tokens {
             cmd.env(token_var(*role), token);
         }
+        let stderr = match options.logs {
+            Some(_) => Stdio::piped(),
+            None => Stdio::inherit(),
+        };
         let mut child = cmd
             .env("RUST_LOG", &options.log_filter)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .map_err(|e| format!("starting the server: {e}"))?;
-        let stdout = child.stdout.take().expect("stdout is piped");
-        // Read the listening line, then keep draining so the child never writes into a closed pipe.
         let (tx, rx) = mpsc::sync_channel::<String>(1);
-        std::thread::spawn(move || {
-            let mut tx = Some(tx);
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(url) = line.strip_prefix(LISTENING)
-                    && let Some(tx) = tx.take()
-                {
-                    let _ = tx.send(url.trim().trim_end_matches('/').to_owned());
-                }
-            }
-        });
+        let stdout = child.stdout.take().expect("stdout is piped");
+        drain(stdout, options.logs.clone(), Some(tx));
+        if let Some(stderr) = child.stderr.take() {
+            drain(stderr, options.logs.clone(), None);
+        }
         let mut server = ServerChild {
             child,
             url: String::new(),
@@ -117,21 +164,24 @@ impl ServerChild {
             temp_data,
             _temp_config: temp_config.map(|(dir, _)| dir),
         };
-        match rx.recv_timeout(Duration::from_millis(START_TIMEOUT_MS)) {
+        match rx.recv_timeout(Duration::from_millis(options.start_timeout_ms)) {
             Ok(url) => {
                 server.url = url;
                 Ok(server)
             }
             Err(_) => {
                 let status = server.child.try_wait().ok().flatten();
-                let _ = server.stop();
+                let _ = server.kill();
                 Err(match status {
                     Some(status) => format!(
-                        "the server exited ({status}) before it was ready; its error is above \
+                        "the server exited ({status}) before it was ready; its output says why \
                          (is --listen {} free?)",
                         options.listen
                     ),
-                    None => format!("the server did not get ready within {START_TIMEOUT_MS} ms"),
+                    None => format!(
+                        "the server did not get ready within {} ms",
+                        options.start_timeout_ms
+                    ),
                 })
             }
         }
@@ -173,6 +223,15 @@ impl ServerChild {
             }
         }
     }
+
+    /// Kills the child with SIGKILL (no chance to flush anything, as in a crash) and reaps it.
+    pub fn kill(&mut self) -> Result<ExitStatus, String> {
+        self.stopped = true;
+        let _ = self.child.kill();
+        self.child
+            .wait()
+            .map_err(|e| format!("waiting for the server: {e}"))
+    }
 }
 
 impl Drop for ServerChild {
@@ -181,6 +240,29 @@ impl Drop for ServerChild {
             let _ = self.stop();
         }
     }
+}
+
+/// Copies a child's output line by line into `logs` (if any); the listening line's URL also goes
+/// to `listening`, once. It keeps reading to the end, so the child never writes into a closed pipe.
+fn drain(
+    out: impl Read + Send + 'static,
+    logs: Option<Logs>,
+    listening: Option<mpsc::SyncSender<String>>,
+) {
+    std::thread::spawn(move || {
+        let mut listening = listening;
+        for line in BufReader::new(out).lines() {
+            let Ok(line) = line else { break };
+            if let Some(url) = line.strip_prefix(LISTENING)
+                && let Some(tx) = listening.take()
+            {
+                let _ = tx.send(url.trim().trim_end_matches('/').to_owned());
+            }
+            if let Some(logs) = &logs {
+                logs.push(line);
+            }
+        }
+    });
 }
 
 fn token_var(role: Role) -> String {
