@@ -1,8 +1,10 @@
-//! Configuration: flags over environment over the config file over defaults (API.md "Starting").
+//! The server's configuration: the serve flags over their environment variables over the config
+//! file over defaults (API.md "Starting"), resolved into a [`Config`] whose every value is checked.
+//! The tools' flags are not here: they belong to the tools and the CLI (`src/main.rs`).
 
 use crate::domain::alerts::{AlertConfig, Thresholds};
 use crate::domain::role::Role;
-use clap::{Args, Parser, Subcommand};
+use clap::Args;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -14,34 +16,7 @@ pub const DATA_DIR_DEFAULT: &str = "./data";
 /// The file in the data dir that keeps a generated admin token across restarts.
 pub const ADMIN_TOKEN_FILE: &str = "admin.token";
 
-#[derive(Parser, Debug)]
-#[command(
-    name = "livestock",
-    version,
-    about = "直播库存看板: the stock book and live board of a live-stream shop"
-)]
-#[command(args_conflicts_with_subcommands = true)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Option<Command>,
-    /// `livestock` alone serves, with the same flags as `livestock serve`.
-    #[command(flatten)]
-    pub serve: ServeArgs,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum Command {
-    /// Serve the API and the screens (the default).
-    Serve(ServeArgs),
-    /// Post one-unit paid orders for one hot SKU as fast as a server takes them, and report.
-    Load(crate::tools::load::LoadArgs),
-    /// Connect many WebSocket screens while orders arrive at a fixed rate; report memory per idle
-    /// screen and the delay from an order's acknowledgement to the diff that carries it.
-    LoadScreens(crate::tools::load_screens::ScreensArgs),
-    /// Start a server and play a believable live show on it, so the board moves (SPEC F7).
-    Demo(crate::tools::demo::DemoArgs),
-}
-
+/// The flags of `livestock serve` (and of `livestock` alone).
 #[derive(Args, Debug, Clone, Default)]
 pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free port).

@@ -22,6 +22,9 @@ mod rng;
 mod script;
 mod summary;
 
+/// Where the demo's server listens unless told: the address a plain `livestock serve` takes
+/// (API.md "Starting"), so the board is where a newcomer expects it.
+const LISTEN_DEFAULT: &str = "127.0.0.1:8080";
 /// The slowest and fastest show clocks, in show-seconds per real second.
 const SPEED_MIN: f64 = 0.1;
 const SPEED_MAX: f64 = 600.0;
@@ -34,7 +37,7 @@ const HOLD_TTL_SHOW_SECS: f64 = 300.0;
 #[derive(Args, Debug, Clone)]
 pub struct DemoArgs {
     /// Address the demo's server listens on (port 0 picks a free port).
-    #[arg(long, default_value = crate::config::LISTEN_DEFAULT)]
+    #[arg(long, default_value = LISTEN_DEFAULT)]
     pub listen: String,
     /// Keep the server's journal in this dir; without it a temporary dir is used and removed.
     #[arg(long)]
