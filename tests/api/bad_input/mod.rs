@@ -25,26 +25,76 @@ struct Bad {
     field: Option<&'static str>,
 }
 
-#[allow(clippy::too_many_arguments)] // a table row reads best flat
-fn bad(
-    what: &'static str,
+/// Where a family of bad requests goes, and with whose token: each case names only its body and the
+/// refusal it must get.
+struct Target {
     method: Method,
     path: &'static str,
     token: &'static str,
-    body: impl Into<Vec<u8>>,
-    status: u16,
-    code: &'static str,
-    field: Option<&'static str>,
-) -> Bad {
-    Bad {
-        what,
-        method,
-        path,
-        token,
-        body: body.into(),
-        status: StatusCode::from_u16(status).unwrap(),
-        code,
-        field,
+}
+
+impl Target {
+    fn post(path: &'static str, token: &'static str) -> Target {
+        Target {
+            method: Method::POST,
+            path,
+            token,
+        }
+    }
+
+    fn patch(path: &'static str, token: &'static str) -> Target {
+        Target {
+            method: Method::PATCH,
+            path,
+            token,
+        }
+    }
+
+    /// `body` must be refused with `status`, the error `code` and, if given, the `field` named.
+    fn refused(
+        &self,
+        what: &'static str,
+        body: impl Into<Vec<u8>>,
+        status: StatusCode,
+        code: &'static str,
+        field: Option<&'static str>,
+    ) -> Bad {
+        Bad {
+            what,
+            method: self.method.clone(),
+            path: self.path,
+            token: self.token,
+            body: body.into(),
+            status,
+            code,
+            field,
+        }
+    }
+
+    /// 400 `bad_json`: the body is not JSON at all.
+    fn bad_json(&self, what: &'static str, body: impl Into<Vec<u8>>) -> Bad {
+        self.refused(what, body, StatusCode::BAD_REQUEST, "bad_json", None)
+    }
+
+    /// 422 `invalid`, naming `field`.
+    fn invalid(&self, what: &'static str, body: impl Into<Vec<u8>>, field: &'static str) -> Bad {
+        self.refused(
+            what,
+            body,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            Some(field),
+        )
+    }
+
+    /// 409 `conflict` with the books as they are, naming `field`.
+    fn conflict(&self, what: &'static str, body: impl Into<Vec<u8>>, field: &'static str) -> Bad {
+        self.refused(what, body, StatusCode::CONFLICT, "conflict", Some(field))
+    }
+
+    /// 413 `too_large`: over a count or size limit.
+    fn too_large(&self, what: &'static str, body: impl Into<Vec<u8>>) -> Bad {
+        self.refused(what, body, StatusCode::PAYLOAD_TOO_LARGE, "too_large", None)
     }
 }
 
@@ -60,6 +110,13 @@ fn good_order(id: &str, f: impl FnOnce(&mut Value)) -> Vec<u8> {
                        "presale": false, "at": "2026-11-24T20:01:02.123+08:00"});
     f(&mut e);
     js(e)
+}
+
+/// Removes `key` from an object: for a body missing a required field.
+fn without(key: &'static str) -> impl FnOnce(&mut Value) {
+    move |v| {
+        v.as_object_mut().expect("an object").remove(key);
+    }
 }
 
 /// Everything a reader can see of the books: stock views, movements, orders, and the journal seq.

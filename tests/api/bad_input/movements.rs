@@ -1,204 +1,86 @@
 //! The refused stock movements, and a receipt signed twice by one person however it is spaced.
 
-use super::{Bad, bad, js};
+use super::{Bad, Target, js};
 use crate::common::*;
-use reqwest::{Method, StatusCode};
-use serde_json::json;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
 
 pub(super) fn movement_cases() -> Vec<Bad> {
-    use Method as M;
-    let p = "/api/v1/skus/BAD-A/movements";
-    let w = WAREHOUSE;
+    let moves = Target::post("/api/v1/skus/BAD-A/movements", WAREHOUSE);
+    // A receipt of `qty`, counted by li and verified by wang.
+    let receive =
+        |qty: Value| js(json!({"kind": "receive", "qty": qty, "by": "li", "verified_by": "wang"}));
     vec![
-        bad(
-            "move: bad JSON",
-            M::POST,
-            p,
-            w,
-            "{kind",
-            400,
-            "bad_json",
-            None,
-        ),
-        bad(
-            "move: receive of 0",
-            M::POST,
-            p,
-            w,
-            js(json!({"kind": "receive", "qty": 0, "by": "li", "verified_by": "wang"})),
-            422,
-            "invalid",
-            Some("qty"),
-        ),
-        bad(
-            "move: receive of -5",
-            M::POST,
-            p,
-            w,
-            js(json!({"kind": "receive", "qty": -5, "by": "li", "verified_by": "wang"})),
-            422,
-            "invalid",
-            Some("qty"),
-        ),
-        bad(
+        moves.bad_json("move: bad JSON", "{kind"),
+        moves.invalid("move: receive of 0", receive(json!(0)), "qty"),
+        moves.invalid("move: receive of -5", receive(json!(-5)), "qty"),
+        moves.invalid(
             "move: receive over a million",
-            M::POST,
-            p,
-            w,
-            js(json!({"kind": "receive", "qty": 1_000_001, "by": "li", "verified_by": "wang"})),
-            422,
-            "invalid",
-            Some("qty"),
+            receive(json!(1_000_001)),
+            "qty",
         ),
-        bad(
-            "move: fractional qty",
-            M::POST,
-            p,
-            w,
-            js(json!({"kind": "receive", "qty": 1.5, "by": "li", "verified_by": "wang"})),
-            422,
-            "invalid",
-            Some("qty"),
-        ),
-        bad(
-            "move: qty as a string",
-            M::POST,
-            p,
-            w,
-            js(json!({"kind": "receive", "qty": "3", "by": "li", "verified_by": "wang"})),
-            422,
-            "invalid",
-            Some("qty"),
-        ),
-        bad(
+        moves.invalid("move: fractional qty", receive(json!(1.5)), "qty"),
+        moves.invalid("move: qty as a string", receive(json!("3")), "qty"),
+        moves.invalid(
             "move: receive by one person",
-            M::POST,
-            p,
-            w,
             js(json!({"kind": "receive", "qty": 5, "by": "li"})),
-            422,
-            "invalid",
-            Some("verified_by"),
+            "verified_by",
         ),
-        bad(
+        moves.invalid(
             "move: receive verified by the same person",
-            M::POST,
-            p,
-            w,
             js(json!({"kind": "receive", "qty": 5, "by": "li", "verified_by": "li"})),
-            422,
-            "invalid",
-            Some("verified_by"),
+            "verified_by",
         ),
-        bad(
+        moves.invalid(
             "move: adjust by 0",
-            M::POST,
-            p,
-            w,
             js(json!({"kind": "adjust", "qty": 0, "reason": "x", "by": "li"})),
-            422,
-            "invalid",
-            Some("qty"),
+            "qty",
         ),
-        bad(
+        moves.invalid(
             "move: adjust without a reason",
-            M::POST,
-            p,
-            w,
             js(json!({"kind": "adjust", "qty": 3, "by": "li"})),
-            422,
-            "invalid",
-            Some("reason"),
+            "reason",
         ),
-        bad(
+        moves.invalid(
             "move: count below zero",
-            M::POST,
-            p,
-            w,
             js(json!({"kind": "count", "qty": -1, "by": "li"})),
-            422,
-            "invalid",
-            Some("qty"),
+            "qty",
         ),
-        bad(
+        moves.invalid(
             "move: an unknown kind",
-            M::POST,
-            p,
-            w,
             js(json!({"kind": "steal", "qty": 1, "by": "li"})),
-            422,
-            "invalid",
-            Some("kind"),
+            "kind",
         ),
-        bad(
-            "move: no by",
-            M::POST,
-            p,
-            w,
-            js(json!({"kind": "damage", "qty": 1})),
-            422,
-            "invalid",
-            Some("by"),
-        ),
-        bad(
+        moves.invalid("move: no by", js(json!({"kind": "damage", "qty": 1})), "by"),
+        moves.invalid(
             "move: an over-long reason",
-            M::POST,
-            p,
-            w,
             js(json!({"kind": "adjust", "qty": 1, "by": "li", "reason": "r".repeat(501)})),
-            422,
-            "invalid",
-            Some("reason"),
+            "reason",
         ),
-        bad(
+        moves.invalid(
             "move: an unknown field",
-            M::POST,
-            p,
-            w,
             js(json!({"kind": "damage", "qty": 1, "by": "li", "color": "red"})),
-            422,
-            "invalid",
-            Some("color"),
+            "color",
         ),
-        bad(
+        moves.conflict(
             "move: damage beyond what may be sold",
-            M::POST,
-            p,
-            w,
             js(json!({"kind": "damage", "qty": 1000, "by": "li"})),
-            409,
-            "conflict",
-            Some("qty"),
+            "qty",
         ),
-        bad(
+        moves.conflict(
             "move: undamage beyond the damaged",
-            M::POST,
-            p,
-            w,
             js(json!({"kind": "undamage", "qty": 3, "by": "li"})),
-            409,
-            "conflict",
-            Some("qty"),
+            "qty",
         ),
-        bad(
+        moves.conflict(
             "move: adjust below what is held",
-            M::POST,
-            p,
-            w,
             js(json!({"kind": "adjust", "qty": -1000, "reason": "lost", "by": "li"})),
-            409,
-            "conflict",
-            Some("qty"),
+            "qty",
         ),
-        bad(
+        moves.conflict(
             "move: count below what is held",
-            M::POST,
-            p,
-            w,
             js(json!({"kind": "count", "qty": 1, "by": "li"})),
-            409,
-            "conflict",
-            Some("qty"),
+            "qty",
         ),
     ]
 }

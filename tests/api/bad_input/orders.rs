@@ -1,275 +1,96 @@
 //! The refused order events: bad JSON, missing and mistyped fields, bounds, unknown SKUs, and
 //! arrays where one bad event refuses the whole request.
 
-use super::{Bad, bad, good_order, js};
+use super::{Bad, Target, good_order, js, without};
 use crate::common::*;
-use reqwest::Method;
 use serde_json::{Value, json};
 
 pub(super) fn order_cases() -> Vec<Bad> {
-    use Method as M;
-    let o = "/api/v1/orders";
+    let orders = Target::post("/api/v1/orders", INGEST);
     let qty = |q: Value| good_order("Q", move |e| e["lines"][0]["qty"] = q);
     let long = |n: usize| "x".repeat(n);
     let mut cases = vec![
-        bad(
-            "bad JSON",
-            M::POST,
-            o,
-            INGEST,
-            "{not json",
-            400,
-            "bad_json",
-            None,
-        ),
-        bad("empty body", M::POST, o, INGEST, "", 400, "bad_json", None),
-        bad(
-            "truncated JSON",
-            M::POST,
-            o,
-            INGEST,
-            &good_order("T", |_| {})[..40],
-            400,
-            "bad_json",
-            None,
-        ),
-        bad(
-            "empty array",
-            M::POST,
-            o,
-            INGEST,
-            "[]",
-            422,
-            "invalid",
-            Some("body"),
-        ),
-        bad(
-            "a string body",
-            M::POST,
-            o,
-            INGEST,
-            "\"paid\"",
-            422,
-            "invalid",
-            Some("body"),
-        ),
-        bad(
+        orders.bad_json("bad JSON", "{not json"),
+        orders.bad_json("empty body", ""),
+        orders.bad_json("truncated JSON", &good_order("T", |_| {})[..40]),
+        orders.invalid("empty array", "[]", "body"),
+        orders.invalid("a string body", "\"paid\"", "body"),
+        orders.invalid(
             "missing channel",
-            M::POST,
-            o,
-            INGEST,
-            good_order("M", |e| {
-                e.as_object_mut().unwrap().remove("channel");
-            }),
-            422,
-            "invalid",
-            Some("channel"),
+            good_order("M", without("channel")),
+            "channel",
         ),
-        bad(
+        orders.invalid(
             "missing order_id",
-            M::POST,
-            o,
-            INGEST,
-            good_order("M", |e| {
-                e.as_object_mut().unwrap().remove("order_id");
-            }),
-            422,
-            "invalid",
-            Some("order_id"),
+            good_order("M", without("order_id")),
+            "order_id",
         ),
-        bad(
-            "missing kind",
-            M::POST,
-            o,
-            INGEST,
-            good_order("M", |e| {
-                e.as_object_mut().unwrap().remove("kind");
-            }),
-            422,
-            "invalid",
-            Some("kind"),
-        ),
-        bad(
+        orders.invalid("missing kind", good_order("M", without("kind")), "kind"),
+        orders.invalid(
             "missing line sku",
-            M::POST,
-            o,
-            INGEST,
-            good_order("M", |e| {
-                e["lines"][0].as_object_mut().unwrap().remove("sku");
-            }),
-            422,
-            "invalid",
-            Some("lines[0].sku"),
+            good_order("M", |e| without("sku")(&mut e["lines"][0])),
+            "lines[0].sku",
         ),
-        bad(
+        orders.invalid(
             "missing line qty",
-            M::POST,
-            o,
-            INGEST,
-            good_order("M", |e| {
-                e["lines"][0].as_object_mut().unwrap().remove("qty");
-            }),
-            422,
-            "invalid",
-            Some("lines[0].qty"),
+            good_order("M", |e| without("qty")(&mut e["lines"][0])),
+            "lines[0].qty",
         ),
-        bad(
-            "qty as a string",
-            M::POST,
-            o,
-            INGEST,
-            qty(json!("2")),
-            422,
-            "invalid",
-            Some("lines[0].qty"),
-        ),
-        bad(
-            "negative qty",
-            M::POST,
-            o,
-            INGEST,
-            qty(json!(-1)),
-            422,
-            "invalid",
-            Some("lines[0].qty"),
-        ),
-        bad(
-            "zero qty",
-            M::POST,
-            o,
-            INGEST,
-            qty(json!(0)),
-            422,
-            "invalid",
-            Some("lines[0].qty"),
-        ),
-        bad(
-            "qty over a million",
-            M::POST,
-            o,
-            INGEST,
-            qty(json!(1_000_001)),
-            422,
-            "invalid",
-            Some("lines[0].qty"),
-        ),
-        bad(
+        orders.invalid("qty as a string", qty(json!("2")), "lines[0].qty"),
+        orders.invalid("negative qty", qty(json!(-1)), "lines[0].qty"),
+        orders.invalid("zero qty", qty(json!(0)), "lines[0].qty"),
+        orders.invalid("qty over a million", qty(json!(1_000_001)), "lines[0].qty"),
+        orders.invalid(
             "huge qty",
-            M::POST,
-            o,
-            INGEST,
             String::from_utf8(good_order("Q", |_| {}))
                 .unwrap()
                 .replacen("\"qty\":1", "\"qty\":99999999999999999999999", 1),
-            422,
-            "invalid",
-            Some("lines[0].qty"),
+            "lines[0].qty",
         ),
-        bad(
-            "fractional qty",
-            M::POST,
-            o,
-            INGEST,
-            qty(json!(1.5)),
-            422,
-            "invalid",
-            Some("lines[0].qty"),
-        ),
-        bad(
-            "null qty",
-            M::POST,
-            o,
-            INGEST,
-            qty(Value::Null),
-            422,
-            "invalid",
-            Some("lines[0].qty"),
-        ),
-        bad(
+        orders.invalid("fractional qty", qty(json!(1.5)), "lines[0].qty"),
+        orders.invalid("null qty", qty(Value::Null), "lines[0].qty"),
+        orders.invalid(
             "channel as a number",
-            M::POST,
-            o,
-            INGEST,
             good_order("W", |e| e["channel"] = json!(5)),
-            422,
-            "invalid",
-            Some("channel"),
+            "channel",
         ),
-        bad(
+        orders.invalid(
             "presale as a string",
-            M::POST,
-            o,
-            INGEST,
             good_order("W", |e| e["presale"] = json!("yes")),
-            422,
-            "invalid",
-            Some("presale"),
+            "presale",
         ),
-        bad(
+        orders.invalid(
             "lines as an object",
-            M::POST,
-            o,
-            INGEST,
             good_order("W", |e| e["lines"] = json!({"sku": "BAD-A"})),
-            422,
-            "invalid",
-            Some("lines"),
+            "lines",
         ),
-        bad(
+        orders.invalid(
             "an unknown field",
-            M::POST,
-            o,
-            INGEST,
             good_order("U", |e| e["coupon"] = json!(5)),
-            422,
-            "invalid",
-            Some("coupon"),
+            "coupon",
         ),
-        bad(
+        orders.invalid(
             "an unknown line field",
-            M::POST,
-            o,
-            INGEST,
             good_order("U", |e| e["lines"][0]["discount"] = json!(5)),
-            422,
-            "invalid",
-            Some("lines[0].discount"),
+            "lines[0].discount",
         ),
-        bad(
+        orders.invalid(
             "an unknown address field",
-            M::POST,
-            o,
-            INGEST,
             good_order("U", |e| e["address"]["zip"] = json!("310000")),
-            422,
-            "invalid",
-            Some("address.zip"),
+            "address.zip",
         ),
-        bad(
+        orders.invalid(
             "a bad SKU code in a line",
-            M::POST,
-            o,
-            INGEST,
             good_order("S", |e| e["lines"][0]["sku"] = json!("bad code!")),
-            422,
-            "invalid",
-            Some("lines[0].sku"),
+            "lines[0].sku",
         ),
-        bad(
+        orders.invalid(
             "an unknown SKU in a line",
-            M::POST,
-            o,
-            INGEST,
             good_order("S", |e| e["lines"][0]["sku"] = json!("NO-SUCH-SKU")),
-            422,
-            "invalid",
-            Some("lines[0].sku"),
+            "lines[0].sku",
         ),
-        bad(
+        orders.invalid(
             "an unknown SKU in a second line",
-            M::POST,
-            o,
-            INGEST,
             good_order(
                 "S",
                 |e| {
@@ -277,146 +98,73 @@ pub(super) fn order_cases() -> Vec<Bad> {
                         json!([{"sku": "BAD-A", "qty": 1}, {"sku": "NO-SUCH-SKU", "qty": 1}])
                 },
             ),
-            422,
-            "invalid",
-            Some("lines[1].sku"),
+            "lines[1].sku",
         ),
-        bad(
+        orders.invalid(
             "an unknown kind",
-            M::POST,
-            o,
-            INGEST,
             good_order("K", |e| e["kind"] = json!("teleported")),
-            422,
-            "invalid",
-            Some("kind"),
+            "kind",
         ),
-        bad(
-            "an empty order_id",
-            M::POST,
-            o,
-            INGEST,
-            good_order("", |_| {}),
-            422,
-            "invalid",
-            Some("order_id"),
-        ),
-        bad(
+        orders.invalid("an empty order_id", good_order("", |_| {}), "order_id"),
+        orders.invalid(
             "an over-long order_id",
-            M::POST,
-            o,
-            INGEST,
             good_order(&long(129), |_| {}),
-            422,
-            "invalid",
-            Some("order_id"),
+            "order_id",
         ),
-        bad(
+        orders.invalid(
             "a control character in order_id",
-            M::POST,
-            o,
-            INGEST,
             good_order("A\u{1}B", |_| {}),
-            422,
-            "invalid",
-            Some("order_id"),
+            "order_id",
         ),
-        bad(
+        orders.invalid(
             "an over-long channel",
-            M::POST,
-            o,
-            INGEST,
             good_order("L", |e| e["channel"] = json!(long(33))),
-            422,
-            "invalid",
-            Some("channel"),
+            "channel",
         ),
-        bad(
+        orders.invalid(
             "an over-long buyer",
-            M::POST,
-            o,
-            INGEST,
             good_order("L", |e| e["buyer"] = json!(long(129))),
-            422,
-            "invalid",
-            Some("buyer"),
+            "buyer",
         ),
-        bad(
+        orders.invalid(
             "an over-long address region",
-            M::POST,
-            o,
-            INGEST,
             good_order("L", |e| e["address"]["region"] = json!(long(501))),
-            422,
-            "invalid",
-            Some("address.region"),
+            "address.region",
         ),
-        bad(
+        orders.invalid(
             "a negative unit price",
-            M::POST,
-            o,
-            INGEST,
             good_order("P", |e| e["lines"][0]["unit_price_cents"] = json!(-1)),
-            422,
-            "invalid",
-            Some("lines[0].unit_price_cents"),
+            "lines[0].unit_price_cents",
         ),
-        bad(
+        orders.invalid(
             "a time that is not RFC 3339",
-            M::POST,
-            o,
-            INGEST,
             good_order("T", |e| e["at"] = json!("yesterday")),
-            422,
-            "invalid",
-            Some("at"),
+            "at",
         ),
-        bad(
+        orders.invalid(
             "created without lines",
-            M::POST,
-            o,
-            INGEST,
-            good_order("N", |e| {
-                e.as_object_mut().unwrap().remove("lines");
-            }),
-            422,
-            "invalid",
-            Some("lines"),
+            good_order("N", without("lines")),
+            "lines",
         ),
-        bad(
+        orders.invalid(
             "created with empty lines",
-            M::POST,
-            o,
-            INGEST,
             good_order("N", |e| e["lines"] = json!([])),
-            422,
-            "invalid",
-            Some("lines"),
+            "lines",
         ),
-        bad(
+        orders.invalid(
             "an order of 101 lines",
-            M::POST,
-            o,
-            INGEST,
             good_order("N", |e| {
                 e["lines"] = Value::Array(vec![json!({"sku": "BAD-A", "qty": 1}); 101])
             }),
-            422,
-            "invalid",
-            Some("lines"),
+            "lines",
         ),
-        bad(
+        orders.invalid(
             "a first paid without lines",
-            M::POST,
-            o,
-            INGEST,
             good_order("N", |e| {
                 e["kind"] = json!("paid");
                 e.as_object_mut().unwrap().remove("lines");
             }),
-            422,
-            "invalid",
-            Some("lines"),
+            "lines",
         ),
     ];
     // Arrays: one bad event refuses the whole request, naming its index.
@@ -427,35 +175,20 @@ pub(super) fn order_cases() -> Vec<Bad> {
     let mut no_lines = good("ARR-4");
     no_lines.as_object_mut().unwrap().remove("lines");
     cases.extend([
-        bad(
+        orders.invalid(
             "an array with a bad qty in its third event",
-            M::POST,
-            o,
-            INGEST,
             js(json!([good("ARR-1"), good("ARR-2"), bad_qty])),
-            422,
-            "invalid",
-            Some("[2].lines[0].qty"),
+            "[2].lines[0].qty",
         ),
-        bad(
+        orders.invalid(
             "an array with an unknown SKU in its second event",
-            M::POST,
-            o,
-            INGEST,
             js(json!([good("ARR-1"), unknown_sku])),
-            422,
-            "invalid",
-            Some("[1].lines[0].sku"),
+            "[1].lines[0].sku",
         ),
-        bad(
+        orders.invalid(
             "an array with a created event without lines",
-            M::POST,
-            o,
-            INGEST,
             js(json!([good("ARR-1"), no_lines])),
-            422,
-            "invalid",
-            Some("[1].lines"),
+            "[1].lines",
         ),
     ]);
     let many: Vec<Value> = (0..1001)
@@ -464,29 +197,11 @@ pub(super) fn order_cases() -> Vec<Bad> {
                         "lines": [{"sku": "BAD-A", "qty": 1}]})
         })
         .collect();
-    cases.push(bad(
-        "an array of 1001 events",
-        M::POST,
-        o,
-        INGEST,
-        js(Value::Array(many)),
-        413,
-        "too_large",
-        None,
-    ));
+    cases.push(orders.too_large("an array of 1001 events", js(Value::Array(many))));
     let mut huge = good_order("BIG", |e| {
         e["address"]["detail"] = json!("x".repeat(2 << 20))
     });
     huge.truncate((2 << 20) + 4096);
-    cases.push(bad(
-        "a body over 2 MiB",
-        M::POST,
-        o,
-        INGEST,
-        huge,
-        413,
-        "too_large",
-        None,
-    ));
+    cases.push(orders.too_large("a body over 2 MiB", huge));
     cases
 }

@@ -1,13 +1,12 @@
 //! The refused SKU creations and patches, and an empty patch that journals nothing.
 
-use super::{Bad, bad, js};
+use super::{Bad, Target, js};
 use crate::common::*;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 pub(super) fn sku_cases() -> Vec<Bad> {
-    use Method as M;
-    let p = "/api/v1/skus";
+    let skus = Target::post("/api/v1/skus", OPERATOR);
     let sku = |f: &dyn Fn(&mut Value)| {
         let mut v = new_sku("NEW-SKU", 10, 100);
         f(&mut v);
@@ -17,286 +16,131 @@ pub(super) fn sku_cases() -> Vec<Bad> {
         .map(|i| new_sku(&format!("MANY-{i}"), 1, 1))
         .collect();
     vec![
-        bad(
-            "SKU: bad JSON",
-            M::POST,
-            p,
-            OPERATOR,
-            "{\"sku\": ",
-            400,
-            "bad_json",
-            None,
-        ),
-        bad(
+        skus.bad_json("SKU: bad JSON", "{\"sku\": "),
+        skus.invalid(
             "SKU: a bad code",
-            M::POST,
-            p,
-            OPERATOR,
             sku(&|v| v["sku"] = json!("bad code!")),
-            422,
-            "invalid",
-            Some("sku"),
+            "sku",
         ),
-        bad(
-            "SKU: an empty code",
-            M::POST,
-            p,
-            OPERATOR,
-            sku(&|v| v["sku"] = json!("")),
-            422,
-            "invalid",
-            Some("sku"),
-        ),
-        bad(
+        skus.invalid("SKU: an empty code", sku(&|v| v["sku"] = json!("")), "sku"),
+        skus.invalid(
             "SKU: a 65-character code",
-            M::POST,
-            p,
-            OPERATOR,
             sku(&|v| v["sku"] = json!("A".repeat(65))),
-            422,
-            "invalid",
-            Some("sku"),
+            "sku",
         ),
-        bad(
+        skus.invalid(
             "SKU: a negative price",
-            M::POST,
-            p,
-            OPERATOR,
             sku(&|v| v["price_cents"] = json!(-5)),
-            422,
-            "invalid",
-            Some("price_cents"),
+            "price_cents",
         ),
-        bad(
+        skus.invalid(
             "SKU: on_hand as a string",
-            M::POST,
-            p,
-            OPERATOR,
             sku(&|v| v["on_hand"] = json!("ten")),
-            422,
-            "invalid",
-            Some("on_hand"),
+            "on_hand",
         ),
-        bad(
+        skus.invalid(
             "SKU: on_hand over a billion",
-            M::POST,
-            p,
-            OPERATOR,
             sku(&|v| v["on_hand"] = json!(1_000_000_001)),
-            422,
-            "invalid",
-            Some("on_hand"),
+            "on_hand",
         ),
-        bad(
+        skus.invalid(
             "SKU: fractional on_hand",
-            M::POST,
-            p,
-            OPERATOR,
             sku(&|v| v["on_hand"] = json!(2.5)),
-            422,
-            "invalid",
-            Some("on_hand"),
+            "on_hand",
         ),
-        bad(
+        skus.invalid(
             "SKU: an empty name",
-            M::POST,
-            p,
-            OPERATOR,
             sku(&|v| v["name"] = json!("")),
-            422,
-            "invalid",
-            Some("name"),
+            "name",
         ),
-        bad(
+        skus.invalid(
             "SKU: an over-long name",
-            M::POST,
-            p,
-            OPERATOR,
             sku(&|v| v["name"] = json!("名".repeat(201))),
-            422,
-            "invalid",
-            Some("name"),
+            "name",
         ),
-        bad(
+        skus.invalid(
             "SKU: no category",
-            M::POST,
-            p,
-            OPERATOR,
             sku(&|v| {
                 v.as_object_mut().unwrap().remove("category");
             }),
-            422,
-            "invalid",
-            Some("category"),
+            "category",
         ),
-        bad(
+        skus.invalid(
             "SKU: an unknown field",
-            M::POST,
-            p,
-            OPERATOR,
             sku(&|v| v["color"] = json!("black")),
-            422,
-            "invalid",
-            Some("color"),
+            "color",
         ),
-        bad(
+        skus.invalid(
             "SKU: a per-buyer limit of 0",
-            M::POST,
-            p,
-            OPERATOR,
             sku(&|v| v["per_buyer_limit"] = json!(0)),
-            422,
-            "invalid",
-            Some("per_buyer_limit"),
+            "per_buyer_limit",
         ),
-        bad(
+        skus.invalid(
             "SKU: buffer and damaged above on_hand",
-            M::POST,
-            p,
-            OPERATOR,
             sku(&|v| {
                 v["buffer"] = json!(6);
                 v["damaged"] = json!(5);
             }),
-            422,
-            "invalid",
-            Some("buffer"),
+            "buffer",
         ),
-        bad(
+        skus.invalid(
             "SKU: an array with a bad code",
-            M::POST,
-            p,
-            OPERATOR,
             js(json!([new_sku("NEW-1", 1, 1), new_sku("bad code", 1, 1)])),
-            422,
-            "invalid",
-            Some("[1].sku"),
+            "[1].sku",
         ),
-        bad(
+        skus.conflict(
             "SKU: an array with an existing code",
-            M::POST,
-            p,
-            OPERATOR,
             js(json!([new_sku("NEW-1", 1, 1), new_sku("BAD-A", 1, 1)])),
-            409,
-            "conflict",
-            Some("[1].sku"),
+            "[1].sku",
         ),
-        bad(
+        skus.conflict(
             "SKU: an array naming one code twice",
-            M::POST,
-            p,
-            OPERATOR,
             js(json!([new_sku("NEW-1", 1, 1), new_sku("NEW-1", 1, 1)])),
-            409,
-            "conflict",
-            Some("[1].sku"),
+            "[1].sku",
         ),
-        bad(
-            "SKU: an array of 1001",
-            M::POST,
-            p,
-            OPERATOR,
-            js(Value::Array(many)),
-            413,
-            "too_large",
-            None,
-        ),
+        skus.too_large("SKU: an array of 1001", js(Value::Array(many))),
     ]
 }
 
 pub(super) fn patch_cases() -> Vec<Bad> {
-    use Method as M;
-    let p = "/api/v1/skus/BAD-A";
-    let o = OPERATOR;
+    let patch = Target::patch("/api/v1/skus/BAD-A", OPERATOR);
     vec![
-        bad(
-            "patch: bad JSON",
-            M::PATCH,
-            p,
-            o,
-            "{",
-            400,
-            "bad_json",
-            None,
-        ),
-        bad(
+        patch.bad_json("patch: bad JSON", "{"),
+        patch.invalid(
             "patch: a negative buffer",
-            M::PATCH,
-            p,
-            o,
             js(json!({"buffer": -1})),
-            422,
-            "invalid",
-            Some("buffer"),
+            "buffer",
         ),
-        bad(
+        patch.invalid(
             "patch: price as a string",
-            M::PATCH,
-            p,
-            o,
             js(json!({"price_cents": "x"})),
-            422,
-            "invalid",
-            Some("price_cents"),
+            "price_cents",
         ),
-        bad(
+        patch.invalid(
             "patch: a per-buyer limit of 0",
-            M::PATCH,
-            p,
-            o,
             js(json!({"per_buyer_limit": 0})),
-            422,
-            "invalid",
-            Some("per_buyer_limit"),
+            "per_buyer_limit",
         ),
-        bad(
+        patch.invalid(
             "patch: on_hand is not patched",
-            M::PATCH,
-            p,
-            o,
             js(json!({"on_hand": 5})),
-            422,
-            "invalid",
-            Some("on_hand"),
+            "on_hand",
         ),
-        bad(
-            "patch: an empty name",
-            M::PATCH,
-            p,
-            o,
-            js(json!({"name": ""})),
-            422,
-            "invalid",
-            Some("name"),
-        ),
-        bad(
+        patch.invalid("patch: an empty name", js(json!({"name": ""})), "name"),
+        patch.conflict(
             "patch: a buffer above what may be sold",
-            M::PATCH,
-            p,
-            o,
             js(json!({"buffer": 1000})),
-            409,
-            "conflict",
-            Some("buffer"),
+            "buffer",
         ),
-        bad(
+        patch.conflict(
             "patch: a presale cap below the presale ordered",
-            M::PATCH,
-            p,
-            o,
             js(json!({"presale_cap": 1})),
-            409,
-            "conflict",
-            Some("presale_cap"),
+            "presale_cap",
         ),
-        bad(
+        Target::patch("/api/v1/skus/NO-SUCH-SKU", OPERATOR).refused(
             "patch: an unknown SKU",
-            M::PATCH,
-            "/api/v1/skus/NO-SUCH-SKU",
-            o,
             js(json!({"buffer": 1})),
-            404,
+            StatusCode::NOT_FOUND,
             "not_found",
             None,
         ),
