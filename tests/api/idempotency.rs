@@ -2,7 +2,7 @@
 //! gets that first answer, alone or in an array, even after the stock comes back.
 
 use crate::common::*;
-use crate::{Judged, accept, judged, reject};
+use crate::{Judged, accept, assert_retries_changed_nothing, books, judged, reject};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -20,8 +20,7 @@ async fn every_retry_is_answered_as_the_first_time_even_after_stock_comes_back()
     let s_held = accept(&s, &held).await;
     let s_too_late = reject(&s, &too_late, "invalid_transition").await;
 
-    let seq = s.seq().await;
-    let before = stable_views(&s.skus().await);
+    let before = books(&s).await;
     for _ in 0..2 {
         for (ev, first) in [(&paid, s_paid), (&held, s_held)] {
             let (st, a) = s.orders(ev).await;
@@ -64,12 +63,7 @@ async fn every_retry_is_answered_as_the_first_time_even_after_stock_comes_back()
     changed["lines"][0]["qty"] = json!(1);
     let (st, a) = s.orders(&changed).await;
     assert_eq!((st, &a["result"]), (StatusCode::OK, &json!("duplicate")));
-    assert_eq!(s.seq().await, seq, "retries journal nothing");
-    assert_eq!(
-        stable_views(&s.skus().await),
-        before,
-        "retries change nothing"
-    );
+    assert_retries_changed_nothing(&s, &before).await;
 
     // Stock comes back, yet the rejected event keeps its first answer: it was judged once.
     accept(&s, &event("douyin", "RT-A", "refunded", &[])).await;

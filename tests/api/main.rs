@@ -57,6 +57,21 @@ async fn order_state(s: &TestServer, channel: &str, id: &str) -> Value {
     o["state"].clone()
 }
 
+/// What retries must leave as it was: the journal's seq and every SKU's stable view.
+async fn books(s: &TestServer) -> (u64, Value) {
+    (s.seq().await, stable_views(&s.skus().await))
+}
+
+/// Asserts that nothing was journaled and no stock view changed since `before` was taken.
+async fn assert_retries_changed_nothing(s: &TestServer, before: &(u64, Value)) {
+    assert_eq!(s.seq().await, before.0, "retries journal nothing");
+    assert_eq!(
+        stable_views(&s.skus().await),
+        before.1,
+        "retries change nothing"
+    );
+}
+
 /// One judged answer: `(result, reason, seq)`.
 type Judged = (String, Option<String>, u64);
 

@@ -9,7 +9,14 @@ mod common;
 mod restart;
 mod rush;
 
+use common::TestServer;
 use serde_json::Value;
+
+/// Stops the server with SIGTERM and insists it exits 0 (showing its output if not).
+fn terminate_cleanly(s: &mut TestServer) {
+    let status = s.terminate();
+    assert_eq!(status.code(), Some(0), "SIGTERM exits 0\n{}", s.logs());
+}
 
 /// One judged answer: `(result, reason, seq)`.
 type Judged = (String, Option<String>, u64);

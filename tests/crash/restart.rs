@@ -2,7 +2,7 @@
 //! after one replays the journal over the snapshot, and a hold outlives the restart and expires.
 
 use crate::common::*;
-use crate::{Judged, judged};
+use crate::{Judged, judged, terminate_cleanly};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -245,8 +245,7 @@ async fn a_clean_restart_after_sigterm_gives_identical_books() {
         before.orders[0]
     );
 
-    let status = s.terminate();
-    assert_eq!(status.code(), Some(0), "SIGTERM exits 0\n{}", s.logs());
+    terminate_cleanly(&mut s);
     s.restart();
     assert_ready(&s).await;
     let after = read_books(&s).await;
@@ -259,12 +258,7 @@ async fn a_clean_restart_after_sigterm_gives_identical_books() {
 async fn a_kill_9_after_a_clean_restart_replays_the_journal_over_the_snapshot() {
     let mut s = TestServer::start();
     let mut posted = write_books(&s).await;
-    assert_eq!(
-        s.terminate().code(),
-        Some(0),
-        "SIGTERM exits 0\n{}",
-        s.logs()
-    );
+    terminate_cleanly(&mut s);
     s.restart();
     // More after the snapshot of the clean stop: these live only in the journal.
     for ev in [
@@ -293,12 +287,7 @@ async fn a_kill_9_after_a_clean_restart_replays_the_journal_over_the_snapshot() 
     assert_same_books(&before, &read_books(&s).await);
     assert_retries_answer_as_before(&s, &posted).await;
     // And once more, cleanly, from the replayed state.
-    assert_eq!(
-        s.terminate().code(),
-        Some(0),
-        "SIGTERM exits 0\n{}",
-        s.logs()
-    );
+    terminate_cleanly(&mut s);
     s.restart();
     tokio::time::timeout(Duration::from_secs(10), assert_ready(&s))
         .await
@@ -319,12 +308,7 @@ async fn a_hold_taken_before_a_restart_still_expires_after_it() {
     let (ev, j) = post(&s, event("douyin", "HX-O2", "created", &[("HX-1", 3)])).await;
     assert_eq!(j.0, "accepted", "{ev}");
     // One restart through the snapshot of a clean stop, one through journal replay after a kill.
-    assert_eq!(
-        s.terminate().code(),
-        Some(0),
-        "SIGTERM exits 0\n{}",
-        s.logs()
-    );
+    terminate_cleanly(&mut s);
     s.restart();
     let held = s.sku("HX-1").await["held"].clone();
     // Only a slow machine restarts after the TTL; then the holds may be gone already.
