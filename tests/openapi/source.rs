@@ -28,6 +28,18 @@ fn source(rel: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
 }
 
+/// The source of a module of src/web as a handler names it (`api`, `api::skus`): its file
+/// (src/web/api/skus.rs, or src/web/api/skus/mod.rs), and the path read, for failure messages.
+fn web_module(module: &str) -> (String, String) {
+    let rel = module.replace("::", "/");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let rel = [format!("src/web/{rel}.rs"), format!("src/web/{rel}/mod.rs")]
+        .into_iter()
+        .find(|rel| root.join(rel).is_file())
+        .unwrap_or_else(|| panic!("no source for the module web::{module}"));
+    (source(&rel), rel)
+}
+
 /// The text inside the parentheses that open at byte `open` of `text` (string literals skipped).
 fn parenthesised(text: &str, open: usize) -> &str {
     assert_eq!(&text[open..=open], "(", "a parenthesis at {open}");
@@ -74,7 +86,7 @@ fn calls<'a>(text: &'a str, name: &str) -> Vec<&'a str> {
 #[derive(Debug)]
 struct Route {
     path: String,
-    /// `(method, handler)`, the handler as written (`api::list_skus`).
+    /// `(method, handler)`, the handler as written (`api::list_skus`, `api::skus::list_skus`).
     methods: Vec<(String, String)>,
 }
 
@@ -112,15 +124,20 @@ fn routes() -> Vec<Route> {
 }
 
 /// The roles a handler admits (admin always is), or `None` for a handler that takes no token:
-/// read from its `caller.require(...)` and the `*_ROLES` constant that names them.
+/// read from its `caller.require(...)` and the `*_ROLES` constant that names them, in the handler's
+/// file or in its parent module (`api::skus::list_skus` may take its roles from src/web/api/mod.rs).
 fn handler_roles(handler: &str) -> Option<BTreeSet<String>> {
     let (module, name) = handler
         .rsplit_once("::")
         .unwrap_or_else(|| panic!("a handler as module::name, not {handler}"));
-    let file = source(&format!("src/web/{module}.rs"));
+    let (file, path) = web_module(module);
+    let parent = module
+        .rsplit_once("::")
+        .map(|(parent, _)| web_module(parent).0)
+        .unwrap_or_default();
     let start = file
         .find(&format!("async fn {name}("))
-        .unwrap_or_else(|| panic!("no async fn {name} in src/web/{module}.rs"));
+        .unwrap_or_else(|| panic!("no async fn {name} in {path}"));
     let body = &file[start..];
     let body = &body[..body.find("\n}\n").unwrap_or(body.len())];
     let required = calls(body, "require");
@@ -129,10 +146,11 @@ fn handler_roles(handler: &str) -> Option<BTreeSet<String>> {
         "&Role::ALL" => "Role::ALL".to_owned(),
         constant => {
             let decl = format!("const {constant}: &[Role] = ");
-            let at = file
-                .find(&decl)
-                .unwrap_or_else(|| panic!("no {decl} in src/web/{module}.rs"));
-            let rest = &file[at + decl.len()..];
+            let (text, at) = [&file, &parent]
+                .into_iter()
+                .find_map(|text| text.find(&decl).map(|at| (text, at)))
+                .unwrap_or_else(|| panic!("no {decl} in {path} or its parent module"));
+            let rest = &text[at + decl.len()..];
             rest[..rest.find(';').expect("a ; after the constant")].to_owned()
         }
     };
@@ -160,12 +178,25 @@ fn the_route_scan_reads_multi_line_routes_and_every_method() {
         .expect("the SKU route, written over several lines");
     let methods: Vec<&str> = sku.methods.iter().map(|(m, _)| m.as_str()).collect();
     assert_eq!(methods, ["get", "patch"]);
+    // The handlers as the router names them, wherever the web layer keeps them.
+    let handler = |path: &str, method: &str| {
+        let route = rs.iter().find(|r| r.path == path).expect("a route");
+        let (_, h) = route
+            .methods
+            .iter()
+            .find(|(m, _)| m == method)
+            .expect("a method");
+        h.clone()
+    };
     assert_eq!(
-        handler_roles("api::patch_sku"),
+        handler_roles(&handler("/api/v1/skus/{sku}", "patch")),
         Some(BTreeSet::from(["admin".to_owned(), "operator".to_owned()]))
     );
-    assert_eq!(handler_roles("pages::healthz"), None);
-    assert_eq!(handler_roles("api::list_skus").map(|r| r.len()), Some(6));
+    assert_eq!(handler_roles(&handler("/healthz", "get")), None);
+    assert_eq!(
+        handler_roles(&handler("/api/v1/skus", "get")).map(|r| r.len()),
+        Some(6)
+    );
 }
 
 #[tokio::test]
