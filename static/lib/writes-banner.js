@@ -10,7 +10,6 @@ import { setText } from "./dom.js";
 export function renderWritesBanner(el, writes) {
   const blocked = writes === "disk_full" || writes === "failed";
   el.hidden = !blocked;
-  el.dataset.writes = blocked ? writes : "ok";
   setText(el, blocked ? t("writes." + writes) : "");
   document.body.classList.toggle("writes-blocked", blocked);
 }
