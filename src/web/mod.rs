@@ -64,7 +64,7 @@ pub fn app(state: AppState) -> Router {
         .route("/", get(pages::board))
         .route("/host", get(pages::host))
         .route("/overlay", get(pages::overlay))
-        .route("/static/{name}", get(assets::file))
+        .route("/static/{*path}", get(assets::file))
         .route("/ws", get(ws::upgrade))
         .route("/healthz", get(pages::healthz))
         .route("/readyz", get(pages::readyz))

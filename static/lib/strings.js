@@ -1,6 +1,6 @@
-/* livestock: every UI string of the three screens, in one table.
- * Placeholders are written {name}; LS.t() fills them in. Keep both languages' keys in step. */
-window.I18N = {
+/* livestock: every UI string of the three screens, in one table (an ES module; lib/i18n.js reads it).
+ * Placeholders are written {name}; t() fills them in. Keep both languages' keys in step. */
+export const STRINGS = {
   "zh-CN": {
     "app.name": "直播库存看板",
 
@@ -155,7 +155,10 @@ window.I18N = {
 
     "overlay.only_n": "仅剩 {n} 件",
     "overlay.sold_out": "已抢光",
-    "overlay.live": "限量抢购"
+    "overlay.live": "限量抢购",
+
+    "writes.disk_full": "磁盘已满,暂停接单",
+    "writes.failed": "日志写入失败,已停止接单,请重启服务"
   },
 
   "en": {
@@ -312,6 +315,9 @@ window.I18N = {
 
     "overlay.only_n": "Only {n} left",
     "overlay.sold_out": "Sold out",
-    "overlay.live": "Limited drop"
+    "overlay.live": "Limited drop",
+
+    "writes.disk_full": "Disk full — orders paused",
+    "writes.failed": "Journal failure — orders stopped, restart the server"
   }
 };
