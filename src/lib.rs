@@ -190,23 +190,7 @@ pub async fn run_with(
         });
     }
 
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "livestock listening on http://{addr}");
-    match &generated {
-        Some(token) => {
-            let _ = writeln!(out, "board: http://{addr}/?token={token}");
-            let _ = writeln!(
-                out,
-                "(no tokens configured: this admin token was generated and is kept in {})",
-                config.data_dir.join(config::ADMIN_TOKEN_FILE).display()
-            );
-        }
-        None => {
-            let _ = writeln!(out, "board: http://{addr}/?token=YOUR_TOKEN");
-        }
-    }
-    let _ = out.flush();
-    drop(out);
+    print_ready(addr, generated.as_deref(), &config.data_dir);
     if let Some(ready) = options.on_ready {
         let _ = ready.send(addr);
     }
@@ -229,6 +213,26 @@ pub async fn run_with(
         Err(e) => return Err(RunError::Startup(format!("serving: {e}"))),
     }
     flushed.map_err(RunError::Journal)
+}
+
+/// Prints the listening line and the board's URL (API.md "Starting").
+fn print_ready(addr: std::net::SocketAddr, generated: Option<&str>, data_dir: &std::path::Path) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "livestock listening on http://{addr}");
+    match generated {
+        Some(token) => {
+            let _ = writeln!(out, "board: http://{addr}/?token={token}");
+            let _ = writeln!(
+                out,
+                "(no tokens configured: this admin token was generated and is kept in {})",
+                data_dir.join(config::ADMIN_TOKEN_FILE).display()
+            );
+        }
+        None => {
+            let _ = writeln!(out, "board: http://{addr}/?token=YOUR_TOKEN");
+        }
+    }
+    let _ = out.flush();
 }
 
 /// Completes on SIGTERM or Ctrl-C.

@@ -111,7 +111,8 @@ fn routes() -> Vec<Route> {
                 "cannot read the methods of the route {path}: {args}"
             );
             Route {
-                path: path.to_owned(),
+                // axum's catch-all `{*path}` is OpenAPI's `{path}`.
+                path: path.replace("{*", "{"),
                 methods,
             }
         })
