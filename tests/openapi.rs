@@ -88,7 +88,7 @@ fn calls<'a>(text: &'a str, name: &str) -> Vec<&'a str> {
 #[derive(Debug)]
 struct Route {
     path: String,
-    /// `(method, handler)`, the handler as written (`api::list_skus`).
+    /// `(method, handler)`, the handler as written (`api::skus::list_skus`).
     methods: Vec<(String, String)>,
 }
 
@@ -126,12 +126,19 @@ fn routes() -> Vec<Route> {
 }
 
 /// The roles a handler admits (admin always is), or `None` for a handler that takes no token:
-/// read from its `caller.require(...)` and the `*_ROLES` constant that names them.
+/// read from its `caller.require(...)` and the `*_ROLES` constant that names them (in the handler's
+/// file, or in its folder's `mod.rs`: `api::skus::list_skus` is in src/web/api/skus.rs and its roles
+/// in src/web/api/mod.rs).
 fn handler_roles(handler: &str) -> Option<BTreeSet<String>> {
     let (module, name) = handler
         .rsplit_once("::")
         .unwrap_or_else(|| panic!("a handler as module::name, not {handler}"));
+    let module = module.replace("::", "/");
     let file = source(&format!("src/web/{module}.rs"));
+    let folder = match module.rsplit_once('/') {
+        Some((parent, _)) => source(&format!("src/web/{parent}/mod.rs")),
+        None => String::new(),
+    };
     let start = file
         .find(&format!("async fn {name}("))
         .unwrap_or_else(|| panic!("no async fn {name} in src/web/{module}.rs"));
@@ -143,10 +150,11 @@ fn handler_roles(handler: &str) -> Option<BTreeSet<String>> {
         "&Role::ALL" => "Role::ALL".to_owned(),
         constant => {
             let decl = format!("const {constant}: &[Role] = ");
-            let at = file
-                .find(&decl)
-                .unwrap_or_else(|| panic!("no {decl} in src/web/{module}.rs"));
-            let rest = &file[at + decl.len()..];
+            let (text, at) = [&file, &folder]
+                .into_iter()
+                .find_map(|text| text.find(&decl).map(|at| (text, at)))
+                .unwrap_or_else(|| panic!("no {decl} in src/web/{module}.rs or its mod.rs"));
+            let rest = &text[at + decl.len()..];
             rest[..rest.find(';').expect("a ; after the constant")].to_owned()
         }
     };
@@ -429,11 +437,14 @@ fn the_route_scan_reads_multi_line_routes_and_every_method() {
     let methods: Vec<&str> = sku.methods.iter().map(|(m, _)| m.as_str()).collect();
     assert_eq!(methods, ["get", "patch"]);
     assert_eq!(
-        handler_roles("api::patch_sku"),
+        handler_roles("api::skus::patch_sku"),
         Some(BTreeSet::from(["admin".to_owned(), "operator".to_owned()]))
     );
     assert_eq!(handler_roles("pages::healthz"), None);
-    assert_eq!(handler_roles("api::list_skus").map(|r| r.len()), Some(6));
+    assert_eq!(
+        handler_roles("api::skus::list_skus").map(|r| r.len()),
+        Some(6)
+    );
 }
 
 #[tokio::test]

@@ -6,10 +6,10 @@ mod assets;
 pub mod auth;
 pub mod error;
 pub mod extract;
-pub mod feed;
 pub mod pages;
-pub mod protocol;
-mod ws;
+pub mod ws;
+
+pub use ws::{feed, protocol};
 
 use crate::engine::Engine;
 use auth::Tokens;
@@ -65,29 +65,41 @@ pub fn app(state: AppState) -> Router {
         .route("/host", get(pages::host))
         .route("/overlay", get(pages::overlay))
         .route("/static/{name}", get(assets::file))
-        .route("/ws", get(ws::upgrade))
+        .route("/ws", get(ws::upgrade::upgrade))
         .route("/healthz", get(pages::healthz))
         .route("/readyz", get(pages::readyz))
         .route("/metrics", get(pages::metrics))
         .route("/api/openapi.json", get(assets::openapi))
-        .route("/api/v1/skus", get(api::list_skus).post(api::create_skus))
+        .route(
+            "/api/v1/skus",
+            get(api::skus::list_skus).post(api::skus::create_skus),
+        )
         .route(
             "/api/v1/skus/{sku}",
-            get(api::get_sku).patch(api::patch_sku),
+            get(api::skus::get_sku).patch(api::skus::patch_sku),
         )
         .route(
             "/api/v1/skus/{sku}/movements",
-            get(api::list_movements).post(api::post_movement),
+            get(api::movements::list_movements).post(api::movements::post_movement),
         )
-        .route("/api/v1/orders", post(api::post_orders))
-        .route("/api/v1/show", get(api::get_show).post(api::create_show))
-        .route("/api/v1/show/start", post(api::start_show))
-        .route("/api/v1/show/end", post(api::end_show))
-        .route("/api/v1/show/current", axum::routing::put(api::set_current))
-        .route("/api/v1/show/viewers", post(api::set_viewers))
-        .route("/api/v1/alerts", get(api::list_alerts))
-        .route("/api/v1/alerts/{id}/ack", post(api::ack_alert))
-        .route("/api/v1/orders/{channel}/{order_id}", get(api::get_order))
+        .route("/api/v1/orders", post(api::orders::post_orders))
+        .route(
+            "/api/v1/show",
+            get(api::show::get_show).post(api::show::create_show),
+        )
+        .route("/api/v1/show/start", post(api::show::start_show))
+        .route("/api/v1/show/end", post(api::show::end_show))
+        .route(
+            "/api/v1/show/current",
+            axum::routing::put(api::show::set_current),
+        )
+        .route("/api/v1/show/viewers", post(api::show::set_viewers))
+        .route("/api/v1/alerts", get(api::alerts::list_alerts))
+        .route("/api/v1/alerts/{id}/ack", post(api::alerts::ack_alert))
+        .route(
+            "/api/v1/orders/{channel}/{order_id}",
+            get(api::orders::get_order),
+        )
         .fallback(|| async { ApiError::not_found("no such page or endpoint") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
