@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod pages;
+mod panic;
 pub mod ws;
 
 pub use ws::{feed, protocol};
@@ -58,9 +59,10 @@ impl FromRef<AppState> for Arc<Tokens> {
     }
 }
 
-/// The whole HTTP surface, so tests and `run` build the same thing.
+/// The whole HTTP surface, so tests and `run` build the same thing. A handler that panics answers
+/// 500 `internal` (see [`panic`]).
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/", get(pages::board))
         .route("/host", get(pages::host))
         .route("/overlay", get(pages::overlay))
@@ -108,5 +110,6 @@ pub fn app(state: AppState) -> Router {
                 "this endpoint does not take that method",
             )
         })
-        .with_state(state)
+        .with_state(state);
+    panic::catch_panics(routes)
 }
