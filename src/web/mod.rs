@@ -28,6 +28,8 @@ pub struct AppState {
     tokens: Arc<Tokens>,
     /// The screens' feed of diffs.
     pub feed: Arc<feed::Feed>,
+    /// The screens' sockets held now, against their caps.
+    connections: Arc<ws::limits::Connections>,
 }
 
 impl AppState {
@@ -36,7 +38,14 @@ impl AppState {
             engine: Arc::new(OnceLock::new()),
             tokens: Arc::new(tokens),
             feed,
+            connections: ws::limits::Connections::new(ws::limits::WsLimits::default()),
         }
+    }
+
+    /// The same state with other limits for the screens' sockets (lower ones in tests).
+    pub fn with_ws_limits(mut self, limits: ws::limits::WsLimits) -> Self {
+        self.connections = ws::limits::Connections::new(limits);
+        self
     }
 
     /// Makes the server ready: called once, when replay is done.

@@ -2,6 +2,7 @@
 //! pings to find dead peers, and is closed rather than allowed to hold up anyone else.
 
 use super::feed::{Feed, Frame};
+use super::limits::{ResyncBudget, Slot, WsLimits};
 use super::protocol::{ClientFrame, ServerFrame, View};
 use crate::engine::Engine;
 use axum::body::Bytes;
@@ -10,6 +11,7 @@ use hyper_util::rt::TokioIo;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
+use tokio::time::Instant;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
@@ -84,99 +86,145 @@ async fn send_text(socket: &mut Socket, text: Bytes) -> Result<(), ()> {
     within_send_timeout(fragments).await
 }
 
-async fn send_snapshot(
-    socket: &mut Socket,
-    feed: &Feed,
-    engine: &Engine,
-    view: View,
-) -> Result<u64, ()> {
-    let Frame { seq, text, .. } = feed.snapshot(engine, view);
-    send_text(socket, text.into()).await.map(|()| seq)
-}
-
-/// Serves one screen on its upgraded connection until it closes, fails, or the server stops.
+/// Serves one screen on its upgraded connection until it closes, fails, or the server stops; its
+/// `slot` is given back when it ends.
 pub(super) async fn serve(
     upgraded: hyper::upgrade::Upgraded,
     engine: Engine,
     feed: Arc<Feed>,
     view: View,
+    slot: Slot,
 ) {
+    let limits = slot.limits();
     let socket = WebSocketStream::from_raw_socket(
         TokioIo::new(upgraded),
         protocol::Role::Server,
         Some(socket_config()),
     )
     .await;
-    connection(socket, engine, feed, view).await;
+    let screen = Screen {
+        socket,
+        engine,
+        feed,
+        view,
+        last_seq: 0,
+        resync_at: None,
+    };
+    screen.run(limits).await;
+    drop(slot);
 }
 
-async fn connection(mut socket: Socket, engine: Engine, feed: Arc<Feed>, view: View) {
-    let _guard = feed.connected();
-    // Subscribe before the snapshot, so nothing between the two is missed.
-    let mut frames = feed.subscribe(view);
-    let mut closing = feed.closing();
-    let Ok(mut last_seq) = send_snapshot(&mut socket, &feed, &engine, view).await else {
-        return;
-    };
-    let mut ping = tokio::time::interval(Duration::from_millis(PING_INTERVAL_MS));
-    ping.tick().await;
-    let mut awaiting_pong = false;
-    // Made once rather than on every turn of the loop: a turn per frame is the hot path.
-    let mut stopping = std::pin::pin!(closing.changed());
-    loop {
-        tokio::select! {
-            frame = frames.recv() => match frame {
-                Ok(frame) if frame.resync => {
-                    match send_snapshot(&mut socket, &feed, &engine, view).await {
-                        Ok(seq) => last_seq = seq,
-                        Err(()) => return,
-                    }
-                }
-                Ok(frame) => {
-                    if frame.seq < last_seq {
-                        continue; // older than the snapshot already sent
-                    }
-                    last_seq = frame.seq;
-                    if send_text(&mut socket, frame.text.clone().into()).await.is_err() {
-                        return;
-                    }
-                }
-                Err(RecvError::Lagged(_)) => match send_snapshot(&mut socket, &feed, &engine, view).await {
-                    Ok(seq) => last_seq = seq,
-                    Err(()) => return,
+/// The server's side of one screen: its socket and what it was last sent.
+struct Screen {
+    socket: Socket,
+    engine: Engine,
+    feed: Arc<Feed>,
+    view: View,
+    /// The seq of the newest state sent: frames older than it are skipped, so seq never goes down.
+    last_seq: u64,
+    /// When a `resync` past the budget is to be served: every resync until then is coalesced into
+    /// that one snapshot (any snapshot sent meanwhile serves them instead).
+    resync_at: Option<Instant>,
+}
+
+impl Screen {
+    /// Sends a fresh snapshot, which answers any resync waiting.
+    async fn snapshot(&mut self) -> Result<(), ()> {
+        let Frame { seq, text, .. } = self.feed.snapshot(&self.engine, self.view);
+        send_text(&mut self.socket, text.into()).await?;
+        self.last_seq = seq;
+        self.resync_at = None;
+        Ok(())
+    }
+
+    /// Forwards one of the feed's frames, unless it is older than what the screen already has.
+    async fn forward(&mut self, frame: &Frame) -> Result<(), ()> {
+        if frame.resync {
+            return self.snapshot().await;
+        }
+        if frame.seq < self.last_seq {
+            return Ok(()); // older than the snapshot already sent
+        }
+        self.last_seq = frame.seq;
+        send_text(&mut self.socket, frame.text.clone().into()).await
+    }
+
+    /// A client's text message: a `resync` within the budget is served at once, past it coalesced
+    /// into one later snapshot; anything else is answered with an `error` frame.
+    async fn message(&mut self, text: &str, budget: &mut ResyncBudget) -> Result<(), ()> {
+        match serde_json::from_str::<ClientFrame>(text) {
+            Ok(ClientFrame::Resync) if self.resync_at.is_some() => Ok(()), // coalesced
+            Ok(ClientFrame::Resync) => self.resync(budget).await,
+            Err(e) => {
+                let message = format!("unknown message: {e}");
+                let error = ServerFrame::Error { message: &message }.to_text();
+                send_text(&mut self.socket, error.into()).await
+            }
+        }
+    }
+
+    /// Serves a `resync` now if the budget allows it, or sets when it will be served.
+    async fn resync(&mut self, budget: &mut ResyncBudget) -> Result<(), ()> {
+        match budget.take(Instant::now()) {
+            Ok(()) => self.snapshot().await,
+            Err(at) => {
+                self.resync_at = Some(at);
+                Ok(())
+            }
+        }
+    }
+
+    async fn run(mut self, limits: WsLimits) {
+        let _guard = self.feed.connected();
+        // Subscribe before the snapshot, so nothing between the two is missed.
+        let mut frames = self.feed.subscribe(self.view);
+        let mut closing = self.feed.closing();
+        if self.snapshot().await.is_err() {
+            return;
+        }
+        let mut budget = ResyncBudget::new(&limits, Instant::now());
+        let mut ping = tokio::time::interval(Duration::from_millis(PING_INTERVAL_MS));
+        ping.tick().await;
+        let mut awaiting_pong = false;
+        // Made once rather than on every turn of the loop: a turn per frame is the hot path.
+        let mut stopping = std::pin::pin!(closing.changed());
+        let mut resync_timer = std::pin::pin!(tokio::time::sleep_until(Instant::now()));
+        loop {
+            let waiting = self.resync_at;
+            if let Some(at) = waiting.filter(|at| *at != resync_timer.deadline()) {
+                resync_timer.as_mut().reset(at);
+            }
+            let turn = tokio::select! {
+                frame = frames.recv() => match frame {
+                    Ok(frame) => self.forward(&frame).await,
+                    Err(RecvError::Lagged(_)) => self.snapshot().await,
+                    Err(RecvError::Closed) => Err(()),
                 },
-                Err(RecvError::Closed) => return,
-            },
-            msg = socket.next() => match msg {
-                Some(Ok(Message::Text(text))) => match serde_json::from_str::<ClientFrame>(&text) {
-                    Ok(ClientFrame::Resync) => match send_snapshot(&mut socket, &feed, &engine, view).await {
-                        Ok(seq) => last_seq = seq,
-                        Err(()) => return,
-                    },
-                    Err(e) => {
-                        let message = format!("unknown message: {e}");
-                        let error = ServerFrame::Error { message: &message }.to_text();
-                        if send_text(&mut socket, error.into()).await.is_err() {
-                            return;
-                        }
+                msg = self.socket.next() => match msg {
+                    Some(Ok(Message::Text(text))) => self.message(&text, &mut budget).await,
+                    Some(Ok(Message::Pong(_))) => {
+                        awaiting_pong = false;
+                        Ok(())
+                    }
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Err(()),
+                    Some(Ok(_)) => Ok(()),
+                },
+                () = &mut resync_timer, if waiting.is_some() => self.resync(&mut budget).await,
+                _ = ping.tick() => {
+                    if awaiting_pong {
+                        Err(()) // no answer to the last ping: the peer is gone
+                    } else {
+                        awaiting_pong = true;
+                        send(&mut self.socket, Message::Ping(Bytes::new())).await
                     }
                 },
-                Some(Ok(Message::Pong(_))) => awaiting_pong = false,
-                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return,
-                Some(Ok(_)) => {}
-            },
-            _ = ping.tick() => {
-                if awaiting_pong {
-                    return; // no answer to the last ping: the peer is gone
+                _ = &mut stopping => {
+                    let close = CloseFrame { code: CloseCode::Away, reason: "server stopping".into() };
+                    let _ = send(&mut self.socket, Message::Close(Some(close))).await;
+                    Err(())
                 }
-                awaiting_pong = true;
-                if send(&mut socket, Message::Ping(Bytes::new())).await.is_err() {
-                    return;
-                }
-            },
-            _ = &mut stopping => {
-                let close = CloseFrame { code: CloseCode::Away, reason: "server stopping".into() };
-                let _ = send(&mut socket, Message::Close(Some(close))).await;
+            };
+            if turn.is_err() {
                 return;
             }
         }

@@ -103,6 +103,9 @@ pub async fn upgrade(
         .ok_or_else(|| ApiError::invalid("view", "view must be board, host, overlay or feed"))?;
     let accept = derive_accept_key(handshake_key(&req)?);
     let engine = s.engine()?.clone();
+    // Last, so only a request that would be upgraded takes a slot; the slot lives as long as the
+    // connection (or is given back at once if the upgrade never completes).
+    let slot = s.connections.admit(&caller.token)?;
     let feed = s.feed.clone();
     let on_upgrade = hyper::upgrade::on(&mut req);
     tokio::spawn(async move {
@@ -113,7 +116,7 @@ pub async fn upgrade(
                 return;
             }
         };
-        connection::serve(upgraded, engine, feed, view).await;
+        connection::serve(upgraded, engine, feed, view, slot).await;
     });
     Ok(Response::builder()
         .status(StatusCode::SWITCHING_PROTOCOLS)
