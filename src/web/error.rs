@@ -73,6 +73,11 @@ impl ApiError {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
     }
 
+    /// 500: the server failed; the message says so without the details, which go to the log.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+    }
+
     /// The JSON body, also used inside batch answers.
     pub fn body(&self) -> serde_json::Value {
         let mut error = json!({"code": self.code, "message": self.message});

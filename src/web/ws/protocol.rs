@@ -53,6 +53,8 @@ pub enum ServerFrame<'a> {
     Snapshot {
         view: &'static str,
         seq: u64,
+        /// Whether writes are taken: `ok`, `disk_full` or `failed` (the board's red banner).
+        writes: &'static str,
         server_ms: i64,
         skus: &'a [StockView],
         show: &'a ShowView,
@@ -62,6 +64,8 @@ pub enum ServerFrame<'a> {
     /// Only the SKUs that changed since the last frame, with the show; at most one per tick.
     Diff {
         seq: u64,
+        /// As in the snapshot; a change of it alone is worth a diff.
+        writes: &'static str,
         server_ms: i64,
         skus: &'a [StockView],
         show: &'a ShowView,

@@ -5,7 +5,7 @@
 use super::protocol::{ServerFrame, View};
 use crate::domain::series::Series;
 use crate::domain::stock::StockView;
-use crate::engine::Engine;
+use crate::engine::{Engine, WriteState};
 use axum::extract::ws::Utf8Bytes;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -116,6 +116,7 @@ impl Feed {
         let frame = ServerFrame::Snapshot {
             view: view.name(),
             seq,
+            writes: engine.writes().name(),
             server_ms: engine.now_ms(),
             skus: &skus,
             show: &show,
@@ -135,9 +136,13 @@ impl Feed {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut closing = self.closing();
         let mut alerts = engine.subscribe_alerts();
+        let mut writes = WritesWatch::new(engine.writes());
         loop {
             tokio::select! {
-                _ = tick.tick() => self.tick(&engine),
+                _ = tick.tick() => {
+                    let now = engine.writes();
+                    self.tick(&engine, now, writes.changed(now));
+                }
                 alert = alerts.recv() => match alert {
                     Ok(first) => {
                         let mut burst = vec![first];
@@ -181,11 +186,14 @@ impl Feed {
         }
     }
 
-    fn tick(&self, engine: &Engine) {
+    /// One tick: a diff per kind of view when the writer changed something or when whether writes
+    /// are taken changed (`writes_changed`), so the screens show a full disk at once.
+    fn tick(&self, engine: &Engine, writes: WriteState, writes_changed: bool) {
         let changes = engine.take_changes();
-        if changes.is_empty() {
+        if changes.is_empty() && !writes_changed {
             return;
         }
+        let writes = writes.name();
         let seq = engine.seq();
         let show = engine.show();
         let server_ms = engine.now_ms();
@@ -193,6 +201,7 @@ impl Feed {
             let skus: Vec<StockView> = changes.skus.iter().filter_map(|c| engine.view(c)).collect();
             let frame = ServerFrame::Diff {
                 seq,
+                writes,
                 server_ms,
                 skus: &skus,
                 show: &show,
@@ -209,11 +218,12 @@ impl Feed {
             c.as_ref().is_some_and(|c| changes.skus.contains(c))
         };
         if self.stage.receiver_count() > 0
-            && (changes.show || on_stage(&show.current) || on_stage(&show.next))
+            && (writes_changed || changes.show || on_stage(&show.current) || on_stage(&show.next))
         {
             let skus = Self::stage_views(engine, show.current.as_ref(), show.next.as_ref());
             let frame = ServerFrame::Diff {
                 seq,
+                writes,
                 server_ms,
                 skus: &skus,
                 show: &show,
@@ -226,5 +236,36 @@ impl Feed {
                 resync: false,
             }));
         }
+    }
+}
+
+/// Remembers the write state the screens were last told, to tell when it changes.
+struct WritesWatch {
+    last: WriteState,
+}
+
+impl WritesWatch {
+    fn new(now: WriteState) -> Self {
+        WritesWatch { last: now }
+    }
+
+    /// Whether `now` differs from the state last seen; remembers `now`.
+    fn changed(&mut self, now: WriteState) -> bool {
+        std::mem::replace(&mut self.last, now) != now
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_write_state_counts_as_a_change_only_when_it_differs_from_the_last_one_seen() {
+        let mut watch = WritesWatch::new(WriteState::Ok);
+        assert!(!watch.changed(WriteState::Ok), "ok after ok");
+        assert!(watch.changed(WriteState::DiskFull), "ok to disk_full");
+        assert!(!watch.changed(WriteState::DiskFull), "disk_full again");
+        assert!(watch.changed(WriteState::Ok), "space returned");
+        assert!(watch.changed(WriteState::Failed), "ok to failed");
     }
 }
