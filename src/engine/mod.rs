@@ -173,7 +173,12 @@ impl Engine {
         match answer.await {
             Ok(answered) => answered,
             // The writer dropped the reply without answering: it died in the middle of the batch.
-            Err(_) => Err(EngineError::Failed),
+            // Say so before answering, so no one who saw this 503 can then see a green /readyz
+            // (the writer thread's own guard says it too, but only once its unwinding is done).
+            Err(_) => {
+                self.published.writes.send_replace(WriteState::Failed);
+                Err(EngineError::Failed)
+            }
         }
     }
 
