@@ -1,11 +1,16 @@
-//! Configuration: flags over environment over the config file over defaults (API.md "Starting").
+//! The server's configuration: the serve flags over their environment variables over the config
+//! file over defaults (API.md "Starting"), resolved into a [`Config`] whose every value is checked.
+//! The tools' flags are not here: they belong to the tools and the CLI (`src/main.rs`).
 
 use crate::domain::alerts::{AlertConfig, Thresholds};
 use crate::domain::role::Role;
-use clap::{Args, Parser, Subcommand};
+use clap::Args;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+mod checks;
+use checks::{check_finite, check_listen, check_thresholds, int_in_range};
 
 /// Where the server listens when nothing says otherwise.
 pub const LISTEN_DEFAULT: &str = "127.0.0.1:8080";
@@ -14,34 +19,7 @@ pub const DATA_DIR_DEFAULT: &str = "./data";
 /// The file in the data dir that keeps a generated admin token across restarts.
 pub const ADMIN_TOKEN_FILE: &str = "admin.token";
 
-#[derive(Parser, Debug)]
-#[command(
-    name = "livestock",
-    version,
-    about = "直播库存看板: the stock book and live board of a live-stream shop"
-)]
-#[command(args_conflicts_with_subcommands = true)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Option<Command>,
-    /// `livestock` alone serves, with the same flags as `livestock serve`.
-    #[command(flatten)]
-    pub serve: ServeArgs,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum Command {
-    /// Serve the API and the screens (the default).
-    Serve(ServeArgs),
-    /// Post one-unit paid orders for one hot SKU as fast as a server takes them, and report.
-    Load(crate::load::LoadArgs),
-    /// Connect many WebSocket screens while orders arrive at a fixed rate; report memory per idle
-    /// screen and the delay from an order's acknowledgement to the diff that carries it.
-    LoadScreens(crate::screens_load::ScreensArgs),
-    /// Start a server and play a believable live show on it, so the board moves (SPEC F7).
-    Demo(crate::demo::DemoArgs),
-}
-
+/// The flags of `livestock serve` (and of `livestock` alone).
 #[derive(Args, Debug, Clone, Default)]
 pub struct ServeArgs {
     /// Address to listen on (port 0 picks a free port).
@@ -58,6 +36,16 @@ pub struct ServeArgs {
 /// The slowest and fastest server clocks, in server-seconds per real second.
 pub const CLOCK_SPEED_MIN: f64 = 0.1;
 pub const CLOCK_SPEED_MAX: f64 = 600.0;
+/// The life of an unpaid hold unless configured, and its bounds, in seconds.
+pub const HOLD_TTL_SECS_DEFAULT: i64 = 15 * 60;
+pub const HOLD_TTL_SECS_MAX: i64 = 7 * 24 * 3600;
+/// The most journal records between two snapshots (replay past a billion records would take hours).
+pub const SNAPSHOT_EVERY_RECORDS_MAX: i64 = 1_000_000_000;
+/// The screens' coalescing tick's bounds, in milliseconds.
+pub const FEED_TICK_MS_MIN: i64 = 10;
+pub const FEED_TICK_MS_MAX: i64 = 10_000;
+/// The shortest token a role may have, in bytes.
+pub const TOKEN_CHARS_MIN: usize = 8;
 
 /// The config file: every key optional.
 #[derive(Debug, Default, Deserialize)]
@@ -65,11 +53,12 @@ pub const CLOCK_SPEED_MAX: f64 = 600.0;
 struct FileConfig {
     listen: Option<String>,
     data: Option<PathBuf>,
-    /// Life of an unpaid hold, in seconds.
-    hold_ttl_secs: Option<u64>,
-    snapshot_every_records: Option<u64>,
+    /// Life of an unpaid hold, in seconds. The integers are read signed, so that a negative one
+    /// is refused with its key named rather than as a type error.
+    hold_ttl_secs: Option<i64>,
+    snapshot_every_records: Option<i64>,
     /// The screens' coalescing tick, in milliseconds.
-    feed_tick_ms: Option<u64>,
+    feed_tick_ms: Option<i64>,
     /// Server-clock seconds per real second (`livestock demo --speed`); 1 in production.
     clock_speed: Option<f64>,
     #[serde(default)]
@@ -124,6 +113,10 @@ impl FileAlerts {
                 .map_err(|e| format!("alerts.categories.{name}: {e}"))?;
             categories.insert(name, t);
         }
+        check_thresholds("alerts.shop", &shop)?;
+        for (name, t) in &categories {
+            check_thresholds(&format!("alerts.categories.{name}"), t)?;
+        }
         Ok(AlertConfig {
             enabled: self.enabled.unwrap_or(true),
             shop,
@@ -171,60 +164,56 @@ impl Config {
         Self::from_file(args, file)
     }
 
-    /// Resolves flags over a parsed config file over defaults, checking every value.
+    /// Resolves flags over a parsed config file over defaults, checking every value; an error
+    /// names the key at fault (`alerts.categories.food.turnover_days: must be finite, got inf`).
     fn from_file(args: &ServeArgs, file: FileConfig) -> Result<Config, String> {
-        let hold_ttl_secs = file.hold_ttl_secs.unwrap_or(15 * 60);
-        if hold_ttl_secs == 0 || hold_ttl_secs > 7 * 24 * 3600 {
-            return Err("hold_ttl_secs must be between 1 second and 7 days".to_owned());
-        }
+        let hold_ttl_secs = int_in_range(
+            "hold_ttl_secs",
+            file.hold_ttl_secs,
+            HOLD_TTL_SECS_DEFAULT,
+            (1, HOLD_TTL_SECS_MAX),
+            "seconds (7 days)",
+        )?;
+        let snapshot_every_records = int_in_range(
+            "snapshot_every_records",
+            file.snapshot_every_records,
+            crate::journal::SNAPSHOT_EVERY_RECORDS_DEFAULT as i64,
+            (1, SNAPSHOT_EVERY_RECORDS_MAX),
+            "records",
+        )?;
+        let feed_tick_ms = int_in_range(
+            "feed_tick_ms",
+            file.feed_tick_ms,
+            crate::web::feed::TICK_MS_DEFAULT as i64,
+            (FEED_TICK_MS_MIN, FEED_TICK_MS_MAX),
+            "milliseconds",
+        )?;
         let clock_speed = file.clock_speed.unwrap_or(1.0);
+        check_finite("clock_speed", clock_speed)?;
         if !(CLOCK_SPEED_MIN..=CLOCK_SPEED_MAX).contains(&clock_speed) {
             return Err(format!(
-                "clock_speed must be between {CLOCK_SPEED_MIN} and {CLOCK_SPEED_MAX}"
+                "clock_speed: must be between {CLOCK_SPEED_MIN} and {CLOCK_SPEED_MAX} \
+                 (server-seconds per real second), got {clock_speed}"
             ));
         }
-        let from_file = [
-            (Role::Admin, file.tokens.admin),
-            (Role::Operator, file.tokens.operator),
-            (Role::Warehouse, file.tokens.warehouse),
-            (Role::Ingest, file.tokens.ingest),
-            (Role::Overlay, file.tokens.overlay),
-            (Role::Viewer, file.tokens.viewer),
-        ];
-        let mut tokens = Vec::new();
-        for (role, file_token) in from_file {
-            let env = std::env::var(format!("LIVESTOCK_TOKEN_{}", role.name().to_uppercase())).ok();
-            if let Some(token) = env.filter(|t| !t.is_empty()).or(file_token) {
-                if token.len() < 8 {
-                    return Err(format!(
-                        "the {} token must have at least 8 characters",
-                        role.name()
-                    ));
-                }
-                tokens.push((role, token));
-            }
-        }
+        let listen = args
+            .listen
+            .clone()
+            .or(file.listen)
+            .unwrap_or_else(|| LISTEN_DEFAULT.to_owned());
+        check_listen(&listen)?;
         Ok(Config {
-            listen: args
-                .listen
-                .clone()
-                .or(file.listen)
-                .unwrap_or_else(|| LISTEN_DEFAULT.to_owned()),
+            listen,
             data_dir: args
                 .data
                 .clone()
                 .or(file.data)
                 .unwrap_or_else(|| PathBuf::from(DATA_DIR_DEFAULT)),
-            hold_ttl_ms: hold_ttl_secs as i64 * 1000,
-            snapshot_every_records: file
-                .snapshot_every_records
-                .unwrap_or(crate::journal::SNAPSHOT_EVERY_RECORDS_DEFAULT),
-            feed_tick_ms: file
-                .feed_tick_ms
-                .unwrap_or(crate::web::feed::TICK_MS_DEFAULT)
-                .clamp(10, 10_000),
+            hold_ttl_ms: hold_ttl_secs * 1000,
+            snapshot_every_records: snapshot_every_records as u64,
+            feed_tick_ms: feed_tick_ms as u64,
             clock_speed,
-            tokens,
+            tokens: resolve_tokens(file.tokens)?,
             alerts: file.alerts.resolve()?,
         })
     }
@@ -246,6 +235,38 @@ impl Config {
         write_private(&path, &token).map_err(|e| format!("writing {}: {e}", path.display()))?;
         Ok(token)
     }
+}
+
+/// Each role's token: `LIVESTOCK_TOKEN_<ROLE>` over the file's `[tokens]`, at least
+/// [`TOKEN_CHARS_MIN`] bytes long.
+fn resolve_tokens(file: FileTokens) -> Result<Vec<(Role, String)>, String> {
+    let from_file = [
+        (Role::Admin, file.admin),
+        (Role::Operator, file.operator),
+        (Role::Warehouse, file.warehouse),
+        (Role::Ingest, file.ingest),
+        (Role::Overlay, file.overlay),
+        (Role::Viewer, file.viewer),
+    ];
+    let mut tokens = Vec::new();
+    for (role, file_token) in from_file {
+        let var = format!("LIVESTOCK_TOKEN_{}", role.name().to_uppercase());
+        let env = std::env::var(&var).ok().filter(|t| !t.is_empty());
+        let key = match env {
+            Some(_) => var,
+            None => format!("tokens.{}", role.name()),
+        };
+        if let Some(token) = env.or(file_token) {
+            if token.len() < TOKEN_CHARS_MIN {
+                return Err(format!(
+                    "{key}: the {} token must have at least {TOKEN_CHARS_MIN} characters",
+                    role.name()
+                ));
+            }
+            tokens.push((role, token));
+        }
+    }
+    Ok(tokens)
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, String> {
@@ -275,16 +296,22 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::checks::threshold_bounds;
     use super::*;
 
     fn resolve(toml_text: &str) -> Result<Config, String> {
         let file: FileConfig = toml::from_str(toml_text).map_err(|e| e.to_string())?;
-        let args = ServeArgs {
-            listen: None,
-            data: None,
-            config: None,
-        };
-        Config::from_file(&args, file)
+        Config::from_file(&ServeArgs::default(), file)
+    }
+
+    #[track_caller]
+    fn refused(toml_text: &str, start: &str) -> String {
+        let err = resolve(toml_text).expect_err(toml_text);
+        assert!(
+            err.starts_with(start),
+            "{toml_text:?}: want {start:?}, got {err:?}"
+        );
+        err
     }
 
     #[test]
@@ -292,8 +319,192 @@ mod tests {
         assert_eq!(resolve("").unwrap().clock_speed, 1.0);
         assert_eq!(resolve("clock_speed = 60").unwrap().clock_speed, 60.0);
         for bad in ["0", "-1", "0.05", "601", "nan", "inf"] {
-            let err = resolve(&format!("clock_speed = {bad}")).unwrap_err();
-            assert!(err.contains("clock_speed"), "{bad}: {err}");
+            refused(&format!("clock_speed = {bad}"), "clock_speed: must be");
         }
+    }
+
+    #[test]
+    fn the_defaults_and_every_built_in_category_pass_the_checks() {
+        let config = resolve("").unwrap();
+        assert_eq!(config.alerts, AlertConfig::default());
+        assert_eq!(config.hold_ttl_ms, HOLD_TTL_SECS_DEFAULT * 1000);
+        check_thresholds("alerts.shop", &Thresholds::default()).unwrap();
+    }
+
+    #[test]
+    fn an_infinite_or_nan_threshold_is_refused_naming_its_table_and_key() {
+        for (key, _, _) in threshold_bounds(&Thresholds::default()) {
+            for bad in ["inf", "-inf", "nan"] {
+                for table in [
+                    "alerts.shop",
+                    "alerts.categories.food",
+                    "alerts.categories.toys",
+                ] {
+                    let toml_text = format!("[{table}]\n{key} = {bad}\n");
+                    let err = refused(&toml_text, &format!("{table}.{key}: must be finite, got "));
+                    assert!(
+                        err.to_lowercase().ends_with(bad.trim_start_matches('-')),
+                        "{err}"
+                    );
+                }
+            }
+        }
+        refused(
+            "[alerts.categories.food]\nturnover_days = inf\n",
+            "alerts.categories.food.turnover_days: must be finite, got inf",
+        );
+    }
+
+    #[test]
+    fn a_threshold_outside_its_bound_is_refused_naming_its_key() {
+        for (toml_text, start) in [
+            (
+                "level1_pct = 101",
+                "alerts.shop.level1_pct: must be between 0 and 100",
+            ),
+            (
+                "sell_through_pct = -1",
+                "alerts.shop.sell_through_pct: must be between 0 and 100",
+            ),
+            (
+                "hysteresis_pct = 150",
+                "alerts.shop.hysteresis_pct: must be between 0 and 100",
+            ),
+            (
+                "surge_factor = 0",
+                "alerts.shop.surge_factor: must be above 0, got 0",
+            ),
+            (
+                "turnover_days = -3",
+                "alerts.shop.turnover_days: must be above 0, got -3",
+            ),
+            (
+                "sellout_minutes = 0",
+                "alerts.shop.sellout_minutes: must be above 0",
+            ),
+            (
+                "movement_window_minutes = -1",
+                "alerts.shop.movement_window_minutes: must be above 0",
+            ),
+            (
+                "slow_mover_days = 0",
+                "alerts.shop.slow_mover_days: must be above 0",
+            ),
+            (
+                "fading_peak_min_per_min = -2",
+                "alerts.shop.fading_peak_min_per_min: must be above 0",
+            ),
+            (
+                "turnover_min_age_days = -1",
+                "alerts.shop.turnover_min_age_days: must be at least 0",
+            ),
+        ] {
+            refused(&format!("[alerts.shop]\n{toml_text}\n"), start);
+        }
+        let at_once = resolve("[alerts.shop]\nturnover_min_age_days = 0\nlevel3_pct = 0\n");
+        assert!(at_once.is_ok(), "{at_once:?}");
+    }
+
+    #[test]
+    fn the_stock_tiers_must_go_level3_then_level2_then_level1() {
+        refused(
+            "[alerts.shop]\nlevel2_pct = 30\n",
+            "alerts.shop.level2_pct: must be at most level1_pct (20)",
+        );
+        refused(
+            "[alerts.categories.food]\nlevel3_pct = 15\n",
+            "alerts.categories.food.level3_pct: must be at most level2_pct (10)",
+        );
+        // A category starts from the shop's values, so its own tier is checked against them.
+        refused(
+            "[alerts.shop]\nlevel1_pct = 30\n[alerts.categories.toys]\nlevel1_pct = 8\n",
+            "alerts.categories.toys.level2_pct: must be at most level1_pct (8)",
+        );
+        let equal = resolve("[alerts.shop]\nlevel1_pct = 10\nlevel2_pct = 10\nlevel3_pct = 10\n");
+        assert!(equal.is_ok(), "{equal:?}");
+    }
+
+    #[test]
+    fn a_fading_hit_must_re_arm_above_the_line_it_fades_below() {
+        refused(
+            "[alerts.shop]\nfading_pct = 50\nfading_rearm_pct = 40\n",
+            "alerts.shop.fading_rearm_pct: must be at least fading_pct (50)",
+        );
+    }
+
+    #[test]
+    fn the_integers_are_refused_outside_their_range_naming_the_key() {
+        for (toml_text, start) in [
+            (
+                "hold_ttl_secs = 0",
+                "hold_ttl_secs: must be between 1 and 604800 seconds",
+            ),
+            (
+                "hold_ttl_secs = -5",
+                "hold_ttl_secs: must be between 1 and 604800",
+            ),
+            (
+                "hold_ttl_secs = 604801",
+                "hold_ttl_secs: must be between 1 and 604800",
+            ),
+            (
+                "snapshot_every_records = 0",
+                "snapshot_every_records: must be between 1 and",
+            ),
+            (
+                "snapshot_every_records = -1",
+                "snapshot_every_records: must be between 1 and",
+            ),
+            (
+                "feed_tick_ms = 5",
+                "feed_tick_ms: must be between 10 and 10000 milliseconds",
+            ),
+            (
+                "feed_tick_ms = 10001",
+                "feed_tick_ms: must be between 10 and 10000",
+            ),
+        ] {
+            refused(toml_text, start);
+        }
+        let config =
+            resolve("hold_ttl_secs = 1\nsnapshot_every_records = 97\nfeed_tick_ms = 40").unwrap();
+        assert_eq!(
+            (
+                config.hold_ttl_ms,
+                config.snapshot_every_records,
+                config.feed_tick_ms
+            ),
+            (1000, 97, 40)
+        );
+    }
+
+    #[test]
+    fn a_listening_address_needs_a_host_and_a_port_that_fits_in_16_bits() {
+        for bad in [
+            "127.0.0.1:99999",
+            "127.0.0.1",
+            ":8080",
+            "127.0.0.1:-1",
+            "127.0.0.1:x",
+        ] {
+            refused(&format!("listen = {bad:?}"), "listen: must be HOST:PORT");
+            let args = ServeArgs {
+                listen: Some(bad.to_owned()),
+                ..ServeArgs::default()
+            };
+            let err = Config::from_file(&args, FileConfig::default()).unwrap_err();
+            assert!(err.starts_with("listen: "), "{err}");
+        }
+        for good in ["127.0.0.1:0", "[::1]:8080", "localhost:65535"] {
+            assert_eq!(resolve(&format!("listen = {good:?}")).unwrap().listen, good);
+        }
+    }
+
+    #[test]
+    fn a_short_token_in_the_file_is_refused_naming_its_key() {
+        refused(
+            "[tokens]\nviewer = \"short\"\n",
+            "tokens.viewer: the viewer token must have at least 8 characters",
+        );
     }
 }

@@ -8,25 +8,27 @@
 //! - [`domain`] is the pool itself: buckets, the order lifecycle, idempotency, limits; pure, with
 //!   time passed in;
 //! - [`journal`] is the truth on disk: checksummed records, replay, snapshots;
-//! - [`config`] resolves flags, environment and the config file; [`load`] is the load generator.
+//! - [`config`] resolves the serve flags, environment and the config file into a checked
+//!   [`config::Config`];
+//! - [`tools`] stand outside the server and use only its public API: the demo show, the load
+//!   generators, the child-server harness and the one client they and the tests share.
 
-pub mod child;
 pub mod config;
-pub mod demo;
 pub mod domain;
 pub mod engine;
 pub mod journal;
-pub mod load;
-pub mod screens_load;
+pub mod tools;
 pub mod web;
 
 use config::Config;
 use domain::PoolConfig;
 use domain::role::Role;
 use engine::Engine;
-use journal::Journal;
+use journal::storage::Storage;
+use journal::{Journal, JournalOptions};
 use std::future::Future;
 use std::io::Write;
+use std::sync::Arc;
 use web::auth::Tokens;
 
 /// Why [`run`] stopped with an error; each kind has its own exit code.
@@ -66,12 +68,49 @@ impl From<String> for RunError {
 /// How long shutdown waits for the screens' WebSockets to close.
 const SCREENS_CLOSE_WAIT_MS: u64 = 2_000;
 
+/// How long a server whose journal failed stays up by default, answering writes 503 with `/readyz`
+/// false and the screens showing the failure, before it stops (and `main` exits 74).
+pub const FAILED_LINGER_MS_DEFAULT: u64 = 3_000;
+
+/// What [`run_with`] takes beyond the config: the seams that tests (and failure rehearsals) use.
+pub struct RunOptions {
+    /// The journal's file system: the real one, or one that fails on command.
+    pub storage: Arc<dyn Storage>,
+    /// Disk reserved per journal segment.
+    pub segment_bytes: u64,
+    /// How long the server stays up after its journal failed, before it stops.
+    pub failed_linger_ms: u64,
+    /// Told the listening address once the server is ready for everything.
+    pub on_ready: Option<tokio::sync::oneshot::Sender<std::net::SocketAddr>>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            storage: Arc::new(journal::storage::OsStorage),
+            segment_bytes: journal::SEGMENT_BYTES_DEFAULT,
+            failed_linger_ms: FAILED_LINGER_MS_DEFAULT,
+            on_ready: None,
+        }
+    }
+}
+
 /// Serves until `shutdown` completes, then finishes in-flight requests, flushes the journal, writes a
 /// snapshot and returns. The listener accepts (for `/healthz`) while the journal replays; the line
 /// `livestock listening on http://HOST:PORT` is printed once the server is ready for everything.
+/// A journal that cannot be written stops the server too, and `run` returns [`RunError::Journal`].
 pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), RunError> {
+    run_with(config, shutdown, RunOptions::default()).await
+}
+
+/// [`run`] with the journal's storage, segment size and failure linger chosen by the caller.
+pub async fn run_with(
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    options: RunOptions,
 ) -> Result<(), RunError> {
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
@@ -93,9 +132,23 @@ pub async fn run(
     let feed = web::feed::Feed::new(config.feed_tick_ms);
     let state = web::AppState::new(Tokens::new(tokens), feed.clone());
     let app = web::app(state.clone()).layer(tower_http::trace::TraceLayer::new_for_http());
+    // The server stops on the signal, or a while after the journal failed.
+    let journal_failed = Arc::new(tokio::sync::Notify::new());
+    let linger = std::time::Duration::from_millis(options.failed_linger_ms);
+    let stop = {
+        let journal_failed = journal_failed.clone();
+        async move {
+            tokio::select! {
+                () = shutdown => {}
+                () = async { journal_failed.notified().await; tokio::time::sleep(linger).await } => {
+                    tracing::error!("stopping: the journal failed; restart to replay it");
+                }
+            }
+        }
+    };
     let server = tokio::spawn(async move {
         axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(stop)
             .await
     });
 
@@ -103,11 +156,16 @@ pub async fn run(
     let pool_config = PoolConfig {
         hold_ttl_ms: config.hold_ttl_ms,
     };
-    let every = config.snapshot_every_records;
-    let recovered =
-        tokio::task::spawn_blocking(move || Journal::open(&data_dir, pool_config, every))
-            .await
-            .map_err(|e| format!("replaying the journal: {e}"))??;
+    let journal_options = JournalOptions {
+        snapshot_every_records: config.snapshot_every_records,
+        segment_bytes: options.segment_bytes,
+        storage: options.storage,
+    };
+    let recovered = tokio::task::spawn_blocking(move || {
+        Journal::open_with(&data_dir, pool_config, journal_options)
+    })
+    .await
+    .map_err(|e| format!("replaying the journal: {e}"))??;
     tracing::info!(
         seq = recovered.pool.seq(),
         replayed = recovered.replayed,
@@ -124,24 +182,18 @@ pub async fn run(
     );
     state.set_engine(engine.clone());
     tokio::spawn(feed.clone().run(engine.clone()));
-
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "livestock listening on http://{addr}");
-    match &generated {
-        Some(token) => {
-            let _ = writeln!(out, "board: http://{addr}/?token={token}");
-            let _ = writeln!(
-                out,
-                "(no tokens configured: this admin token was generated and is kept in {})",
-                config.data_dir.join(config::ADMIN_TOKEN_FILE).display()
-            );
-        }
-        None => {
-            let _ = writeln!(out, "board: http://{addr}/?token=YOUR_TOKEN");
-        }
+    {
+        let engine = engine.clone();
+        tokio::spawn(async move {
+            engine.failed().await;
+            journal_failed.notify_one();
+        });
     }
-    let _ = out.flush();
-    drop(out);
+
+    print_ready(addr, generated.as_deref(), &config.data_dir);
+    if let Some(ready) = options.on_ready {
+        let _ = ready.send(addr);
+    }
 
     let served = server.await;
     feed.close();
@@ -161,6 +213,26 @@ pub async fn run(
         Err(e) => return Err(RunError::Startup(format!("serving: {e}"))),
     }
     flushed.map_err(RunError::Journal)
+}
+
+/// Prints the listening line and the board's URL (API.md "Starting").
+fn print_ready(addr: std::net::SocketAddr, generated: Option<&str>, data_dir: &std::path::Path) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "livestock listening on http://{addr}");
+    match generated {
+        Some(token) => {
+            let _ = writeln!(out, "board: http://{addr}/?token={token}");
+            let _ = writeln!(
+                out,
+                "(no tokens configured: this admin token was generated and is kept in {})",
+                data_dir.join(config::ADMIN_TOKEN_FILE).display()
+            );
+        }
+        None => {
+            let _ = writeln!(out, "board: http://{addr}/?token=YOUR_TOKEN");
+        }
+    }
+    let _ = out.flush();
 }
 
 /// Completes on SIGTERM or Ctrl-C.

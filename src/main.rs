@@ -1,13 +1,44 @@
-//! The `livestock` binary: configuration, logging, signals, then [`livestock::run`].
+//! The `livestock` binary: the command line (clap) and its dispatch, nothing else. Serving is
+//! [`livestock::run`] over a [`Config`] resolved from the serve flags; the other commands are the
+//! tools of [`livestock::tools`], which bring their own server.
 
-use clap::Parser;
-use livestock::config::{Cli, Command, Config};
+use clap::{Parser, Subcommand};
+use livestock::config::{Config, ServeArgs};
+use livestock::tools::{demo, load, load_screens};
 use std::process::ExitCode;
 
 /// mimalloc: the server allocates many small short-lived buffers per request; glibc's malloc showed
 /// as the top user-space cost under load.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "livestock",
+    version,
+    about = "直播库存看板: the stock book and live board of a live-stream shop"
+)]
+#[command(args_conflicts_with_subcommands = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// `livestock` alone serves, with the same flags as `livestock serve`.
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the API and the screens (the default).
+    Serve(ServeArgs),
+    /// Post one-unit paid orders for one hot SKU as fast as a server takes them, and report.
+    Load(load::LoadArgs),
+    /// Connect many WebSocket screens while orders arrive at a fixed rate; report memory per idle
+    /// screen and the delay from an order's acknowledgement to the diff that carries it.
+    LoadScreens(load_screens::ScreensArgs),
+    /// Start a server and play a believable live show on it, so the board moves (SPEC F7).
+    Demo(demo::DemoArgs),
+}
 
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
@@ -26,9 +57,9 @@ fn main() -> ExitCode {
         }
     };
     let tool = match cli.command {
-        Some(Command::Load(args)) => runtime.block_on(livestock::load::run(args)),
-        Some(Command::LoadScreens(args)) => runtime.block_on(livestock::screens_load::run(args)),
-        Some(Command::Demo(args)) => runtime.block_on(livestock::demo::run(args)),
+        Some(Command::Load(args)) => runtime.block_on(load::run(args)),
+        Some(Command::LoadScreens(args)) => runtime.block_on(load_screens::run(args)),
+        Some(Command::Demo(args)) => runtime.block_on(demo::run(args)),
         Some(Command::Serve(args)) => return serve(&runtime, &args),
         None => return serve(&runtime, &cli.serve),
     };
@@ -41,8 +72,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// Serves until a signal; a journal failure exits 74 (`EX_IOERR`), any other error 1.
-fn serve(runtime: &tokio::runtime::Runtime, args: &livestock::config::ServeArgs) -> ExitCode {
+/// Serves until a signal; a journal failure exits 74 (`EX_IOERR`), any other error (a bad config
+/// among them) 1.
+fn serve(runtime: &tokio::runtime::Runtime, args: &ServeArgs) -> ExitCode {
     let served = Config::resolve(args)
         .map_err(livestock::RunError::Startup)
         .and_then(|config| runtime.block_on(livestock::run(config, livestock::shutdown_signal())));

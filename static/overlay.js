@@ -1,74 +1,74 @@
-/* livestock: the OBS overlay (/overlay). A "仅剩 N 件" badge for the product on air; nothing when
- * nothing is on air. The page itself stays transparent. */
-(function () {
-  "use strict";
+/* livestock: the OBS overlay (/overlay), an ES module. A "仅剩 N 件" badge for the product on air;
+ * nothing when nothing is on air. The page itself stays transparent. */
+import { applyI18n, t, tInto } from "./lib/i18n.js";
+import { fmtInt, isNum } from "./lib/format.js";
+import { $, flash, frameScheduler, setText } from "./lib/dom.js";
+import { connect } from "./lib/socket.js";
 
-  const L = window.LS;
-  const { t, setText } = L;
-  const $ = (id) => document.getElementById(id);
+/** The badge is emptied this long after it starts sliding away, in milliseconds. */
+const CLEAR_AFTER_MS = 600;
 
-  L.applyI18n();
-  document.title = t("page.overlay") + " · livestock";
+applyI18n();
+document.title = t("page.overlay") + " · livestock";
 
-  let live = null;
-  let shown = { sku: null, available: null, soldOut: null };
-  let clearTimer = 0;
+let live = null;
+let shown = { sku: null, available: null, soldOut: null };
+let clearTimer = 0;
 
-  const schedule = L.frameScheduler(render);
-  const feed = L.connect("overlay", {
-    onState(change, ls) {
-      live = ls;
-      schedule();
-    },
-  });
-  live = feed.live;
+const schedule = frameScheduler(render);
+const feed = connect("overlay", {
+  onState(change, ls) {
+    live = ls;
+    schedule();
+  },
+});
+live = feed.live;
 
-  function render() {
-    const s = live.state.show;
-    const code = s && s.current;
-    const ov = $("ov");
-    if (!code) {
-      if (ov.classList.contains("show")) {
-        ov.classList.remove("show");
-        ov.setAttribute("aria-hidden", "true");
-        // Empty the badge once it has slid away, so nothing stale is left in it.
-        clearTimer = setTimeout(() => {
-          setText($("ov-name"), "");
-          $("ov-count").replaceChildren();
-        }, 600);
-      }
-      shown = { sku: null, available: null, soldOut: null };
-      return;
+function render() {
+  const s = live.state.show;
+  const code = s && s.current;
+  const ov = $("ov");
+  if (!code) {
+    if (ov.classList.contains("show")) {
+      ov.classList.remove("show");
+      ov.setAttribute("aria-hidden", "true");
+      // Empty the badge once it has slid away, so nothing stale is left in it.
+      clearTimer = setTimeout(() => {
+        setText($("ov-name"), "");
+        $("ov-count").replaceChildren();
+      }, CLEAR_AFTER_MS);
     }
-    clearTimeout(clearTimer);
-    const v = live.sku(code);
-    const e = Array.isArray(s.lineup) ? s.lineup.find((x) => x.sku === code) : null;
-    const name = (v && v.name) || (e && e.name) || code;
-    const available = v ? v.available : e ? e.available : null;
-    const level = v ? Math.max(0, Math.min(3, v.level | 0)) : 0;
-    const soldOut = available === 0;
-
-    ov.className = "ov show lvl-" + level + (soldOut ? " soldout" : "");
-    ov.setAttribute("aria-hidden", "false");
-    setText($("ov-name"), name);
-
-    const count = $("ov-count");
-    if (soldOut) {
-      if (shown.soldOut !== true || shown.sku !== code) setText(count, t("overlay.sold_out"));
-    } else if (L.isNum(available)) {
-      const text = L.fmtInt(available);
-      const num = count.querySelector(".ph-n");
-      if (!num || shown.soldOut !== false) L.tInto(count, "overlay.only_n", { n: text });
-      else if (setText(num, text) && shown.sku === code) L.flash(num, "bump");
-    } else setText(count, "");
-
-    let left = 1;
-    if (v && v.base > 0) left = v.available / v.base;
-    else if (v && L.isNum(v.sell_through)) left = 1 - v.sell_through;
-    $("ov-meter").style.width = (Math.max(0, Math.min(1, left)) * 100).toFixed(1) + "%";
-
-    shown = { sku: code, available, soldOut: soldOut ? true : L.isNum(available) ? false : null };
+    shown = { sku: null, available: null, soldOut: null };
+    return;
   }
+  clearTimeout(clearTimer);
+  const v = live.sku(code);
+  const e = Array.isArray(s.lineup) ? s.lineup.find((x) => x.sku === code) : null;
+  const name = (v && v.name) || (e && e.name) || code;
+  const available = v ? v.available : e ? e.available : null;
+  const level = v ? Math.max(0, Math.min(3, v.level | 0)) : 0;
+  const soldOut = available === 0;
 
-  render();
-})();
+  ov.className = "ov show lvl-" + level + (soldOut ? " soldout" : "");
+  ov.setAttribute("aria-hidden", "false");
+  setText($("ov-name"), name);
+
+  const count = $("ov-count");
+  if (soldOut) {
+    if (shown.soldOut !== true || shown.sku !== code) setText(count, t("overlay.sold_out"));
+  } else if (isNum(available)) {
+    const text = fmtInt(available);
+    const num = count.querySelector(".ph-n");
+    if (!num || shown.soldOut !== false) tInto(count, "overlay.only_n", { n: text });
+    else if (setText(num, text) && shown.sku === code) flash(num, "bump");
+  } else setText(count, "");
+
+  let left = 1;
+  if (v && v.base > 0) left = v.available / v.base;
+  else if (v && isNum(v.sell_through)) left = 1 - v.sell_through;
+  $("ov-meter").style.width = (Math.max(0, Math.min(1, left)) * 100).toFixed(1) + "%";
+
+  shown = { sku: code, available, soldOut: soldOut ? true : isNum(available) ? false : null };
+}
+
+render();

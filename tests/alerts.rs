@@ -130,6 +130,13 @@ async fn list_alerts(server: &TestServer, query: &str) -> Vec<Value> {
     alerts
 }
 
+/// The listed alerts of one kind, newest first.
+async fn listed_of_kind(server: &TestServer, kind: &str) -> Vec<Value> {
+    let mut alerts = list_alerts(server, "").await;
+    alerts.retain(|a| is_kind(a, kind));
+    alerts
+}
+
 /// Every field of API.md, with its type.
 #[track_caller]
 fn assert_alert_shape(a: &Value) {
@@ -233,11 +240,7 @@ async fn each_stock_level_is_pushed_once_in_order_and_listed_newest_first() {
         "a stock level alert after the last crossing: {late:?}"
     );
 
-    let listed: Vec<Value> = list_alerts(&server, "")
-        .await
-        .into_iter()
-        .filter(|a| is_kind(a, "stock_level"))
-        .collect();
+    let listed = listed_of_kind(&server, "stock_level").await;
     let levels: Vec<&Value> = listed.iter().map(|a| &a["level"]).collect();
     assert_eq!(levels, [3, 2, 1], "newest first: {listed:?}");
     for (pushed, listed) in pushed.iter().zip(listed.iter().rev()) {
@@ -389,11 +392,7 @@ async fn a_surge_prompts_the_host_names_the_next_product_with_stock_and_asks_for
     assert!(!zh.contains("羽绒马甲"), "not the sold-out one: {zh}");
     assert!(zh.contains("库存有限"), "{zh}");
 
-    let surges: Vec<Value> = list_alerts(&server, "")
-        .await
-        .into_iter()
-        .filter(|a| is_kind(a, "surge"))
-        .collect();
+    let surges = listed_of_kind(&server, "surge").await;
     assert_eq!(
         surges,
         std::slice::from_ref(&surge),

@@ -5,20 +5,55 @@
 //! A record is one [`Command`] with the [`Ctx`] it was applied with, so replay rebuilds the pool
 //! exactly. A torn record at the very end of the last segment (a crash mid-write) is cut off and
 //! logged; damage anywhere else refuses to start, because acknowledged events would be lost.
+//!
+//! Segments are reserved on disk ahead of need ([`JournalOptions::segment_bytes`]): when the next
+//! one cannot be reserved the disk is full, and [`Journal::ensure_room`] says so before anything is
+//! applied, so the engine can refuse writes cleanly and take them again once space returns. A write
+//! or sync that fails is never retried: the engine stops, and a restart replays what is durable.
 
 mod frame;
+mod replay;
+mod snapshot;
+pub mod storage;
 
-use crate::domain::{Command, Ctx, Pool, PoolConfig, Snapshot};
-use frame::Tail;
+use crate::domain::{Command, Ctx};
 use serde::{Deserialize, Serialize};
-use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use storage::{OsStorage, SegmentFile, Storage};
+
+pub use replay::Recovered;
+pub use snapshot::SnapshotJob;
 
 /// The largest journal record: a batch of 1,000 SKUs with long names fits many times over.
 pub const RECORD_BYTES_MAX: u32 = 16 << 20;
 /// Start a new snapshot after this many records by default.
 pub const SNAPSHOT_EVERY_RECORDS_DEFAULT: u64 = 500_000;
+/// Disk reserved for each segment by default.
+pub const SEGMENT_BYTES_DEFAULT: u64 = 64 << 20;
+
+/// How the journal lays itself out on disk.
+#[derive(Clone)]
+pub struct JournalOptions {
+    /// Start a new snapshot after this many records.
+    pub snapshot_every_records: u64,
+    /// Disk reserved for each segment. A new segment is reserved once less than a quarter of
+    /// this is left in the open one, so a batch always lands in space the disk has promised.
+    pub segment_bytes: u64,
+    /// The file system (the real one, or one that fails on command in tests).
+    pub storage: Arc<dyn Storage>,
+}
+
+impl Default for JournalOptions {
+    fn default() -> Self {
+        JournalOptions {
+            snapshot_every_records: SNAPSHOT_EVERY_RECORDS_DEFAULT,
+            segment_bytes: SEGMENT_BYTES_DEFAULT,
+            storage: Arc::new(OsStorage),
+        }
+    }
+}
 
 /// One journal record as written.
 #[derive(Serialize)]
@@ -39,8 +74,16 @@ struct RecordIn {
 /// The open journal: the segment being appended to and the records not yet committed.
 pub struct Journal {
     dir: PathBuf,
+    storage: Arc<dyn Storage>,
     /// The segment records are appended to.
-    file: File,
+    file: Box<dyn SegmentFile>,
+    /// The sequence number in the open segment's name: the first record it may hold.
+    segment_first_seq: u64,
+    /// Bytes of the open segment that were written and synced.
+    written_bytes: u64,
+    /// Bytes of the open segment reserved on disk (at least `written_bytes`).
+    reserved_bytes: u64,
+    segment_bytes: u64,
     /// Encoded records waiting for the next [`Journal::commit`].
     pending: Vec<u8>,
     /// Records written since the last snapshot began.
@@ -48,15 +91,9 @@ pub struct Journal {
     snapshot_every_records: u64,
 }
 
-/// What start-up found: the pool as it was, and what it had to do to get there.
-pub struct Recovered {
-    pub journal: Journal,
-    pub pool: Pool,
-    /// Records replayed after the snapshot.
-    pub replayed: u64,
-    /// Bytes of a torn last record that were cut off, if any.
-    pub torn_bytes_cut: u64,
-}
+/// The disk has no room for the next segment: nothing was written, and nothing may be applied.
+#[derive(Debug)]
+pub struct DiskFull(pub String);
 
 fn segment_name(first_seq: u64) -> String {
     format!("journal-{first_seq:020}.log")
@@ -93,111 +130,6 @@ fn sync_dir(dir: &Path) -> Result<(), String> {
 }
 
 impl Journal {
-    /// Opens the journal in `dir` (creating it), loads the newest snapshot and replays every record
-    /// after it. Refuses with a message naming the file and offset when the data is damaged.
-    pub fn open(
-        dir: &Path,
-        config: PoolConfig,
-        snapshot_every_records: u64,
-    ) -> Result<Recovered, String> {
-        fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-        let mut pool = match numbered(dir, "snapshot-", ".json")?.pop() {
-            Some((_, path)) => load_snapshot(&path, config)?,
-            None => Pool::new(config),
-        };
-        let segments = numbered(dir, "journal-", ".log")?;
-        let mut replayed = 0;
-        let mut torn_bytes_cut = 0;
-        for (i, (_, path)) in segments.iter().enumerate() {
-            let bytes = fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-            let (frames, tail) = frame::split(&bytes, RECORD_BYTES_MAX);
-            for (offset, payload) in frames {
-                let at = || format!("{} at byte {offset}", path.display());
-                let rec: RecordIn = serde_json::from_slice(payload)
-                    .map_err(|e| format!("journal record unreadable in {}: {e}", at()))?;
-                if rec.seq <= pool.seq() {
-                    continue; // already in the snapshot
-                }
-                if rec.seq != pool.seq() + 1 {
-                    return Err(format!(
-                        "journal gap in {}: record {} follows {}",
-                        at(),
-                        rec.seq,
-                        pool.seq()
-                    ));
-                }
-                let ctx = Ctx {
-                    seq: rec.seq,
-                    now_ms: rec.now_ms,
-                };
-                match pool.apply(&rec.cmd, ctx) {
-                    Ok(effect) if effect.journal => replayed += 1,
-                    other => {
-                        return Err(format!(
-                            "replay of record {} in {} did not apply as it did when written: {other:?}",
-                            rec.seq,
-                            at()
-                        ));
-                    }
-                }
-            }
-            let last = i + 1 == segments.len();
-            match tail {
-                Tail::Clean => {}
-                Tail::Torn { offset } if last => {
-                    torn_bytes_cut = bytes.len() as u64 - offset;
-                    tracing::warn!(
-                        file = %path.display(),
-                        offset,
-                        bytes = torn_bytes_cut,
-                        "cutting off a torn last journal record (a crash during its write; it was never acknowledged)"
-                    );
-                    let f = OpenOptions::new()
-                        .write(true)
-                        .open(path)
-                        .map_err(|e| format!("opening {}: {e}", path.display()))?;
-                    f.set_len(offset)
-                        .and_then(|()| f.sync_all())
-                        .map_err(|e| format!("truncating {}: {e}", path.display()))?;
-                }
-                Tail::Torn { offset } | Tail::Corrupt { offset, .. } => {
-                    let why = match tail {
-                        Tail::Corrupt { why, .. } => why,
-                        _ => "a torn record before the last segment".to_owned(),
-                    };
-                    return Err(format!(
-                        "the journal is damaged in {} at byte {offset}: {why}. Acknowledged events follow it, so livestock \
-                         will not start on it; restore the data dir from a backup or move the damaged file aside knowingly",
-                        path.display()
-                    ));
-                }
-            }
-        }
-        let path = match segments.last() {
-            Some((_, path)) => path.clone(),
-            None => dir.join(segment_name(pool.seq() + 1)),
-        };
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(|e| format!("opening {}: {e}", path.display()))?;
-        sync_dir(dir)?;
-        let journal = Journal {
-            dir: dir.to_owned(),
-            file,
-            pending: Vec::with_capacity(1 << 16),
-            records_since_snapshot: replayed,
-            snapshot_every_records: snapshot_every_records.max(1),
-        };
-        Ok(Recovered {
-            journal,
-            pool,
-            replayed,
-            torn_bytes_cut,
-        })
-    }
-
     /// Adds a record to the next commit.
     pub fn append(&mut self, cmd: &Command, ctx: Ctx) {
         let rec = RecordOut {
@@ -216,15 +148,65 @@ impl Journal {
         !self.pending.is_empty()
     }
 
-    /// Writes every pending record and syncs once (group commit). Only after this returns may the
-    /// commands be acknowledged.
+    /// Writes every pending record and syncs once (group commit). Only after this returns `Ok` may
+    /// the commands be acknowledged. On an error the segment is cut back to what was durable before
+    /// (so a restart does not replay what was never acknowledged), and the journal must not be used
+    /// again: after a failed sync the kernel may have dropped the dirty pages, so a retry that
+    /// "succeeds" would prove nothing.
     pub fn commit(&mut self) -> std::io::Result<()> {
         if self.pending.is_empty() {
             return Ok(());
         }
-        self.file.write_all(&self.pending)?;
-        self.file.sync_data()?;
+        let written = self
+            .file
+            .append(&self.pending)
+            .and_then(|()| self.file.sync());
+        if let Err(e) = written {
+            let _ = self.file.truncate(self.written_bytes); // best effort: we stop either way
+            return Err(e);
+        }
+        self.written_bytes += self.pending.len() as u64;
         self.pending.clear();
+        Ok(())
+    }
+
+    /// Makes sure the open segment has room reserved on disk for the next batch, reserving a new
+    /// segment (named `next_seq`) when it has not. Call with nothing pending, before applying the
+    /// batch: a full disk is then refused before anything changed.
+    pub fn ensure_room(&mut self, next_seq: u64) -> Result<(), DiskFull> {
+        if self.written_bytes + self.segment_bytes / 4 <= self.reserved_bytes {
+            return Ok(());
+        }
+        self.roll(next_seq).map_err(DiskFull)
+    }
+
+    /// Continues in a segment named `next_seq`, reserved on disk. When the open segment is still
+    /// empty it is that segment, and only its reservation is made. On failure nothing changes.
+    fn roll(&mut self, next_seq: u64) -> Result<(), String> {
+        if self.written_bytes == 0 && self.segment_first_seq == next_seq {
+            self.file
+                .reserve(self.segment_bytes)
+                .map_err(|e| format!("reserving {} bytes of journal: {e}", self.segment_bytes))?;
+            self.reserved_bytes = self.segment_bytes;
+            return Ok(());
+        }
+        let path = self.dir.join(segment_name(next_seq));
+        let reserved = self
+            .storage
+            .open_segment(&path)
+            .and_then(|mut file| file.reserve(self.segment_bytes).map(|()| file));
+        let file = match reserved {
+            Ok(file) => file,
+            Err(e) => {
+                let _ = fs::remove_file(&path); // empty: it never held a record
+                return Err(format!("reserving {}: {e}", path.display()));
+            }
+        };
+        sync_dir(&self.dir)?;
+        self.file = file;
+        self.segment_first_seq = next_seq;
+        self.written_bytes = 0;
+        self.reserved_bytes = self.segment_bytes;
         Ok(())
     }
 
@@ -232,88 +214,6 @@ impl Journal {
     pub fn snapshot_due(&self) -> bool {
         self.records_since_snapshot >= self.snapshot_every_records
     }
-
-    /// Starts a snapshot of `pool`: later records go to a new segment, and the returned job writes the
-    /// snapshot and removes what it covers. The job may run on another thread; the journal goes on.
-    /// Call only with nothing pending.
-    pub fn begin_snapshot(&mut self, pool: &Pool) -> Result<SnapshotJob, String> {
-        assert!(self.pending.is_empty(), "commit before a snapshot");
-        let next = pool.seq() + 1;
-        let path = self.dir.join(segment_name(next));
-        let covered: Vec<PathBuf> = numbered(&self.dir, "journal-", ".log")?
-            .into_iter()
-            .filter(|(first, _)| *first < next)
-            .map(|(_, p)| p)
-            .collect();
-        self.file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(|e| format!("opening {}: {e}", path.display()))?;
-        sync_dir(&self.dir)?;
-        self.records_since_snapshot = 0;
-        Ok(SnapshotJob {
-            dir: self.dir.clone(),
-            snapshot: pool.snapshot(),
-            covered,
-        })
-    }
-}
-
-/// A snapshot being written: the pool at one seq and the segments it makes unnecessary.
-pub struct SnapshotJob {
-    dir: PathBuf,
-    snapshot: Snapshot,
-    covered: Vec<PathBuf>,
-}
-
-impl SnapshotJob {
-    /// Writes the snapshot durably (temp file, sync, rename, sync dir), then removes the segments
-    /// and older snapshots it covers.
-    pub fn write(self) -> Result<u64, String> {
-        let seq = self.snapshot.seq;
-        let path = self.dir.join(snapshot_name(seq));
-        let tmp = path.with_extension("json.tmp");
-        let mut bytes = Vec::new();
-        frame::encode_with(&mut bytes, |buf| {
-            serde_json::to_writer(buf, &self.snapshot).expect("snapshots always serialise")
-        });
-        let write = || -> std::io::Result<()> {
-            let mut f = File::create(&tmp)?;
-            f.write_all(&bytes)?;
-            f.sync_all()?;
-            fs::rename(&tmp, &path)
-        };
-        write().map_err(|e| format!("writing {}: {e}", path.display()))?;
-        sync_dir(&self.dir)?;
-        for old in &self.covered {
-            fs::remove_file(old).map_err(|e| format!("removing {}: {e}", old.display()))?;
-        }
-        for (n, old) in numbered(&self.dir, "snapshot-", ".json")? {
-            if n < seq {
-                fs::remove_file(&old).map_err(|e| format!("removing {}: {e}", old.display()))?;
-            }
-        }
-        Ok(seq)
-    }
-}
-
-fn load_snapshot(path: &Path, config: PoolConfig) -> Result<Pool, String> {
-    let bytes = fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    let (frames, tail) = frame::split(&bytes, u32::MAX);
-    let payload = match (frames.as_slice(), tail) {
-        ([(_, payload)], Tail::Clean) => *payload,
-        _ => {
-            return Err(format!(
-                "the snapshot {} is damaged; livestock will not start on it",
-                path.display()
-            ));
-        }
-    };
-    let snap: Snapshot = serde_json::from_slice(payload)
-        .map_err(|e| format!("the snapshot {} is unreadable: {e}", path.display()))?;
-    Pool::from_snapshot(snap, config)
-        .map_err(|e| format!("the snapshot {} is inconsistent: {e}", path.display()))
 }
 
 #[cfg(test)]

@@ -5,6 +5,9 @@ use super::*;
 use crate::domain::order::{Channel, Kind, Line, OrderEvent};
 use crate::domain::stock::{Movement, MovementKind, NewSku};
 use crate::domain::types::{Category, Cents, Ident, Name, Qty, SkuCode, Units};
+use crate::domain::{Pool, PoolConfig, Snapshot};
+use std::fs::OpenOptions;
+use std::io::Write;
 use std::path::PathBuf;
 use tempfile::TempDir;
 

@@ -1,5 +1,6 @@
-//! The static files (`static/`: scripts, styles, the vendored chart library and its licence),
-//! embedded in the binary so the server is one file and pages load nothing from the internet.
+//! The static files (`static/`: the pages' ES modules, styles, the vendored chart library and its
+//! licence), embedded in the binary so the server is one file and pages load nothing from the
+//! internet. Served at `/static/{*path}`, sub-folders included, never outside `static/`.
 
 use axum::extract::Path;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
@@ -23,22 +24,101 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
-/// `GET /static/{name}`.
-pub async fn file(Path(name): Path<String>) -> Response {
-    match Static::get(&name) {
+/// Whether `path` names a file inside `static/`: relative, `/`-separated plain names, none of
+/// them empty, `.` or `..` (the embedded folder is read from disk in debug builds, so a path that
+/// climbs out must never reach it).
+fn is_inside(path: &str) -> bool {
+    !path.contains('\\')
+        && path
+            .split('/')
+            .all(|segment| !segment.is_empty() && segment != "." && segment != "..")
+}
+
+/// `GET /static/{*path}`.
+pub async fn file(Path(path): Path<String>) -> Response {
+    if !is_inside(&path) {
+        return ApiError::invalid(
+            "path",
+            "a static file is named by plain names separated by /, without . or ..",
+        )
+        .into_response();
+    }
+    match Static::get(&path) {
         Some(f) => (
             [
-                (CONTENT_TYPE, content_type(&name)),
+                (CONTENT_TYPE, content_type(&path)),
                 (CACHE_CONTROL, "no-cache"),
             ],
             f.data.into_owned(),
         )
             .into_response(),
-        None => ApiError::not_found(format!("no static file {name}")).into_response(),
+        None => ApiError::not_found(format!("no static file {path}")).into_response(),
     }
 }
 
 /// `GET /api/openapi.json`: the OpenAPI document of the HTTP API (`static/openapi.json`).
 pub async fn openapi() -> Response {
     file(Path("openapi.json".to_owned())).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::StatusCode;
+
+    async fn get(path: &str) -> Response {
+        file(Path(path.to_owned())).await
+    }
+
+    fn content_type_of(r: &Response) -> &str {
+        r.headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    #[tokio::test]
+    async fn a_module_in_a_sub_folder_is_served_as_javascript() {
+        let r = get("board/main.js").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(content_type_of(&r), "text/javascript; charset=utf-8");
+        let r = get("lib/format.js").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(content_type_of(&r), "text/javascript; charset=utf-8");
+    }
+
+    #[tokio::test]
+    async fn a_stylesheet_in_a_sub_folder_is_served_as_css() {
+        let r = get("board/table.css").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(content_type_of(&r), "text/css; charset=utf-8");
+    }
+
+    #[tokio::test]
+    async fn a_path_that_climbs_out_of_static_is_refused_naming_the_path() {
+        for path in [
+            "../Cargo.toml",
+            "board/../../Cargo.toml",
+            "/etc/passwd",
+            "board//main.js",
+            "./board/main.js",
+            "board\\..\\..\\Cargo.toml",
+        ] {
+            let r = get(path).await;
+            assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+            let body = axum::body::to_bytes(r.into_body(), 4096)
+                .await
+                .expect("reading the body");
+            let body: serde_json::Value = serde_json::from_slice(&body).expect("a JSON body");
+            assert_eq!(body["error"]["field"], "path", "{path}: {body}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_missing_file_is_not_found() {
+        assert_eq!(
+            get("board/nothing.js").await.status(),
+            StatusCode::NOT_FOUND
+        );
+    }
 }

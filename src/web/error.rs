@@ -2,7 +2,7 @@
 //! `{"error": {"code", "message", "field"}}` (API.md "Errors").
 
 use crate::domain::{Refusal, RefusalCode};
-use crate::engine::EngineGone;
+use crate::engine::EngineError;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -73,6 +73,11 @@ impl ApiError {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
     }
 
+    /// 500: the server failed; the message says so without the details, which go to the log.
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+    }
+
     /// The JSON body, also used inside batch answers.
     pub fn body(&self) -> serde_json::Value {
         let mut error = json!({"code": self.code, "message": self.message});
@@ -121,8 +126,22 @@ impl From<Refusal> for ApiError {
     }
 }
 
-impl From<EngineGone> for ApiError {
-    fn from(_: EngineGone) -> Self {
-        ApiError::unavailable("the server is shutting down")
+/// Seconds a client waits before retrying a write refused for a full disk or a failed journal.
+const WRITES_RETRY_AFTER_SECS: u32 = 5;
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
+        match e {
+            EngineError::Gone => ApiError::unavailable("the server is shutting down"),
+            EngineError::DiskFull => ApiError::unavailable(
+                "the disk is full: writes are paused and nothing was changed; try again shortly",
+            )
+            .with_retry_after(WRITES_RETRY_AFTER_SECS),
+            EngineError::Failed => ApiError::unavailable(
+                "the journal could not be written: the server takes no more writes and restarts; \
+                 what was acknowledged is safe, this request was not applied",
+            )
+            .with_retry_after(WRITES_RETRY_AFTER_SECS),
+        }
     }
 }

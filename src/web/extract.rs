@@ -105,7 +105,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
     }
 }
 
-/// A body that is one object or an array of at most [`BATCH_ITEMS_MAX`] of them.
+/// A body that is one object or an array of at most [`BATCH_ITEMS_MAX`] of them, parsed once,
+/// straight into `T`s.
 pub enum OneOrMany<T> {
     One(T),
     Many(Vec<T>),
@@ -118,21 +119,65 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OneOrMany<T> {
         let bytes = body_bytes(req, JSON_BODY_BYTES_MAX).await?;
         match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'[') => {
-                let items: Vec<serde_json::Value> = parse(&bytes)?;
-                if items.len() > BATCH_ITEMS_MAX {
+                let Bounded { items, len } = parse(&bytes)?;
+                if len > BATCH_ITEMS_MAX {
                     return Err(ApiError::too_large(format!(
-                        "an array holds at most {BATCH_ITEMS_MAX} items, this one {}",
-                        items.len()
+                        "an array holds at most {BATCH_ITEMS_MAX} items, this one {len}"
                     )));
                 }
                 if items.is_empty() {
                     return Err(ApiError::invalid("body", "the array is empty"));
                 }
-                let many: Vec<T> = parse(&bytes)?;
-                Ok(OneOrMany::Many(many))
+                Ok(OneOrMany::Many(items))
             }
             _ => parse(&bytes).map(OneOrMany::One),
         }
+    }
+}
+
+/// A JSON array whose first [`BATCH_ITEMS_MAX`] elements are parsed into `T` and the rest only
+/// counted (skipped unparsed, their syntax still checked), so an oversized batch costs no `T`s.
+struct Bounded<T> {
+    items: Vec<T>,
+    /// How many elements the array holds, parsed or not.
+    len: usize,
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Bounded<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        struct Elements<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for Elements<T> {
+            type Value = Bounded<T>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array")
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Bounded<T>, A::Error> {
+                let capacity = seq.size_hint().unwrap_or(0).min(BATCH_ITEMS_MAX);
+                let mut items = Vec::with_capacity(capacity);
+                while items.len() < BATCH_ITEMS_MAX {
+                    match seq.next_element()? {
+                        Some(item) => items.push(item),
+                        None => {
+                            let len = items.len();
+                            return Ok(Bounded { items, len });
+                        }
+                    }
+                }
+                let mut len = items.len();
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {
+                    len += 1;
+                }
+                Ok(Bounded { items, len })
+            }
+        }
+
+        de.deserialize_seq(Elements(std::marker::PhantomData))
     }
 }
 
@@ -176,6 +221,54 @@ mod tests {
             Some("lines[0].qty")
         );
         assert_eq!(field(r#"{"name":7,"lines":[]}"#).as_deref(), Some("name"));
+    }
+
+    /// What `OneOrMany<Ev>` makes of `body`: the number of events, or the error.
+    async fn one_or_many(body: String) -> Result<usize, ApiError> {
+        let req = Request::new(axum::body::Body::from(body));
+        match OneOrMany::<Ev>::from_request(req, &()).await? {
+            OneOrMany::One(_) => Ok(1),
+            OneOrMany::Many(evs) => Ok(evs.len()),
+        }
+    }
+
+    fn ev(qty: &str) -> String {
+        format!(r#"{{"name":"a","lines":[{{"qty":{qty}}}]}}"#)
+    }
+
+    #[tokio::test]
+    async fn an_array_is_parsed_once_into_events_naming_the_element_and_field_at_fault() {
+        assert_eq!(one_or_many(ev("1")).await, Ok(1));
+        assert_eq!(
+            one_or_many(format!("[{},{}]", ev("1"), ev("2"))).await,
+            Ok(2)
+        );
+        let e = one_or_many(format!("[{},{}]", ev("1"), ev("-1")))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (e.code, e.field.as_deref()),
+            ("invalid", Some("[1].lines[0].qty"))
+        );
+        let e = one_or_many(" []".to_owned()).await.unwrap_err();
+        assert_eq!((e.code, e.field.as_deref()), ("invalid", Some("body")));
+        let e = one_or_many(format!("[{},", ev("1"))).await.unwrap_err();
+        assert_eq!(e.code, "bad_json");
+    }
+
+    #[tokio::test]
+    async fn an_array_over_the_batch_limit_is_too_large_and_counted_in_full() {
+        let items = vec![ev("1"); BATCH_ITEMS_MAX];
+        assert_eq!(
+            one_or_many(format!("[{}]", items.join(","))).await,
+            Ok(BATCH_ITEMS_MAX)
+        );
+        let over = format!("[{},{},{}]", items.join(","), ev("1"), ev("\"x\""));
+        let e = one_or_many(over).await.unwrap_err();
+        assert_eq!((e.status.as_u16(), e.code), (413, "too_large"));
+        assert!(e.message.ends_with("this one 1002"), "{}", e.message);
+        let broken = format!("[{},{}", items.join(","), ev("1"));
+        assert_eq!(one_or_many(broken).await.unwrap_err().code, "bad_json");
     }
 
     #[test]

@@ -6,10 +6,11 @@ mod assets;
 pub mod auth;
 pub mod error;
 pub mod extract;
-pub mod feed;
 pub mod pages;
-pub mod protocol;
-mod ws;
+mod panic;
+pub mod ws;
+
+pub use ws::{feed, protocol};
 
 use crate::engine::Engine;
 use auth::Tokens;
@@ -27,6 +28,8 @@ pub struct AppState {
     tokens: Arc<Tokens>,
     /// The screens' feed of diffs.
     pub feed: Arc<feed::Feed>,
+    /// The screens' sockets held now, against their caps.
+    connections: Arc<ws::limits::Connections>,
 }
 
 impl AppState {
@@ -35,7 +38,14 @@ impl AppState {
             engine: Arc::new(OnceLock::new()),
             tokens: Arc::new(tokens),
             feed,
+            connections: ws::limits::Connections::new(ws::limits::WsLimits::default()),
         }
+    }
+
+    /// The same state with other limits for the screens' sockets (lower ones in tests).
+    pub fn with_ws_limits(mut self, limits: ws::limits::WsLimits) -> Self {
+        self.connections = ws::limits::Connections::new(limits);
+        self
     }
 
     /// Makes the server ready: called once, when replay is done.
@@ -58,36 +68,49 @@ impl FromRef<AppState> for Arc<Tokens> {
     }
 }
 
-/// The whole HTTP surface, so tests and `run` build the same thing.
+/// The whole HTTP surface, so tests and `run` build the same thing. A handler that panics answers
+/// 500 `internal` (see [`panic`]).
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/", get(pages::board))
         .route("/host", get(pages::host))
         .route("/overlay", get(pages::overlay))
-        .route("/static/{name}", get(assets::file))
-        .route("/ws", get(ws::upgrade))
+        .route("/static/{*path}", get(assets::file))
+        .route("/ws", get(ws::upgrade::upgrade))
         .route("/healthz", get(pages::healthz))
         .route("/readyz", get(pages::readyz))
         .route("/metrics", get(pages::metrics))
         .route("/api/openapi.json", get(assets::openapi))
-        .route("/api/v1/skus", get(api::list_skus).post(api::create_skus))
+        .route(
+            "/api/v1/skus",
+            get(api::skus::list_skus).post(api::skus::create_skus),
+        )
         .route(
             "/api/v1/skus/{sku}",
-            get(api::get_sku).patch(api::patch_sku),
+            get(api::skus::get_sku).patch(api::skus::patch_sku),
         )
         .route(
             "/api/v1/skus/{sku}/movements",
-            get(api::list_movements).post(api::post_movement),
+            get(api::movements::list_movements).post(api::movements::post_movement),
         )
-        .route("/api/v1/orders", post(api::post_orders))
-        .route("/api/v1/show", get(api::get_show).post(api::create_show))
-        .route("/api/v1/show/start", post(api::start_show))
-        .route("/api/v1/show/end", post(api::end_show))
-        .route("/api/v1/show/current", axum::routing::put(api::set_current))
-        .route("/api/v1/show/viewers", post(api::set_viewers))
-        .route("/api/v1/alerts", get(api::list_alerts))
-        .route("/api/v1/alerts/{id}/ack", post(api::ack_alert))
-        .route("/api/v1/orders/{channel}/{order_id}", get(api::get_order))
+        .route("/api/v1/orders", post(api::orders::post_orders))
+        .route(
+            "/api/v1/show",
+            get(api::show::get_show).post(api::show::create_show),
+        )
+        .route("/api/v1/show/start", post(api::show::start_show))
+        .route("/api/v1/show/end", post(api::show::end_show))
+        .route(
+            "/api/v1/show/current",
+            axum::routing::put(api::show::set_current),
+        )
+        .route("/api/v1/show/viewers", post(api::show::set_viewers))
+        .route("/api/v1/alerts", get(api::alerts::list_alerts))
+        .route("/api/v1/alerts/{id}/ack", post(api::alerts::ack_alert))
+        .route(
+            "/api/v1/orders/{channel}/{order_id}",
+            get(api::orders::get_order),
+        )
         .fallback(|| async { ApiError::not_found("no such page or endpoint") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(
@@ -96,5 +119,6 @@ pub fn app(state: AppState) -> Router {
                 "this endpoint does not take that method",
             )
         })
-        .with_state(state)
+        .with_state(state);
+    panic::catch_panics(routes)
 }

@@ -92,8 +92,23 @@ pub async fn healthz() -> impl IntoResponse {
 pub async fn readyz(axum::extract::State(s): axum::extract::State<AppState>) -> Response {
     match s.engine() {
         Ok(engine) => {
-            let body = serde_json::json!({"status": "ready", "seq": engine.seq(), "server_ms": engine.now_ms()});
-            axum::Json(body).into_response()
+            let writes = engine.writes();
+            let mut body = serde_json::json!({"status": "ready", "writes": writes.name(), "seq": engine.seq(), "server_ms": engine.now_ms()});
+            if writes == crate::engine::WriteState::Ok {
+                return axum::Json(body).into_response();
+            }
+            // Reads and screens still work, but a load balancer must send writes elsewhere.
+            let why = match writes {
+                crate::engine::WriteState::DiskFull => {
+                    "the disk is full: writes are paused until space returns"
+                }
+                _ => {
+                    "the journal could not be written: no more writes are taken; restart to replay it"
+                }
+            };
+            body["status"] = serde_json::json!(writes.name());
+            body["error"] = ApiError::unavailable(why).body()["error"].take();
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
         }
         Err(e) => (StatusCode::SERVICE_UNAVAILABLE, axum::Json(e.body())).into_response(),
     }

@@ -1,17 +1,19 @@
 //! A test server: the real `livestock` binary on port 0 over a temporary data dir, with one token per
 //! role, that can be restarted on the same data, stopped with SIGTERM or killed with SIGKILL, and that
-//! is killed when dropped. Plus small HTTP helpers the end-to-end tests share.
+//! is killed when dropped. Plus small HTTP helpers the end-to-end tests share. Both are a thin layer
+//! over the tools' own harness and client (`livestock::tools::{child, client}`), which panics with the
+//! server's output where a tool would return an error.
 //!
 //! Each test binary uses a different part of this module, hence the `dead_code` allowance.
 #![allow(dead_code)]
 
+use livestock::domain::role::Role;
+use livestock::tools::child::{Logs, ServerChild, ServerOptions};
+use livestock::tools::client::{self, Retry};
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::path::Path;
+use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
 /// Every field of the stock view (API.md "Catalog and stock").
@@ -46,30 +48,22 @@ pub const VIEWER: &str = "test-viewer-token-r6";
 
 /// How long a start (including journal replay) may take before the test fails.
 pub const START_TIMEOUT_MS: u64 = 20_000;
-/// How long a SIGTERM'd server may take to finish and exit.
-pub const STOP_TIMEOUT_MS: u64 = 15_000;
-/// How long any one HTTP request may take.
-pub const REQUEST_TIMEOUT_MS: u64 = 20_000;
-/// The most log lines kept per server (for failure messages).
-const LOG_LINES_MAX: usize = 2_000;
-/// How many times a request answered 429 `rate_limited` is retried (it is idempotent).
-const RATE_LIMITED_RETRIES_MAX: u32 = 50;
-
-/// The line the server prints once it is ready.
-const LISTENING: &str = "livestock listening on http://";
+/// How long a SIGTERM'd server may take to finish and exit (the harness's own bound).
+pub const STOP_TIMEOUT_MS: u64 = livestock::tools::child::STOP_TIMEOUT_MS;
+/// How long any one HTTP request may take (the client's own bound).
+pub const REQUEST_TIMEOUT_MS: u64 = client::REQUEST_TIMEOUT_MS;
 
 /// The real server, on a data dir that outlives its restarts.
 pub struct TestServer {
-    child: Option<Child>,
+    child: Option<ServerChild>,
     /// `http://127.0.0.1:PORT` of the current process (a restart picks a new port).
     pub base: String,
     /// Held so the directory lives as long as the server, across restarts.
     data: tempfile::TempDir,
-    /// The `--config` file, if the test gave one (kept in its own temp dir).
-    config: Option<(tempfile::TempDir, PathBuf)>,
-    /// stdout and stderr of every process started on this data dir, for failure messages.
-    logs: Arc<Mutex<Vec<String>>>,
-    client: Client,
+    /// How every process on this data dir is started: its tokens, its `--config` text, and the
+    /// log that keeps the output of all of them, for failure messages.
+    options: ServerOptions,
+    api: client::Client,
 }
 
 /// A new HTTP client with the test timeout (one per simulated channel connection).
@@ -88,20 +82,36 @@ impl TestServer {
 
     /// Starts a server on a fresh data dir with `toml` as its `--config` file.
     pub fn start_with_config(toml: &str) -> TestServer {
-        let dir = tempfile::tempdir().expect("creating a temp dir for the config");
-        let path = dir.path().join("livestock.toml");
-        std::fs::write(&path, toml).expect("writing the config file");
-        Self::start_inner(Some((dir, path)))
+        Self::start_inner(Some(toml.to_owned()))
     }
 
-    fn start_inner(config: Option<(tempfile::TempDir, PathBuf)>) -> TestServer {
+    fn start_inner(config_toml: Option<String>) -> TestServer {
+        let data = tempfile::tempdir().expect("creating a temp data dir");
+        let tokens = [
+            (Role::Admin, ADMIN),
+            (Role::Operator, OPERATOR),
+            (Role::Warehouse, WAREHOUSE),
+            (Role::Ingest, INGEST),
+            (Role::Overlay, OVERLAY),
+            (Role::Viewer, VIEWER),
+        ];
+        let options = ServerOptions {
+            exe: Some(env!("CARGO_BIN_EXE_livestock").into()),
+            listen: "127.0.0.1:0".to_owned(),
+            data: Some(data.path().to_owned()),
+            config_toml,
+            tokens: tokens.map(|(r, t)| (r, t.to_owned())).to_vec(),
+            log_filter: "warn".to_owned(),
+            temp_prefix: "livestock-test".to_owned(),
+            logs: Some(Logs::default()),
+            start_timeout_ms: START_TIMEOUT_MS,
+        };
         let mut server = TestServer {
             child: None,
             base: String::new(),
-            data: tempfile::tempdir().expect("creating a temp data dir"),
-            config,
-            logs: Arc::new(Mutex::new(Vec::new())),
-            client: client(),
+            data,
+            options,
+            api: client::Client::over(client(), "http://127.0.0.1:0", Retry::RATE_LIMITED),
         };
         server.spawn();
         server
@@ -112,7 +122,7 @@ impl TestServer {
     }
 
     pub fn pid(&self) -> u32 {
-        self.child.as_ref().expect("the server is running").id()
+        self.child.as_ref().expect("the server is running").pid()
     }
 
     /// Starts the binary on this server's data dir and waits for its `listening` line.
@@ -121,63 +131,11 @@ impl TestServer {
             self.child.is_none(),
             "the previous process is still running"
         );
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_livestock"));
-        cmd.arg("serve")
-            .arg("--listen")
-            .arg("127.0.0.1:0")
-            .arg("--data")
-            .arg(self.data.path());
-        if let Some((_, path)) = &self.config {
-            cmd.arg("--config").arg(path);
-        }
-        for var in ["LIVESTOCK_LISTEN", "LIVESTOCK_DATA", "LIVESTOCK_CONFIG"] {
-            cmd.env_remove(var);
-        }
-        for (role, token) in [
-            ("ADMIN", ADMIN),
-            ("OPERATOR", OPERATOR),
-            ("WAREHOUSE", WAREHOUSE),
-            ("INGEST", INGEST),
-            ("OVERLAY", OVERLAY),
-            ("VIEWER", VIEWER),
-        ] {
-            cmd.env(format!("LIVESTOCK_TOKEN_{role}"), token);
-        }
-        cmd.env("RUST_LOG", "warn")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("starting the livestock binary");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let stderr = child.stderr.take().expect("piped stderr");
-        let (tx, rx) = mpsc::channel::<String>();
-        drain(stdout, self.logs.clone(), Some(tx));
-        drain(stderr, self.logs.clone(), None);
+        let child = ServerChild::spawn(&self.options)
+            .unwrap_or_else(|e| panic!("{e}; its output:\n{}", self.logs()));
+        self.base = child.url.clone();
+        self.api = client::Client::over(client(), &self.base, Retry::RATE_LIMITED);
         self.child = Some(child);
-
-        let deadline = Instant::now() + Duration::from_millis(START_TIMEOUT_MS);
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match rx.recv_timeout(left) {
-                Ok(line) => {
-                    if let Some(rest) = line.trim().strip_prefix(LISTENING) {
-                        self.base = format!("http://{}", rest.trim_end_matches('/'));
-                        return;
-                    }
-                }
-                Err(_) => {
-                    let status = self
-                        .child
-                        .as_mut()
-                        .and_then(|c| c.try_wait().ok().flatten());
-                    panic!(
-                        "the server did not print its listening line within {START_TIMEOUT_MS} ms \
-                         (exit status {status:?}); its output:\n{}",
-                        self.logs()
-                    );
-                }
-            }
-        }
     }
 
     /// Starts the server again on the same data dir; the previous process must have exited.
@@ -187,37 +145,25 @@ impl TestServer {
 
     /// Sends SIGTERM and waits for the process to exit; returns its exit status.
     pub fn terminate(&mut self) -> ExitStatus {
-        let pid = self.pid();
-        signal(pid, "-TERM");
         let mut child = self.child.take().expect("the server is running");
-        let deadline = Instant::now() + Duration::from_millis(STOP_TIMEOUT_MS);
-        loop {
-            if let Some(status) = child.try_wait().expect("waiting for the server") {
-                return status;
-            }
-            if Instant::now() >= deadline {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "the server did not exit within {STOP_TIMEOUT_MS} ms of SIGTERM; its output:\n{}",
-                    self.logs()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        child
+            .stop()
+            .unwrap_or_else(|e| panic!("{e}; its output:\n{}", self.logs()))
     }
 
     /// Kills the process with SIGKILL (no chance to flush anything) and reaps it.
     pub fn kill9(&mut self) {
-        let pid = self.pid();
-        signal(pid, "-KILL");
         let mut child = self.child.take().expect("the server is running");
-        let _ = child.wait();
+        let _ = child.kill();
     }
 
     /// Everything the server printed so far (stdout and stderr), for failure messages.
     pub fn logs(&self) -> String {
-        self.logs.lock().map(|l| l.join("\n")).unwrap_or_default()
+        self.options
+            .logs
+            .as_ref()
+            .map(Logs::text)
+            .unwrap_or_default()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -245,7 +191,8 @@ impl TestServer {
         token: Option<&str>,
         bytes: Option<Vec<u8>>,
     ) -> (StatusCode, Value) {
-        send(&self.client, &self.base, method, path, token, bytes)
+        self.api
+            .send(method, path, token, bytes)
             .await
             .unwrap_or_else(|e| panic!("{path}: {e}\nserver output:\n{}", self.logs()))
     }
@@ -311,40 +258,8 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
-            let _ = child.wait();
         }
     }
-}
-
-/// Sends `kill SIG pid` (no new crate for one signal).
-fn signal(pid: u32, sig: &str) {
-    let status = Command::new("kill")
-        .arg(sig)
-        .arg(pid.to_string())
-        .status()
-        .expect("running kill");
-    assert!(status.success(), "kill {sig} {pid} failed: {status}");
-}
-
-/// Copies a child's output into `logs` line by line; stdout lines also go to `tx` for the start-up.
-fn drain(
-    out: impl Read + Send + 'static,
-    logs: Arc<Mutex<Vec<String>>>,
-    tx: Option<mpsc::Sender<String>>,
-) {
-    std::thread::spawn(move || {
-        for line in BufReader::new(out).lines() {
-            let Ok(line) = line else { break };
-            if let Some(tx) = &tx {
-                let _ = tx.send(line.clone());
-            }
-            if let Ok(mut l) = logs.lock()
-                && l.len() < LOG_LINES_MAX
-            {
-                l.push(line);
-            }
-        }
-    });
 }
 
 /// Sends one request with `client`; a 429 is retried after a short pause (order events are
@@ -357,36 +272,9 @@ pub async fn send(
     token: Option<&str>,
     bytes: Option<Vec<u8>>,
 ) -> Result<(StatusCode, Value), String> {
-    let mut tries = 0;
-    loop {
-        let mut req = client.request(method.clone(), format!("{base}{path}"));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        if let Some(b) = &bytes {
-            req = req
-                .header(reqwest::header::CONTENT_TYPE, "application/json")
-                .body(b.clone());
-        }
-        let resp = req.send().await.map_err(|e| format!("sending: {e}"))?;
-        let status = resp.status();
-        let text = resp
-            .bytes()
-            .await
-            .map_err(|e| format!("reading the answer: {e}"))?;
-        if status == StatusCode::TOO_MANY_REQUESTS && tries < RATE_LIMITED_RETRIES_MAX {
-            tries += 1;
-            tokio::time::sleep(Duration::from_millis(20 * u64::from(tries))).await;
-            continue;
-        }
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&text)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&text).into_owned()))
-        };
-        return Ok((status, body));
-    }
+    client::Client::over(client.clone(), base, Retry::RATE_LIMITED)
+        .send(method, path, token, bytes)
+        .await
 }
 
 /// Asserts `body` is the error body of API.md with `code`, and returns its `field`, if any.

@@ -1,0 +1,151 @@
+//! The checks every configured number passes before the server starts: finite, within its range,
+//! the tiers in order. Each error names the key at fault, as the config file spells it.
+
+use crate::domain::alerts::Thresholds;
+
+/// What a threshold may be.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Bound {
+    /// A percentage: 0 to 100.
+    Percent,
+    /// A factor, a rate, minutes or days: above 0.
+    Positive,
+    /// An age: 0 (at once) or more.
+    NonNegative,
+}
+
+/// Every threshold with its bound, by its key in `[alerts.shop]` and `[alerts.categories.NAME]`.
+pub(super) fn threshold_bounds(t: &Thresholds) -> [(&'static str, f64, Bound); 15] {
+    use Bound::{NonNegative, Percent, Positive};
+    [
+        ("level1_pct", t.level1_pct, Percent),
+        ("level2_pct", t.level2_pct, Percent),
+        ("level3_pct", t.level3_pct, Percent),
+        ("sellout_minutes", t.sellout_minutes, Positive),
+        ("sell_through_pct", t.sell_through_pct, Percent),
+        ("movement_rate_pct", t.movement_rate_pct, Percent),
+        (
+            "movement_window_minutes",
+            t.movement_window_minutes,
+            Positive,
+        ),
+        ("turnover_days", t.turnover_days, Positive),
+        (
+            "turnover_min_age_days",
+            t.turnover_min_age_days,
+            NonNegative,
+        ),
+        ("surge_factor", t.surge_factor, Positive),
+        ("slow_mover_days", t.slow_mover_days, Positive),
+        ("fading_pct", t.fading_pct, Percent),
+        (
+            "fading_peak_min_per_min",
+            t.fading_peak_min_per_min,
+            Positive,
+        ),
+        ("fading_rearm_pct", t.fading_rearm_pct, Percent),
+        ("hysteresis_pct", t.hysteresis_pct, Percent),
+    ]
+}
+
+/// Checks one table of thresholds, naming the first bad key as `TABLE.KEY`: every value finite
+/// and within its bound (an infinite one would be journaled with the warnings it fires, and JSON
+/// cannot hold it), the stock tiers in order, and a fading hit re-arming above its line.
+pub(super) fn check_thresholds(table: &str, t: &Thresholds) -> Result<(), String> {
+    for (key, value, bound) in threshold_bounds(t) {
+        let key = format!("{table}.{key}");
+        check_finite(&key, value)?;
+        let fits = match bound {
+            Bound::Percent => (0.0..=100.0).contains(&value),
+            Bound::Positive => value > 0.0,
+            Bound::NonNegative => value >= 0.0,
+        };
+        if !fits {
+            let want = match bound {
+                Bound::Percent => "between 0 and 100 (a percentage)",
+                Bound::Positive => "above 0",
+                Bound::NonNegative => "at least 0",
+            };
+            return Err(format!("{key}: must be {want}, got {value}"));
+        }
+    }
+    let in_order = [
+        ("level2_pct", t.level2_pct, "level1_pct", t.level1_pct),
+        ("level3_pct", t.level3_pct, "level2_pct", t.level2_pct),
+    ];
+    for (key, value, above, limit) in in_order {
+        if value > limit {
+            return Err(format!(
+                "{table}.{key}: must be at most {above} ({limit}): the tiers go level3_pct ≤ \
+                 level2_pct ≤ level1_pct; got {value}"
+            ));
+        }
+    }
+    if t.fading_rearm_pct < t.fading_pct {
+        return Err(format!(
+            "{table}.fading_rearm_pct: must be at least fading_pct ({}), or a fading hit would \
+             re-arm before it faded; got {}",
+            t.fading_pct, t.fading_rearm_pct
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn check_finite(key: &str, value: f64) -> Result<(), String> {
+    if value.is_finite() {
+        Ok(())
+    } else {
+        Err(format!("{key}: must be finite, got {value}"))
+    }
+}
+
+/// `key` when it is set, else `default`, refused unless within `min..=max` (`unit` says of what).
+pub(super) fn int_in_range(
+    key: &str,
+    value: Option<i64>,
+    default: i64,
+    (min, max): (i64, i64),
+    unit: &str,
+) -> Result<i64, String> {
+    let value = value.unwrap_or(default);
+    if (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!(
+            "{key}: must be between {min} and {max} {unit}, got {value}"
+        ))
+    }
+}
+
+/// A listening address is `HOST:PORT` with a port from 0 (any free one) to 65535.
+pub(super) fn check_listen(listen: &str) -> Result<(), String> {
+    let port = listen
+        .rsplit_once(':')
+        .and_then(|(host, port)| (!host.is_empty()).then_some(port)?.parse::<u16>().ok());
+    match port {
+        Some(_) => Ok(()),
+        None => Err(format!(
+            "listen: must be HOST:PORT with a port from 0 to 65535, got {listen:?}"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_threshold_has_a_bound() {
+        let keys: Vec<String> = toml::Table::try_from(Thresholds::default())
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        let mut bounded: Vec<String> = threshold_bounds(&Thresholds::default())
+            .iter()
+            .map(|(k, _, _)| (*k).to_owned())
+            .collect();
+        bounded.sort();
+        assert_eq!(keys, bounded);
+    }
+}

@@ -1,0 +1,162 @@
+//! The read models the writer publishes after each durable batch, so readers (GETs, screens) never
+//! queue behind it: stock views, the show, the series, alerts, each SKU's audit trail and orders.
+
+use super::WriteState;
+use crate::domain::Pool;
+use crate::domain::alerts::Alert;
+use crate::domain::order::{Order, OrderKey};
+use crate::domain::series::{Sample, Series};
+use crate::domain::show::ShowView;
+use crate::domain::stock::{MovementRecord, StockView};
+use crate::domain::types::SkuCode;
+use dashmap::DashMap;
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use tokio::sync::{broadcast, watch};
+
+/// Open alerts sent in a snapshot.
+pub const SNAPSHOT_ALERTS_MAX: usize = 100;
+/// The most audit-trail records one read returns.
+pub const MOVEMENTS_PAGE_MAX: usize = 1000;
+/// Alert frames waiting for the screens' feed.
+const ALERT_QUEUE_MAX: usize = 1024;
+
+/// What changed since the screens' feed last took the changes.
+#[derive(Debug, Default)]
+pub struct Changes {
+    pub skus: BTreeSet<SkuCode>,
+    pub show: bool,
+    /// A new point of the time series, when one was taken.
+    pub sample: Option<Sample>,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.skus.is_empty() && !self.show && self.sample.is_none()
+    }
+}
+
+/// What the writer publishes after each batch for readers that must not queue behind it. Every
+/// model holds durable state only: the writer publishes after the journal's sync.
+pub(super) struct Published {
+    /// Every SKU's stock view as of the last committed batch.
+    pub views: DashMap<SkuCode, StockView>,
+    /// The journal sequence number the published views include. Written after the views, so a
+    /// reader that loads it first and then reads views sees at least that state.
+    seq: AtomicU64,
+    pub show: RwLock<Arc<ShowView>>,
+    pub series: RwLock<Arc<Series>>,
+    /// The open (unacknowledged) alerts, newest first, at most [`SNAPSHOT_ALERTS_MAX`].
+    pub open_alerts: RwLock<Arc<Vec<Alert>>>,
+    /// Every alert, newest first; replaced only when an alert fires or is acknowledged.
+    pub alerts: RwLock<Arc<Vec<Alert>>>,
+    /// Each SKU's audit trail, oldest first (so in journal order, for paging by seq).
+    movements: DashMap<SkuCode, Vec<MovementRecord>>,
+    /// How many of the pool's movements are published.
+    movements_published: AtomicU64,
+    /// Every order the pool remembers, as of the last committed batch.
+    pub orders: DashMap<OrderKey, Order>,
+    /// Alerts as they fire or are acknowledged, for the screens at once.
+    pub alert_tx: broadcast::Sender<Alert>,
+    pub changes: Mutex<Changes>,
+    /// Whether the engine takes writes; a watch so the server can wait for a failure.
+    pub writes: watch::Sender<WriteState>,
+}
+
+impl Published {
+    pub fn new(pool: &Pool, now_ms: i64) -> Self {
+        let views = DashMap::new();
+        for sku in pool.skus() {
+            views.insert(sku.code.clone(), sku.view(now_ms));
+        }
+        let orders = DashMap::new();
+        for order in pool.orders() {
+            orders.insert(order.key.clone(), order.clone());
+        }
+        let published = Published {
+            views,
+            seq: AtomicU64::new(pool.seq()),
+            show: RwLock::new(Arc::new(pool.show_view())),
+            series: RwLock::new(Arc::new(Series::new())),
+            open_alerts: RwLock::new(Arc::new(Vec::new())),
+            alerts: RwLock::new(Arc::new(Vec::new())),
+            movements: DashMap::new(),
+            movements_published: AtomicU64::new(0),
+            orders,
+            alert_tx: broadcast::channel(ALERT_QUEUE_MAX).0,
+            changes: Mutex::new(Changes::default()),
+            writes: watch::channel(WriteState::Ok).0,
+        };
+        published.publish_alerts(pool);
+        published.publish_movements(pool);
+        published
+    }
+
+    pub fn seq(&self) -> u64 {
+        self.seq.load(Ordering::Acquire)
+    }
+
+    pub fn set_seq(&self, seq: u64) {
+        self.seq.store(seq, Ordering::Release);
+    }
+
+    /// Replaces the alert lists (after an alert fired or was acknowledged).
+    pub fn publish_alerts(&self, pool: &Pool) {
+        let all: Vec<Alert> = pool.alerts().alerts.iter().rev().cloned().collect();
+        let open: Vec<Alert> = all
+            .iter()
+            .filter(|a| a.acked_by.is_none())
+            .take(SNAPSHOT_ALERTS_MAX)
+            .cloned()
+            .collect();
+        *self.alerts.write().expect("alerts lock") = Arc::new(all);
+        *self.open_alerts.write().expect("alerts lock") = Arc::new(open);
+    }
+
+    /// Appends the pool's movements recorded since the last call to their SKUs' trails.
+    pub fn publish_movements(&self, pool: &Pool) {
+        let done = self.movements_published.load(Ordering::Relaxed) as usize;
+        let all = pool.movements();
+        for record in all.iter().skip(done) {
+            self.movements
+                .entry(record.sku.clone())
+                .or_default()
+                .push(record.clone());
+        }
+        self.movements_published
+            .store(all.len() as u64, Ordering::Relaxed);
+    }
+
+    /// Copies the current state of `keys` from the pool (and forgets the ones it no longer has).
+    pub fn publish_orders<'a>(&self, pool: &Pool, keys: impl Iterator<Item = &'a OrderKey>) {
+        for key in keys {
+            match pool.order(key) {
+                Some(order) => {
+                    self.orders.insert(key.clone(), order.clone());
+                }
+                None => {
+                    self.orders.remove(key);
+                }
+            }
+        }
+    }
+
+    /// One page of a SKU's trail after `after_seq`; `None` when the SKU is unknown.
+    pub fn movements(
+        &self,
+        code: &SkuCode,
+        after_seq: u64,
+        limit: usize,
+    ) -> Option<Vec<MovementRecord>> {
+        if !self.views.contains_key(code) {
+            return None;
+        }
+        let Some(trail) = self.movements.get(code) else {
+            return Some(Vec::new());
+        };
+        let from = trail.partition_point(|m| m.seq <= after_seq);
+        let limit = limit.min(MOVEMENTS_PAGE_MAX);
+        Some(trail[from..].iter().take(limit).cloned().collect())
+    }
+}

@@ -1,0 +1,505 @@
+//! The writer loop: take a batch, apply it, journal it with one sync, publish, answer. It owns the
+//! pool; nothing else changes it. A journal failure or a panic stops it for good (fail stop).
+
+use super::published::Published;
+use super::{BATCH_EVENTS_MAX, Clock, EngineError, Job, Reply, WriteState};
+use crate::domain::alerts::{self, Alert, AlertConfig, Scope};
+use crate::domain::order::OrderKey;
+use crate::domain::series::{SERIES_SKUS_MAX, Sample, Series};
+use crate::domain::types::SkuCode;
+use crate::domain::{Command, Ctx, Effect, Outcome, Pool, Refusal};
+use crate::journal::{Journal, SnapshotJob};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{mpsc, oneshot, watch};
+
+/// How long the writer waits before trying a snapshot again after one could not begin.
+const SNAPSHOT_RETRY_MS: u64 = 10_000;
+
+/// The journal failed: the reason, for the log and the exit.
+struct Failed(String);
+
+pub(super) struct Writer {
+    pool: Pool,
+    journal: Journal,
+    published: Arc<Published>,
+    clock: Clock,
+    /// Real milliseconds between two ticks ([`super::tick_ms_for`]).
+    tick_ms: u64,
+    /// The show's time series; sampled on each tick.
+    series: Series,
+    /// The start of the show the series belongs to: a new show starts new series.
+    series_show_start: Option<i64>,
+    alert_config: AlertConfig,
+    /// Alerts fired or acknowledged in the batch, sent to the screens once it is durable.
+    alerts_out: Vec<Alert>,
+    /// Orders the batch touched, published once it is durable.
+    orders_touched: BTreeSet<OrderKey>,
+    /// The snapshot being written in the background, if one is.
+    snapshotting: Option<std::thread::JoinHandle<Result<u64, String>>>,
+    /// When a snapshot that could not begin may be tried again.
+    snapshot_retry_at: Option<Instant>,
+    /// Set once the journal failed: the pool may hold changes that were never journaled.
+    failed: Option<String>,
+}
+
+/// Sets the engine failed if the writer thread unwinds, so no reader waits on a dead writer and
+/// `/readyz` never stays green.
+struct FailOnPanic(Arc<Published>);
+
+impl Drop for FailOnPanic {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            tracing::error!(
+                "the writer panicked; no more writes are taken, restart to replay the journal"
+            );
+            self.0.writes.send_replace(WriteState::Failed);
+        }
+    }
+}
+
+/// Starts the writer's thread.
+pub(super) fn spawn(
+    writer: Writer,
+    rx: mpsc::Receiver<Job>,
+    stopped: watch::Receiver<bool>,
+) -> std::thread::JoinHandle<Result<(), String>> {
+    std::thread::Builder::new()
+        .name("livestock-writer".to_owned())
+        .spawn(move || {
+            let _guard = FailOnPanic(writer.published.clone());
+            writer.run(rx, stopped)
+        })
+        .expect("spawning the writer thread")
+}
+
+impl Writer {
+    pub(super) fn new(
+        pool: Pool,
+        journal: Journal,
+        published: Arc<Published>,
+        clock: Clock,
+        tick_ms: u64,
+        alert_config: AlertConfig,
+    ) -> Self {
+        Writer {
+            pool,
+            journal,
+            published,
+            clock,
+            tick_ms,
+            series: Series::new(),
+            series_show_start: None,
+            alert_config,
+            alerts_out: Vec::new(),
+            orders_touched: BTreeSet::new(),
+            snapshotting: None,
+            snapshot_retry_at: None,
+            failed: None,
+        }
+    }
+
+    fn run(
+        mut self,
+        mut rx: mpsc::Receiver<Job>,
+        mut stopped: watch::Receiver<bool>,
+    ) -> Result<(), String> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .map_err(|e| format!("starting the writer's runtime: {e}"))?;
+        rt.block_on(async {
+            let mut tick = tokio::time::interval(Duration::from_millis(self.tick_ms));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+            let mut batch = Vec::new();
+            let mut closing = false;
+            while self.failed.is_none() {
+                tokio::select! {
+                    job = rx.recv() => {
+                        let Some(job) = job else { break };
+                        take_batch(job, &mut rx, &mut batch);
+                        self.process(&mut batch);
+                    }
+                    _ = tick.tick() => self.tick(),
+                    _ = stopped.changed(), if !closing => {
+                        closing = true;
+                        rx.close();
+                    }
+                }
+            }
+        });
+        // Whatever is still queued after a failure is answered, not dropped in silence.
+        rx.close();
+        while let Ok(job) = rx.try_recv() {
+            if let Job::Apply { reply, .. } = job {
+                let _ = reply.send(Err(EngineError::Failed));
+            }
+        }
+        self.finish()
+    }
+
+    fn process(&mut self, batch: &mut Vec<Job>) {
+        if !self.room_for_writes() {
+            for job in batch.drain(..) {
+                match job {
+                    Job::Apply { reply, .. } => {
+                        let _ = reply.send(Err(EngineError::DiskFull));
+                    }
+                    Job::Read(f) => f(&self.pool),
+                }
+            }
+            return;
+        }
+        let now = (self.clock)();
+        let mut changed = BTreeSet::new();
+        let mut replies: Vec<(oneshot::Sender<Result<Reply, EngineError>>, Reply)> =
+            Vec::with_capacity(batch.len());
+        let mut reads = Vec::new();
+        for job in batch.drain(..) {
+            match job {
+                Job::Apply { cmds, reply, .. } => {
+                    let out = cmds
+                        .iter()
+                        .map(|cmd| self.apply(cmd, now, &mut changed))
+                        .collect();
+                    replies.push((reply, out));
+                }
+                Job::Read(f) => reads.push(f),
+            }
+        }
+        let scope = changed.clone();
+        self.evaluate_alerts(Scope::Skus(&scope), now, &mut changed);
+        if let Err(Failed(why)) = self.commit(&changed, now) {
+            self.fail(why);
+            for (reply, _) in replies {
+                let _ = reply.send(Err(EngineError::Failed));
+            }
+            return;
+        }
+        count_answers(replies.iter().flat_map(|(_, out)| out));
+        for (reply, out) in replies {
+            let _ = reply.send(Ok(out)); // the client may have gone; its command stands
+        }
+        for f in reads {
+            f(&self.pool);
+        }
+        self.maybe_snapshot();
+    }
+
+    /// Whether the journal has room reserved for the next batch. A full disk refuses writes
+    /// before anything is applied; the state flips back by itself once a reservation succeeds.
+    fn room_for_writes(&mut self) -> bool {
+        let room = self.journal.ensure_room(self.pool.seq() + 1);
+        let was = *self.published.writes.borrow();
+        match (&room, was) {
+            (Err(full), WriteState::Ok) => {
+                tracing::error!(error = %full.0, "the disk is full: refusing writes until space returns");
+                self.published.writes.send_replace(WriteState::DiskFull);
+            }
+            (Ok(()), WriteState::DiskFull) => {
+                tracing::info!("disk space is back: taking writes again");
+                self.published.writes.send_replace(WriteState::Ok);
+            }
+            _ => {}
+        }
+        room.is_ok()
+    }
+
+    /// Stops taking writes for good: the pool holds changes the journal does not.
+    fn fail(&mut self, why: String) {
+        tracing::error!(error = %why, "the journal cannot be written; no more writes are taken, restart to replay it");
+        self.published.writes.send_replace(WriteState::Failed);
+        self.failed = Some(why);
+    }
+
+    fn apply(
+        &mut self,
+        cmd: &Command,
+        now_ms: i64,
+        changed: &mut BTreeSet<SkuCode>,
+    ) -> Result<Effect, Refusal> {
+        let ctx = Ctx {
+            seq: self.pool.seq() + 1,
+            now_ms,
+        };
+        let result = self.pool.apply(cmd, ctx);
+        if let Ok(effect) = &result {
+            if effect.journal {
+                self.journal.append(cmd, ctx);
+            }
+            changed.extend(effect.changed.iter().cloned());
+            match (&effect.outcome, cmd) {
+                (Outcome::Acked(alert), _) => self.alerts_out.push((**alert).clone()),
+                (Outcome::Alerts, Command::Alerts { fired, .. }) => {
+                    self.alerts_out.extend(fired.iter().cloned())
+                }
+                _ => {}
+            }
+            match cmd {
+                Command::Order { event } => {
+                    self.orders_touched.insert(OrderKey {
+                        channel: event.channel.as_str().to_owned(),
+                        order_id: event.order_id.as_str().to_owned(),
+                    });
+                }
+                Command::Expire { orders } => self.orders_touched.extend(orders.iter().cloned()),
+                _ => {}
+            }
+        }
+        result
+    }
+
+    /// Judges the warnings in `scope` and journals what fired or re-armed with the batch.
+    fn evaluate_alerts(&mut self, scope: Scope<'_>, now_ms: i64, changed: &mut BTreeSet<SkuCode>) {
+        let verdict = alerts::evaluate(&self.pool, scope, now_ms, &self.alert_config);
+        if verdict.is_empty() {
+            return;
+        }
+        let cmd = Command::Alerts {
+            fired: verdict.fired,
+            rearmed: verdict.rearmed,
+        };
+        if let Err(refusal) = self.apply(&cmd, now_ms, changed) {
+            tracing::error!(?refusal, "recording alerts was refused");
+        }
+    }
+
+    /// Makes the batch durable, then publishes what changed. Nothing is published when the
+    /// journal fails: readers only ever see durable state.
+    fn commit(&mut self, changed: &BTreeSet<SkuCode>, now_ms: i64) -> Result<(), Failed> {
+        let pending = self.journal.has_pending();
+        let started = Instant::now();
+        self.journal
+            .commit()
+            .map_err(|e| Failed(format!("journal write or sync failed: {e}")))?;
+        if pending {
+            metrics::histogram!("livestock_journal_commit_seconds")
+                .record(started.elapsed().as_secs_f64());
+        }
+        metrics::gauge!("livestock_journal_seq").set(self.pool.seq() as f64);
+        self.publish(changed, now_ms);
+        Ok(())
+    }
+
+    fn publish(&mut self, changed: &BTreeSet<SkuCode>, now_ms: i64) {
+        let published = &self.published;
+        let mut moved = Vec::with_capacity(changed.len());
+        for code in changed {
+            let Some(view) = self.pool.sku(code).map(|s| s.view(now_ms)) else {
+                continue;
+            };
+            if published.views.get(code).is_none_or(|old| *old != view) {
+                published.views.insert(code.clone(), view);
+                moved.push(code.clone());
+            }
+        }
+        published.publish_movements(&self.pool);
+        published.publish_orders(&self.pool, self.orders_touched.iter());
+        self.orders_touched.clear();
+        published.set_seq(self.pool.seq());
+        let show = self.pool.show_view();
+        let show_changed = **published.show.read().expect("show lock") != show;
+        if show_changed {
+            *published.show.write().expect("show lock") = Arc::new(show);
+        }
+        if show_changed || !moved.is_empty() {
+            let mut changes = published.changes.lock().expect("changes lock");
+            changes.skus.extend(moved);
+            changes.show |= show_changed;
+        }
+        if !self.alerts_out.is_empty() {
+            published.publish_alerts(&self.pool);
+            for alert in self.alerts_out.drain(..) {
+                let _ = published.alert_tx.send(alert); // no screen listening is fine
+            }
+        }
+    }
+
+    /// Adds a point to the time series (lineup SKUs' stock first) and publishes it.
+    fn sample(&mut self, now_ms: i64) {
+        let show = self.pool.show();
+        let started = show.and_then(|s| s.started_ms);
+        if started != self.series_show_start {
+            self.series = Series::new();
+            self.series_show_start = started;
+        }
+        let mut stock = BTreeMap::new();
+        let lineup = show
+            .into_iter()
+            .flat_map(|s| s.lineup.iter().map(|i| &i.sku));
+        let others = self.pool.skus().map(|s| &s.code);
+        for code in lineup.chain(others) {
+            if stock.len() >= SERIES_SKUS_MAX {
+                break;
+            }
+            if let Some(sku) = self.pool.sku(code) {
+                stock.insert(code.clone(), sku.available());
+            }
+        }
+        let sample = Sample {
+            t: now_ms,
+            viewers: show.map_or(0, |s| s.viewers),
+            gmv_cents: show.map_or(0, |s| s.gmv_cents),
+            orders: show.map_or(0, |s| s.orders),
+            units: show.map_or(0, |s| s.units),
+            stock,
+        };
+        if self.series.push(&sample) {
+            *self.published.series.write().expect("series lock") = Arc::new(self.series.clone());
+            self.published.changes.lock().expect("changes lock").sample = Some(sample);
+        }
+    }
+
+    /// Expires holds whose time ran out and refreshes the views whose rates move with time. On a
+    /// full disk it only looks for space again: expiries and warnings wait for it.
+    fn tick(&mut self) {
+        let now = (self.clock)();
+        if !self.room_for_writes() {
+            self.sample(now);
+            return;
+        }
+        let due = self.pool.due_holds(now);
+        let mut changed = BTreeSet::new();
+        if !due.is_empty() {
+            let cmd = Command::Expire { orders: due };
+            if let Err(refusal) = self.apply(&cmd, now, &mut changed) {
+                tracing::error!(?refusal, "expiring holds was refused");
+            }
+        }
+        for sku in self.pool.skus() {
+            if sku.sold_units > 0 || sku.presale_sold > 0 {
+                changed.insert(sku.code.clone());
+            }
+        }
+        self.evaluate_alerts(Scope::All, now, &mut changed);
+        if let Err(Failed(why)) = self.commit(&changed, now) {
+            self.fail(why);
+            return;
+        }
+        self.sample(now);
+        self.maybe_snapshot();
+    }
+
+    fn maybe_snapshot(&mut self) {
+        if let Some(handle) = &self.snapshotting {
+            if !handle.is_finished() {
+                return;
+            }
+            let handle = self.snapshotting.take().expect("checked above");
+            match handle.join() {
+                Ok(Ok(seq)) => tracing::info!(seq, "snapshot written"),
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "snapshot failed; the journal still holds everything")
+                }
+                Err(_) => tracing::error!(
+                    "the snapshot thread panicked; the journal still holds everything"
+                ),
+            }
+        }
+        if !self.journal.snapshot_due()
+            || self.snapshot_retry_at.is_some_and(|t| Instant::now() < t)
+        {
+            return;
+        }
+        let spawned = self.journal.begin_snapshot(&self.pool).and_then(|job| {
+            std::thread::Builder::new()
+                .name("livestock-snapshot".to_owned())
+                .spawn(move || SnapshotJob::write(job))
+                .map_err(|e| format!("starting the snapshot thread: {e}"))
+        });
+        match spawned {
+            Ok(handle) => {
+                self.snapshotting = Some(handle);
+                self.snapshot_retry_at = None;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot begin a snapshot; the journal still holds everything");
+                self.snapshot_retry_at =
+                    Some(Instant::now() + Duration::from_millis(SNAPSHOT_RETRY_MS));
+            }
+        }
+    }
+
+    /// On shutdown: wait for a running snapshot, then write a final one so the next start is
+    /// quick. After a journal failure there is no final snapshot (the pool holds changes the
+    /// journal does not) and the reason is returned, so the process exits non-zero.
+    fn finish(mut self) -> Result<(), String> {
+        if let Some(handle) = self.snapshotting.take() {
+            let _ = handle.join();
+        }
+        if let Some(why) = self.failed.take() {
+            return Err(why);
+        }
+        self.journal
+            .commit()
+            .map_err(|e| format!("flushing the journal: {e}"))?;
+        match self
+            .journal
+            .begin_snapshot(&self.pool)
+            .and_then(SnapshotJob::write)
+        {
+            Ok(seq) => tracing::info!(seq, "journal flushed and snapshot written"),
+            Err(e) => {
+                tracing::warn!(error = %e, "journal flushed; no final snapshot (the journal holds everything)")
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Adds to `batch` the job just received and whatever else is waiting, up to
+/// [`BATCH_EVENTS_MAX`] events.
+fn take_batch(first: Job, rx: &mut mpsc::Receiver<Job>, batch: &mut Vec<Job>) {
+    let mut events = job_events(&first);
+    batch.push(first);
+    while events < BATCH_EVENTS_MAX {
+        let Ok(job) = rx.try_recv() else { break };
+        events += job_events(&job);
+        batch.push(job);
+    }
+}
+
+fn job_events(job: &Job) -> usize {
+    match job {
+        Job::Apply { cmds, .. } => cmds.len().max(1),
+        Job::Read(_) => 1,
+    }
+}
+
+/// Counts the answers of a batch for `/metrics`, by result.
+fn count_answers<'a>(results: impl Iterator<Item = &'a Result<Effect, Refusal>>) {
+    use crate::domain::order::Answer;
+    let mut counts = [0u64; 5];
+    for r in results {
+        let i = match r {
+            Ok(Effect {
+                outcome: Outcome::Order(Answer::Accepted { .. }),
+                ..
+            }) => 0,
+            Ok(Effect {
+                outcome: Outcome::Order(Answer::Duplicate { .. }),
+                ..
+            }) => 1,
+            Ok(Effect {
+                outcome: Outcome::Order(Answer::Rejected { .. }),
+                ..
+            }) => 2,
+            Err(_) => 3,
+            Ok(_) => 4,
+        };
+        counts[i] += 1;
+    }
+    let names = [
+        "accepted",
+        "duplicate",
+        "rejected",
+        "refused",
+        "other_command",
+    ];
+    for (result, n) in names.into_iter().zip(counts) {
+        if n > 0 {
+            metrics::counter!("livestock_commands_total", "result" => result).increment(n);
+        }
+    }
+}

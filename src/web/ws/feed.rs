@@ -1,0 +1,271 @@
+//! The screens' feed: every tick it takes what the writer changed, builds one diff per kind of view,
+//! and broadcasts it. Each connection reads the broadcast at its own pace; one that falls behind
+//! the bounded queue gets a fresh snapshot instead of its backlog and never slows the others.
+
+use super::protocol::{ServerFrame, View};
+use crate::domain::series::Series;
+use crate::domain::stock::StockView;
+use crate::engine::{Engine, WriteState};
+use axum::extract::ws::Utf8Bytes;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio::sync::{broadcast, watch};
+
+/// Frames a connection may be behind before it is sent a snapshot instead (6.4 s at 100 ms).
+pub const QUEUE_FRAMES_MAX: usize = 64;
+/// The coalescing tick: at most one diff per view per tick (API.md: 100 ms).
+pub const TICK_MS_DEFAULT: u64 = 100;
+/// Alerts of one burst sent as frames of their own; past this, the screens get one fresh snapshot
+/// instead (it carries the open alerts), so a storm of warnings cannot overflow every queue.
+pub const ALERT_BURST_FRAMES_MAX: usize = 16;
+
+/// One serialised frame, shared by every connection of a kind of view.
+#[derive(Debug)]
+pub struct Frame {
+    /// The journal sequence number the frame's state includes.
+    pub seq: u64,
+    pub text: Utf8Bytes,
+    /// Not a frame to forward: the connection sends its screen a fresh snapshot instead.
+    pub resync: bool,
+}
+
+pub struct Feed {
+    /// Diffs for the board and feed views.
+    full: broadcast::Sender<Arc<Frame>>,
+    /// Diffs for the host and overlay views.
+    stage: broadcast::Sender<Arc<Frame>>,
+    /// Tells every connection to close (the server is stopping).
+    closing: watch::Sender<bool>,
+    connections: AtomicUsize,
+    tick_ms: u64,
+}
+
+/// Counts a connection while it lives.
+pub struct ConnectionGuard(Arc<Feed>);
+
+impl Drop for ConnectionGuard {
+    fn drop(&mut self) {
+        let n = self.0.connections.fetch_sub(1, Ordering::Relaxed) - 1;
+        metrics::gauge!("livestock_screens_connected").set(n as f64);
+    }
+}
+
+impl Feed {
+    pub fn new(tick_ms: u64) -> Arc<Feed> {
+        Arc::new(Feed {
+            full: broadcast::channel(QUEUE_FRAMES_MAX).0,
+            stage: broadcast::channel(QUEUE_FRAMES_MAX).0,
+            closing: watch::channel(false).0,
+            connections: AtomicUsize::new(0),
+            tick_ms: tick_ms.max(1),
+        })
+    }
+
+    pub fn connected(self: &Arc<Self>) -> ConnectionGuard {
+        let n = self.connections.fetch_add(1, Ordering::Relaxed) + 1;
+        metrics::gauge!("livestock_screens_connected").set(n as f64);
+        ConnectionGuard(self.clone())
+    }
+
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::Relaxed)
+    }
+
+    pub fn subscribe(&self, view: View) -> broadcast::Receiver<Arc<Frame>> {
+        if view.is_stage() {
+            self.stage.subscribe()
+        } else {
+            self.full.subscribe()
+        }
+    }
+
+    pub fn closing(&self) -> watch::Receiver<bool> {
+        self.closing.subscribe()
+    }
+
+    /// Asks every connection to close.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
+    /// The stock views a stage screen needs: on air and next.
+    fn stage_views(
+        engine: &Engine,
+        current: Option<&crate::domain::types::SkuCode>,
+        next: Option<&crate::domain::types::SkuCode>,
+    ) -> Vec<StockView> {
+        current
+            .into_iter()
+            .chain(next)
+            .filter_map(|c| engine.view(c))
+            .collect()
+    }
+
+    /// A snapshot of `view` as of now.
+    pub fn snapshot(&self, engine: &Engine, view: View) -> Frame {
+        let seq = engine.seq(); // before the views: they then hold at least this state
+        let show = engine.show();
+        let (skus, series) = if view.is_stage() {
+            let skus = Self::stage_views(engine, show.current.as_ref(), show.next.as_ref());
+            (skus, Arc::new(Series::new()))
+        } else {
+            (engine.views(), engine.series())
+        };
+        let alerts = engine.open_alerts();
+        let frame = ServerFrame::Snapshot {
+            view: view.name(),
+            seq,
+            writes: engine.writes().name(),
+            server_ms: engine.now_ms(),
+            skus: &skus,
+            show: &show,
+            alerts: &alerts,
+            series: &series,
+        };
+        Frame {
+            seq,
+            text: frame.to_text().into(),
+            resync: false,
+        }
+    }
+
+    /// Every tick: turns the writer's changes into one diff per kind of view.
+    pub async fn run(self: Arc<Self>, engine: Engine) {
+        let mut tick = tokio::time::interval(Duration::from_millis(self.tick_ms));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut closing = self.closing();
+        let mut alerts = engine.subscribe_alerts();
+        let mut writes = WritesWatch::new(engine.writes());
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    let now = engine.writes();
+                    self.tick(&engine, now, writes.changed(now));
+                }
+                alert = alerts.recv() => match alert {
+                    Ok(first) => {
+                        let mut burst = vec![first];
+                        while let Ok(next) = alerts.try_recv() {
+                            burst.push(next);
+                        }
+                        self.alerts(&engine, &burst);
+                    }
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::warn!(missed = n, "the feed fell behind the alerts; screens get them with their next snapshot");
+                    }
+                    Err(broadcast::error::RecvError::Closed) => return,
+                },
+                _ = closing.changed() => return,
+            }
+        }
+    }
+
+    /// Sends alerts to every screen at once: each as its own frame, or, for a storm, the first
+    /// [`ALERT_BURST_FRAMES_MAX`] and then one snapshot per kind of view.
+    fn alerts(&self, engine: &Engine, burst: &[crate::domain::alerts::Alert]) {
+        let seq = engine.seq();
+        for alert in burst.iter().take(ALERT_BURST_FRAMES_MAX) {
+            let text: Utf8Bytes = ServerFrame::Alert { alert }.to_text().into();
+            let frame = Arc::new(Frame {
+                seq,
+                text,
+                resync: false,
+            });
+            let _ = self.full.send(frame.clone());
+            let _ = self.stage.send(frame);
+        }
+        if burst.len() > ALERT_BURST_FRAMES_MAX {
+            let resync = Arc::new(Frame {
+                seq,
+                text: Utf8Bytes::from_static(""),
+                resync: true,
+            });
+            let _ = self.full.send(resync.clone());
+            let _ = self.stage.send(resync);
+        }
+    }
+
+    /// One tick: a diff per kind of view when the writer changed something or when whether writes
+    /// are taken changed (`writes_changed`), so the screens show a full disk at once.
+    fn tick(&self, engine: &Engine, writes: WriteState, writes_changed: bool) {
+        let changes = engine.take_changes();
+        if changes.is_empty() && !writes_changed {
+            return;
+        }
+        let writes = writes.name();
+        let seq = engine.seq();
+        let show = engine.show();
+        let server_ms = engine.now_ms();
+        if self.full.receiver_count() > 0 {
+            let skus: Vec<StockView> = changes.skus.iter().filter_map(|c| engine.view(c)).collect();
+            let frame = ServerFrame::Diff {
+                seq,
+                writes,
+                server_ms,
+                skus: &skus,
+                show: &show,
+                sample: changes.sample.as_ref(),
+            };
+            let text = frame.to_text().into();
+            let _ = self.full.send(Arc::new(Frame {
+                seq,
+                text,
+                resync: false,
+            }));
+        }
+        let on_stage = |c: &Option<crate::domain::types::SkuCode>| {
+            c.as_ref().is_some_and(|c| changes.skus.contains(c))
+        };
+        if self.stage.receiver_count() > 0
+            && (writes_changed || changes.show || on_stage(&show.current) || on_stage(&show.next))
+        {
+            let skus = Self::stage_views(engine, show.current.as_ref(), show.next.as_ref());
+            let frame = ServerFrame::Diff {
+                seq,
+                writes,
+                server_ms,
+                skus: &skus,
+                show: &show,
+                sample: None,
+            };
+            let text = frame.to_text().into();
+            let _ = self.stage.send(Arc::new(Frame {
+                seq,
+                text,
+                resync: false,
+            }));
+        }
+    }
+}
+
+/// Remembers the write state the screens were last told, to tell when it changes.
+struct WritesWatch {
+    last: WriteState,
+}
+
+impl WritesWatch {
+    fn new(now: WriteState) -> Self {
+        WritesWatch { last: now }
+    }
+
+    /// Whether `now` differs from the state last seen; remembers `now`.
+    fn changed(&mut self, now: WriteState) -> bool {
+        std::mem::replace(&mut self.last, now) != now
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_write_state_counts_as_a_change_only_when_it_differs_from_the_last_one_seen() {
+        let mut watch = WritesWatch::new(WriteState::Ok);
+        assert!(!watch.changed(WriteState::Ok), "ok after ok");
+        assert!(watch.changed(WriteState::DiskFull), "ok to disk_full");
+        assert!(!watch.changed(WriteState::DiskFull), "disk_full again");
+        assert!(watch.changed(WriteState::Ok), "space returned");
+        assert!(watch.changed(WriteState::Failed), "ok to failed");
+    }
+}

@@ -1,0 +1,128 @@
+//! The `/ws` handshake, by hand (RFC 6455 4.2): who may open a socket, from which Origin, for which
+//! view; a request that is not a WebSocket handshake is refused with the error body before anything
+//! is upgraded.
+
+use super::connection;
+use super::protocol::View;
+use crate::web::AppState;
+use crate::web::auth::{Caller, Role};
+use crate::web::error::ApiError;
+use crate::web::extract::Query;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::header::{
+    CONNECTION, HOST, ORIGIN, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION,
+    UPGRADE,
+};
+use axum::http::{HeaderMap, HeaderName, Method, StatusCode, Version};
+use axum::response::Response;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+
+#[derive(serde::Deserialize)]
+pub struct WsQuery {
+    view: Option<String>,
+}
+
+/// A browser's WebSocket must come from a page of this server: its Origin's host must be the Host.
+fn check_origin(headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(origin) = headers.get(ORIGIN) else {
+        return Ok(()); // not a browser: the token is the whole check
+    };
+    let origin = origin.to_str().unwrap_or_default();
+    let origin_host = origin
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    let host = headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    if !origin_host.is_empty() && origin_host.eq_ignore_ascii_case(host) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "WebSocket from origin {origin} is not allowed"
+        )))
+    }
+}
+
+fn bad_handshake(message: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "bad_request",
+        format!("not a WebSocket handshake: {message}"),
+    )
+}
+
+/// Whether `name` holds `token` in its comma-separated list, ignoring case.
+fn header_has_token(headers: &HeaderMap, name: HeaderName, token: &str) -> bool {
+    headers.get_all(name).iter().any(|v| {
+        v.to_str()
+            .is_ok_and(|v| v.split(',').any(|t| t.trim().eq_ignore_ascii_case(token)))
+    })
+}
+
+/// Checks an HTTP/1.1 WebSocket handshake (RFC 6455 4.2.1); returns its `Sec-WebSocket-Key`.
+fn handshake_key(req: &Request) -> Result<&[u8], ApiError> {
+    if req.version() != Version::HTTP_11 {
+        return Err(bad_handshake("the upgrade needs HTTP/1.1"));
+    }
+    if req.method() != Method::GET {
+        return Err(bad_handshake("the method must be GET"));
+    }
+    let headers = req.headers();
+    if !header_has_token(headers, CONNECTION, "upgrade") {
+        return Err(bad_handshake("Connection must include upgrade"));
+    }
+    if !header_has_token(headers, UPGRADE, "websocket") {
+        return Err(bad_handshake("Upgrade must be websocket"));
+    }
+    if headers
+        .get(SEC_WEBSOCKET_VERSION)
+        .is_none_or(|v| v.as_bytes() != b"13")
+    {
+        return Err(bad_handshake("Sec-WebSocket-Version must be 13"));
+    }
+    match headers.get(SEC_WEBSOCKET_KEY) {
+        Some(key) if !key.is_empty() => Ok(key.as_bytes()),
+        _ => Err(bad_handshake("Sec-WebSocket-Key is missing")),
+    }
+}
+/// The upgrade by hand rather than axum's `WebSocketUpgrade`: axum's socket sends a message only
+/// as one frame, and a screen must get its snapshots in fragments (see [`connection::FRAGMENT_BYTES`]).
+pub async fn upgrade(
+    State(s): State<AppState>,
+    caller: Caller,
+    Query(q): Query<WsQuery>,
+    mut req: Request,
+) -> Result<Response, ApiError> {
+    caller.require(&Role::ALL)?;
+    check_origin(req.headers())?;
+    let raw = q.view.as_deref().unwrap_or("board");
+    let view = View::parse(raw)
+        .ok_or_else(|| ApiError::invalid("view", "view must be board, host, overlay or feed"))?;
+    let accept = derive_accept_key(handshake_key(&req)?);
+    let engine = s.engine()?.clone();
+    // Last, so only a request that would be upgraded takes a slot; the slot lives as long as the
+    // connection (or is given back at once if the upgrade never completes).
+    let slot = s.connections.admit(&caller.token)?;
+    let feed = s.feed.clone();
+    let on_upgrade = hyper::upgrade::on(&mut req);
+    tokio::spawn(async move {
+        let upgraded = match on_upgrade.await {
+            Ok(upgraded) => upgraded,
+            Err(e) => {
+                tracing::debug!(error = %e, "a WebSocket upgrade failed");
+                return;
+            }
+        };
+        connection::serve(upgraded, engine, feed, view, slot).await;
+    });
+    Ok(Response::builder()
+        .status(StatusCode::SWITCHING_PROTOCOLS)
+        .header(CONNECTION, "upgrade")
+        .header(UPGRADE, "websocket")
+        .header(SEC_WEBSOCKET_ACCEPT, accept)
+        .body(Body::empty())
+        .expect("a valid 101 response"))
+}
