@@ -73,6 +73,10 @@ impl Pool {
         self.seq
     }
 
+    pub fn config(&self) -> PoolConfig {
+        self.config
+    }
+
     pub fn sku(&self, code: &SkuCode) -> Option<&Sku> {
         self.skus.get(code)
     }

@@ -434,9 +434,10 @@ impl Writer {
         self.journal
             .commit()
             .map_err(|e| format!("flushing the journal: {e}"))?;
+        let pool = std::mem::take(&mut self.pool);
         match self
             .journal
-            .begin_snapshot(&self.pool)
+            .final_snapshot(pool)
             .and_then(SnapshotJob::write)
         {
             Ok(seq) => tracing::info!(seq, "journal flushed and snapshot written"),

@@ -110,7 +110,11 @@ impl Journal {
 }
 
 /// Applies one record read back; 1 when it was replayed, 0 when the snapshot already held it.
-fn replay_record(pool: &mut Pool, payload: &[u8], at: &dyn Fn() -> String) -> Result<u64, String> {
+pub(super) fn replay_record(
+    pool: &mut Pool,
+    payload: &[u8],
+    at: &dyn Fn() -> String,
+) -> Result<u64, String> {
     let rec: RecordIn = serde_json::from_slice(payload)
         .map_err(|e| format!("journal record unreadable in {}: {e}", at()))?;
     if rec.seq <= pool.seq() {

@@ -468,3 +468,62 @@ fn a_damaged_snapshot_refuses_to_start_and_names_the_file() {
         assert!(err.contains(&path.display().to_string()), "{damage}: {err}");
     }
 }
+
+#[test]
+fn a_snapshot_is_rebuilt_from_the_journal_and_equals_the_writers_pool() {
+    let dir = TempDir::new().unwrap();
+    let (mut w, _, _) = Writer::open(dir.path(), 10);
+    w.batch([catalog()]);
+    w.batch((0..12).map(command));
+    w.journal.begin_snapshot(&w.pool).unwrap().write().unwrap();
+    w.batch((12..30).map(command));
+    let before = w.pool.snapshot();
+    // The second snapshot starts from the first and replays the segment after it.
+    let job = w.journal.begin_snapshot(&w.pool).unwrap();
+    assert_eq!(job.seq(), before.seq);
+    assert_eq!(job.write(), Ok(before.seq));
+    drop(w);
+    let path = snapshots(dir.path()).pop().unwrap();
+    let loaded = super::snapshot::load_snapshot(&path, CONFIG).unwrap();
+    assert_eq!(loaded.snapshot(), before);
+}
+
+#[test]
+fn a_pool_ahead_of_its_journal_gets_no_snapshot_and_nothing_is_removed() {
+    let dir = TempDir::new().unwrap();
+    let (mut w, _, _) = Writer::open(dir.path(), 10);
+    w.batch([catalog()]);
+    w.batch((0..12).map(command));
+    // A change applied to the pool that never reached the journal.
+    w.apply(&command(12));
+    w.journal.pending.clear();
+    let old = segments(dir.path());
+    let err = w
+        .journal
+        .begin_snapshot(&w.pool)
+        .unwrap()
+        .write()
+        .unwrap_err();
+    assert!(err.contains("rebuilds seq"), "{err}");
+    assert!(snapshots(dir.path()).is_empty());
+    assert!(
+        old.iter().all(|p| p.exists()),
+        "the journal keeps every segment"
+    );
+}
+
+#[test]
+fn a_damaged_closed_segment_gets_no_snapshot_and_nothing_is_removed() {
+    let dir = TempDir::new().unwrap();
+    let (mut w, _, _) = Writer::open(dir.path(), 10);
+    w.batch([catalog()]);
+    w.batch((0..12).map(command));
+    let path = segment(dir.path());
+    let job = w.journal.begin_snapshot(&w.pool).unwrap();
+    let len = fs::metadata(&path).unwrap().len();
+    flip(&path, len / 2);
+    let err = job.write().unwrap_err();
+    assert!(err.contains(&path.display().to_string()), "{err}");
+    assert!(snapshots(dir.path()).is_empty());
+    assert!(path.exists());
+}
