@@ -130,8 +130,7 @@ impl SnapshotJob {
 fn rebuild(dir: &Path, covered: &[PathBuf], config: PoolConfig, seq: u64) -> Result<Pool, String> {
     let mut pool = match numbered(dir, "snapshot-", ".json")?
         .into_iter()
-        .filter(|(n, _)| *n <= seq)
-        .next_back()
+        .rfind(|(n, _)| *n <= seq)
     {
         Some((_, path)) => load_snapshot(&path, config)?,
         None => Pool::new(config),
