@@ -411,3 +411,57 @@ async fn a_surge_prompts_the_host_names_the_next_product_with_stock_and_asks_for
         "a restock request for HOT: {show}"
     );
 }
+
+/// `GET /api/v1/alerts?limit=&before=`: pages walk the list newest first, each page's
+/// `next_before` leading to the next, and the last page says there is no more.
+#[tokio::test]
+async fn alerts_page_by_limit_and_before_and_bad_paging_is_refused_by_name() {
+    let server = TestServer::start();
+    hoodie_show(&server).await;
+    for (i, qty) in [80, 10, 5].into_iter().enumerate() {
+        sell(&server, &format!("DY-{i}"), "HOODIE", qty).await;
+    }
+    poll(ALERT_WAIT_MS, "three stock level alerts", || async {
+        let listed = listed_of_kind(&server, "stock_level").await;
+        (listed.len() >= 3).then_some(())
+    })
+    .await;
+    let (st, whole) = server.get("/api/v1/alerts", VIEWER).await;
+    assert_eq!(st, StatusCode::OK, "{whole}");
+    assert_eq!(whole["next_before"], Value::Null, "one page holds them all");
+    let whole = whole["alerts"].as_array().unwrap().clone();
+
+    let mut paged = Vec::new();
+    let mut query = "?limit=1".to_owned();
+    loop {
+        let (st, page) = server.get(&format!("/api/v1/alerts{query}"), VIEWER).await;
+        assert_eq!(st, StatusCode::OK, "{query}: {page}");
+        let alerts = page["alerts"].as_array().unwrap();
+        assert!(alerts.len() <= 1, "limit=1 answers one at most: {page}");
+        paged.extend(alerts.iter().cloned());
+        match page["next_before"].as_str() {
+            Some(id) => {
+                assert_eq!(alerts.last().unwrap()["id"], id, "{page}");
+                query = format!("?limit=1&before={id}");
+            }
+            None => break,
+        }
+        assert!(paged.len() <= whole.len(), "the pages end: {paged:?}");
+    }
+    assert_eq!(paged, whole, "the pages are the whole list, in order");
+
+    for (query, field) in [
+        ("?limit=0", "limit"),
+        ("?limit=5001", "limit"),
+        ("?limit=many", "limit"),
+        ("?before=no-such-alert", "before"),
+    ] {
+        let (st, body) = server.get(&format!("/api/v1/alerts{query}"), VIEWER).await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {body}");
+        assert_eq!(
+            assert_error(&body, "invalid").as_deref(),
+            Some(field),
+            "{query}: {body}"
+        );
+    }
+}

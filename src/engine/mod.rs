@@ -38,17 +38,12 @@ const QUEUE_JOBS_MAX: usize = 8192;
 /// The answer to one request: one result per command, in order.
 pub type Reply = Vec<Result<Effect, Refusal>>;
 
-/// A function that reads the pool on the writer's thread.
-type ReadFn = Box<dyn FnOnce(&Pool) + Send>;
-
-enum Job {
-    Apply {
-        cmds: Vec<Command>,
-        reply: oneshot::Sender<Result<Reply, EngineError>>,
-        /// The job's share of [`QUEUE_EVENTS_MAX`], given back when the writer takes it.
-        _queued: OwnedSemaphorePermit,
-    },
-    Read(ReadFn),
+/// Commands for the writer, with where to send the answer.
+struct Job {
+    cmds: Vec<Command>,
+    reply: oneshot::Sender<Result<Reply, EngineError>>,
+    /// The job's share of [`QUEUE_EVENTS_MAX`], given back when the writer takes it.
+    _queued: OwnedSemaphorePermit,
 }
 
 /// Why the engine did not answer a request.
@@ -162,7 +157,7 @@ impl Engine {
             .await
             .map_err(|_| EngineError::Gone)?;
         let (reply, answer) = oneshot::channel();
-        let job = Job::Apply {
+        let job = Job {
             cmds,
             reply,
             _queued: queued,
@@ -188,19 +183,6 @@ impl Engine {
             WriteState::Failed => EngineError::Failed,
             _ => EngineError::Gone,
         }
-    }
-
-    /// Runs `f` on the pool, in order with the commands before it, after they are durable.
-    pub async fn read<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&Pool) -> T + Send + 'static,
-    ) -> Result<T, EngineError> {
-        let (reply, answer) = oneshot::channel();
-        let job = Job::Read(Box::new(move |pool| {
-            let _ = reply.send(f(pool));
-        }));
-        self.tx.send(job).await.map_err(|_| self.gone())?;
-        answer.await.map_err(|_| self.gone())
     }
 
     /// Whether writes are taken now.

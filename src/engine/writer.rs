@@ -132,9 +132,7 @@ impl Writer {
         // Whatever is still queued after a failure is answered, not dropped in silence.
         rx.close();
         while let Ok(job) = rx.try_recv() {
-            if let Job::Apply { reply, .. } = job {
-                let _ = reply.send(Err(EngineError::Failed));
-            }
+            let _ = job.reply.send(Err(EngineError::Failed));
         }
         self.finish()
     }
@@ -142,12 +140,7 @@ impl Writer {
     fn process(&mut self, batch: &mut Vec<Job>) {
         if !self.room_for_writes() {
             for job in batch.drain(..) {
-                match job {
-                    Job::Apply { reply, .. } => {
-                        let _ = reply.send(Err(EngineError::DiskFull));
-                    }
-                    Job::Read(f) => f(&self.pool),
-                }
+                let _ = job.reply.send(Err(EngineError::DiskFull));
             }
             return;
         }
@@ -155,18 +148,12 @@ impl Writer {
         let mut changed = BTreeSet::new();
         let mut replies: Vec<(oneshot::Sender<Result<Reply, EngineError>>, Reply)> =
             Vec::with_capacity(batch.len());
-        let mut reads = Vec::new();
-        for job in batch.drain(..) {
-            match job {
-                Job::Apply { cmds, reply, .. } => {
-                    let out = cmds
-                        .iter()
-                        .map(|cmd| self.apply(cmd, now, &mut changed))
-                        .collect();
-                    replies.push((reply, out));
-                }
-                Job::Read(f) => reads.push(f),
-            }
+        for Job { cmds, reply, .. } in batch.drain(..) {
+            let out = cmds
+                .iter()
+                .map(|cmd| self.apply(cmd, now, &mut changed))
+                .collect();
+            replies.push((reply, out));
         }
         let scope = changed.clone();
         self.evaluate_alerts(Scope::Skus(&scope), now, &mut changed);
@@ -180,9 +167,6 @@ impl Writer {
         count_answers(replies.iter().flat_map(|(_, out)| out));
         for (reply, out) in replies {
             let _ = reply.send(Ok(out)); // the client may have gone; its command stands
-        }
-        for f in reads {
-            f(&self.pool);
         }
         self.maybe_snapshot();
     }
@@ -462,10 +446,7 @@ fn take_batch(first: Job, rx: &mut mpsc::Receiver<Job>, batch: &mut Vec<Job>) {
 }
 
 fn job_events(job: &Job) -> usize {
-    match job {
-        Job::Apply { cmds, .. } => cmds.len().max(1),
-        Job::Read(_) => 1,
-    }
+    job.cmds.len().max(1)
 }
 
 /// Counts the answers of a batch for `/metrics`, by result.

@@ -220,3 +220,93 @@ async fn an_unknown_sku_is_404_not_found_wherever_it_is_named() {
     assert_eq!(st, StatusCode::NOT_FOUND);
     assert_error(&b, "not_found");
 }
+
+/// `GET /api/v1/skus/{sku}/movements?after_seq=&limit=`: that SKU's trail only, oldest first, in
+/// pages that follow each other by journal seq; bad paging is refused naming the parameter.
+#[tokio::test]
+async fn a_skus_trail_pages_by_after_seq_and_bad_paging_is_refused_by_name() {
+    let s = TestServer::start();
+    s.create_skus(&json!([
+        new_sku("TR-1", 100, 100),
+        new_sku("TR-2", 100, 100)
+    ]))
+    .await;
+    let damage = json!({"kind": "damage", "qty": 1, "by": "li"});
+    for i in 0..5 {
+        let (st, b) = s
+            .post("/api/v1/skus/TR-1/movements", WAREHOUSE, &damage)
+            .await;
+        assert_eq!(st, StatusCode::CREATED, "{b}");
+        if i % 2 == 0 {
+            let (st, b) = s
+                .post("/api/v1/skus/TR-2/movements", WAREHOUSE, &damage)
+                .await;
+            assert_eq!(st, StatusCode::CREATED, "{b}");
+        }
+    }
+    let (st, whole) = s.get("/api/v1/skus/TR-1/movements", VIEWER).await;
+    assert_eq!(st, StatusCode::OK, "{whole}");
+    assert_eq!(whole["next_after_seq"], serde_json::Value::Null, "{whole}");
+    let whole = whole["movements"].as_array().unwrap().clone();
+    assert_eq!(whole.len(), 5, "only TR-1's records: {whole:?}");
+    assert!(whole.iter().all(|m| m["sku"] == "TR-1"), "{whole:?}");
+    let seqs: Vec<u64> = whole.iter().map(|m| m["seq"].as_u64().unwrap()).collect();
+    assert!(
+        seqs.windows(2).all(|w| w[0] < w[1]),
+        "oldest first: {seqs:?}"
+    );
+
+    let mut paged = Vec::new();
+    let mut query = "?limit=2".to_owned();
+    let mut pages = 0;
+    loop {
+        let path = format!("/api/v1/skus/TR-1/movements{query}");
+        let (st, page) = s.get(&path, VIEWER).await;
+        assert_eq!(st, StatusCode::OK, "{path}: {page}");
+        pages += 1;
+        let records = page["movements"].as_array().unwrap();
+        paged.extend(records.iter().cloned());
+        match page["next_after_seq"].as_u64() {
+            Some(seq) => {
+                assert_eq!(records.len(), 2, "only a full page has a next: {page}");
+                assert_eq!(records[1]["seq"], seq, "{page}");
+                query = format!("?limit=2&after_seq={seq}");
+            }
+            None => break,
+        }
+        assert!(
+            pages <= 3,
+            "five records take three pages of two: {paged:?}"
+        );
+    }
+    assert_eq!(paged, whole, "the pages are the whole trail, in order");
+    let (st, tail) = s
+        .get(
+            &format!("/api/v1/skus/TR-1/movements?after_seq={}", seqs[4]),
+            VIEWER,
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{tail}");
+    assert_eq!(
+        tail["movements"],
+        json!([]),
+        "nothing after the last: {tail}"
+    );
+
+    for (query, field) in [
+        ("?limit=0", "limit"),
+        ("?limit=1001", "limit"),
+        ("?after_seq=-1", "after_seq"),
+        ("?after_seq=soon", "after_seq"),
+    ] {
+        let (st, b) = s
+            .get(&format!("/api/v1/skus/TR-1/movements{query}"), VIEWER)
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {b}");
+        assert_eq!(
+            assert_error(&b, "invalid").as_deref(),
+            Some(field),
+            "{query}: {b}"
+        );
+    }
+}

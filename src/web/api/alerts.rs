@@ -1,6 +1,7 @@
 //! `/api/v1/alerts`: the warnings, newest first, and their acknowledgement.
 
-use super::{ACK_ROLES, READ_ROLES, single};
+use super::{ACK_ROLES, READ_ROLES, page_limit, single};
+use crate::domain::alerts::{ALERTS_KEPT_MAX, Alert};
 use crate::domain::types::Ident;
 use crate::domain::{Command, Outcome};
 use crate::web::AppState;
@@ -15,6 +16,10 @@ use serde_json::json;
 #[derive(serde::Deserialize)]
 pub struct AlertsQuery {
     open: Option<bool>,
+    /// At most this many alerts (1 to [`ALERTS_KEPT_MAX`], the default).
+    limit: Option<u64>,
+    /// Only alerts older than the one with this id (the previous page's `next_before`).
+    before: Option<String>,
 }
 
 #[derive(serde::Deserialize)]
@@ -30,19 +35,32 @@ pub async fn list_alerts(
 ) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
     let open_only = q.open.unwrap_or(false);
-    let alerts = s
-        .engine()?
-        .read(move |pool| {
-            pool.alerts()
-                .alerts
-                .iter()
-                .rev()
-                .filter(|a| !open_only || a.acked_by.is_none())
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-        .await?;
-    Ok(Json(json!({ "alerts": alerts })).into_response())
+    let limit = page_limit(q.limit, ALERTS_KEPT_MAX)?;
+    // Published after every batch that fires or acknowledges one: no queueing behind the writer.
+    let all = s.engine()?.alerts();
+    let from = match &q.before {
+        None => 0,
+        Some(id) => match all.iter().position(|a| &a.id == id) {
+            Some(i) => i + 1,
+            None => {
+                return Err(ApiError::invalid(
+                    "before",
+                    format!("no alert {id} is kept (only the newest {ALERTS_KEPT_MAX} are)"),
+                ));
+            }
+        },
+    };
+    let mut page = all[from..]
+        .iter()
+        .filter(|a| !open_only || a.acked_by.is_none());
+    let alerts: Vec<&Alert> = page.by_ref().take(limit).collect();
+    let more = page.next().is_some();
+    let next_before = if more {
+        alerts.last().map(|a| a.id.clone())
+    } else {
+        None
+    };
+    Ok(Json(json!({ "alerts": alerts, "next_before": next_before })).into_response())
 }
 
 pub async fn ack_alert(

@@ -32,6 +32,18 @@ fn sku_in_path(raw: &str) -> Result<SkuCode, ApiError> {
     SkuCode::parse(raw).map_err(|_| ApiError::not_found(format!("no SKU {raw}")))
 }
 
+/// A page size from `?limit=`: `max` when absent, else 1 to `max`.
+fn page_limit(limit: Option<u64>, max: usize) -> Result<usize, ApiError> {
+    match limit {
+        None => Ok(max),
+        Some(n) if (1..=max as u64).contains(&n) => Ok(n as usize),
+        Some(n) => Err(ApiError::invalid(
+            "limit",
+            format!("limit must be 1 to {max}, not {n}"),
+        )),
+    }
+}
+
 /// The one result of a single-command request, as a response or an error.
 fn single(mut reply: Vec<Result<Effect, Refusal>>) -> Result<Effect, ApiError> {
     reply

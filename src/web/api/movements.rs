@@ -1,18 +1,28 @@
 //! `/api/v1/skus/{sku}/movements`: stock moved by hand (receive, adjust, damage, count) and the
 //! SKU's audit trail.
 
-use super::{MOVEMENT_ROLES, READ_ROLES, single, sku_in_path};
+use super::{MOVEMENT_ROLES, READ_ROLES, page_limit, single, sku_in_path};
 use crate::domain::stock::Movement;
 use crate::domain::{Command, Outcome};
+use crate::engine::MOVEMENTS_PAGE_MAX;
 use crate::web::AppState;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
-use crate::web::extract::JsonBody;
+use crate::web::extract::{JsonBody, Query};
 use axum::Json;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+
+/// `GET /api/v1/skus/{sku}/movements`: one page of the trail, oldest first.
+#[derive(serde::Deserialize)]
+pub struct TrailQuery {
+    /// Only records after this journal seq (the previous page's `next_after_seq`).
+    after_seq: Option<u64>,
+    /// At most this many records (1 to [`MOVEMENTS_PAGE_MAX`], the default).
+    limit: Option<u64>,
+}
 
 pub async fn post_movement(
     State(s): State<AppState>,
@@ -46,21 +56,20 @@ pub async fn list_movements(
     State(s): State<AppState>,
     caller: Caller,
     Path(code): Path<String>,
+    Query(q): Query<TrailQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
     let engine = s.engine()?;
     let sku = sku_in_path(&code)?;
-    if !engine.contains(&sku) {
+    let limit = page_limit(q.limit, MOVEMENTS_PAGE_MAX)?;
+    // Each SKU's trail is published after every batch: no queueing behind the writer.
+    let Some(records) = engine.movements(&sku, q.after_seq.unwrap_or(0), limit) else {
         return Err(ApiError::not_found(format!("no SKU {sku}")));
-    }
-    let records = engine
-        .read(move |pool| {
-            pool.movements()
-                .iter()
-                .filter(|m| m.sku == sku)
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-        .await?;
-    Ok(Json(json!({ "movements": records })).into_response())
+    };
+    let next_after_seq = if records.len() == limit {
+        records.last().map(|m| m.seq)
+    } else {
+        None
+    };
+    Ok(Json(json!({ "movements": records, "next_after_seq": next_after_seq })).into_response())
 }

@@ -113,10 +113,8 @@ pub async fn get_order(
         channel: channel.clone(),
         order_id: order_id.clone(),
     };
-    let order = s
-        .engine()?
-        .read(move |pool| pool.order(&key).cloned())
-        .await?;
+    // Published after every batch that touches it: no queueing behind the writer.
+    let order = s.engine()?.order(&key);
     let order =
         order.ok_or_else(|| ApiError::not_found(format!("no order {order_id} from {channel}")))?;
     Ok(Json(order).into_response())
