@@ -29,6 +29,10 @@ pub struct LoadArgs {
     /// Events per request (1 = one order per POST; up to 1000 as an array).
     #[arg(long, default_value_t = 1)]
     pub batch: usize,
+    /// Keep-alive connections reading `GET /api/v1/alerts` as fast as they can meanwhile (a
+    /// viewer hammering the list): ingestion must not slow down for them.
+    #[arg(long, default_value_t = 0)]
+    pub readers: usize,
 }
 
 /// Runs the load and prints what it measured.
@@ -100,12 +104,37 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
             (accepted, failed, latencies_us)
         }));
     }
+    let readers: Vec<_> = (0..args.readers)
+        .map(|_| {
+            let (url, token) = (url.clone(), token.clone());
+            tokio::spawn(async move {
+                let client = Client::one_connection(&url).expect("a plain HTTP client builds");
+                let (mut reads, mut failed) = (0u64, 0u64);
+                while Instant::now() < deadline {
+                    match client
+                        .send_raw(Method::GET, "/api/v1/alerts", Some(&token), None)
+                        .await
+                    {
+                        Ok((status, _)) if status.is_success() => reads += 1,
+                        _ => failed += 1,
+                    }
+                }
+                (reads, failed)
+            })
+        })
+        .collect();
     let (mut accepted, mut failed, mut latencies) = (0u64, 0u64, Vec::new());
     for t in tasks {
         let (a, f, l) = t.await.map_err(|e| format!("a load task failed: {e}"))?;
         accepted += a;
         failed += f;
         latencies.extend(l);
+    }
+    let (mut reads, mut reads_failed) = (0u64, 0u64);
+    for t in readers {
+        let (r, f) = t.await.map_err(|e| format!("a reader task failed: {e}"))?;
+        reads += r;
+        reads_failed += f;
     }
     let secs = started.elapsed().as_secs_f64();
     latencies.sort_unstable();
@@ -122,7 +151,8 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
         .map_err(|e| format!("reading the hot SKU: {e}"))?;
     println!(
         "connections={} batch={} seconds={:.1} requests={} accepted_events={} failed_events={} \
-         events_per_sec={:.0} request_p50_ms={:.2} request_p99_ms={:.2} committed_on_server={}",
+         events_per_sec={:.0} request_p50_ms={:.2} request_p99_ms={:.2} committed_on_server={} \
+         readers={} reads_per_sec={:.0} failed_reads={}",
         args.connections,
         args.batch,
         secs,
@@ -132,7 +162,10 @@ pub async fn run(args: LoadArgs) -> Result<(), String> {
         accepted as f64 / secs,
         pct(0.50),
         pct(0.99),
-        view["committed"]
+        view["committed"],
+        args.readers,
+        reads as f64 / secs,
+        reads_failed
     );
     if view["committed"].as_u64() != Some(accepted) {
         return Err(format!(
