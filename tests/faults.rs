@@ -124,6 +124,43 @@ impl Server {
     }
 }
 
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A board screen, past its first frame (a snapshot), which is returned too.
+async fn board(s: &Server) -> (Ws, Value) {
+    let url = format!(
+        "{}/ws?view=board&token={TOKEN}",
+        s.base.replacen("http://", "ws://", 1)
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .unwrap();
+    let first = frame_where(&mut ws, "a snapshot", |_| true).await;
+    assert_eq!(first["type"], "snapshot", "{first}");
+    (ws, first)
+}
+
+/// The next frame that `wanted` accepts, skipping the others; fails after [`WAIT_MS`].
+async fn frame_where(ws: &mut Ws, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
+    use futures_util::StreamExt;
+    let deadline = Instant::now() + Duration::from_millis(WAIT_MS);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let msg = tokio::time::timeout(left, ws.next())
+            .await
+            .unwrap_or_else(|_| panic!("{what}: no such frame within {WAIT_MS} ms"))
+            .expect("the screen stays open")
+            .expect("a frame");
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = msg {
+            let frame: Value = serde_json::from_str(&text).unwrap();
+            if wanted(&frame) {
+                return frame;
+            }
+        }
+    }
+}
+
 async fn catalog(s: &Server) {
     let sku = json!({"sku": "HOODIE", "name": "加绒卫衣 黑 L", "category": "apparel",
         "price_cents": 19900, "on_hand": 5000});
@@ -218,6 +255,8 @@ async fn a_full_disk_refuses_writes_before_any_change_and_recovers_by_itself() {
     // Small segments, so a new one is needed after a few orders.
     let s = start(&data, faulty(&faults, 8 << 10)).await;
     catalog(&s).await;
+    let (mut screen, first) = board(&s).await;
+    assert_eq!(first["writes"], "ok", "{first}");
     set(&faults.no_space, true);
     let mut acked = 0;
     let refused = loop {
@@ -245,6 +284,12 @@ async fn a_full_disk_refuses_writes_before_any_change_and_recovers_by_itself() {
     );
     let (status, _) = s.get("/api/v1/alerts").await;
     assert_eq!(status, StatusCode::OK, "reads keep working on a full disk");
+    // The screens learn it at once, with nothing else changing, so the board can show its banner.
+    let paused = frame_where(&mut screen, "a diff saying the disk is full", |f| {
+        f["type"] == "diff" && f["writes"] == "disk_full"
+    })
+    .await;
+    assert!(paused["seq"].is_u64(), "{paused}");
 
     set(&faults.no_space, false);
     let deadline = Instant::now() + Duration::from_millis(WAIT_MS);
@@ -260,6 +305,10 @@ async fn a_full_disk_refuses_writes_before_any_change_and_recovers_by_itself() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    frame_where(&mut screen, "a diff saying writes resumed", |f| {
+        f["type"] == "diff" && f["writes"] == "ok"
+    })
+    .await;
     let (status, _, body) = s.paid(&refused).await;
     assert_eq!(
         (status, body["result"].as_str()),
