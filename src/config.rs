@@ -39,6 +39,10 @@ pub const CLOCK_SPEED_MAX: f64 = 600.0;
 /// The life of an unpaid hold unless configured, and its bounds, in seconds.
 pub const HOLD_TTL_SECS_DEFAULT: i64 = 15 * 60;
 pub const HOLD_TTL_SECS_MAX: i64 = 7 * 24 * 3600;
+/// How long a closed order (and its idempotency key) is remembered unless configured, and the
+/// bounds, in hours: longer than any channel redelivers an event.
+pub const ORDER_RETENTION_HOURS_DEFAULT: i64 = 7 * 24;
+pub const ORDER_RETENTION_HOURS_MAX: i64 = 366 * 24;
 /// The most journal records between two snapshots (replay past a billion records would take hours).
 pub const SNAPSHOT_EVERY_RECORDS_MAX: i64 = 1_000_000_000;
 /// The screens' coalescing tick's bounds, in milliseconds.
@@ -56,6 +60,8 @@ struct FileConfig {
     /// Life of an unpaid hold, in seconds. The integers are read signed, so that a negative one
     /// is refused with its key named rather than as a type error.
     hold_ttl_secs: Option<i64>,
+    /// How long a closed order is remembered, in hours.
+    order_retention_hours: Option<i64>,
     snapshot_every_records: Option<i64>,
     /// The screens' coalescing tick, in milliseconds.
     feed_tick_ms: Option<i64>,
@@ -142,6 +148,8 @@ pub struct Config {
     pub listen: String,
     pub data_dir: PathBuf,
     pub hold_ttl_ms: i64,
+    /// How long a closed order and its idempotency key are remembered, then forgotten.
+    pub order_retention_ms: i64,
     pub snapshot_every_records: u64,
     /// The screens' coalescing tick: at most one diff per view per tick.
     pub feed_tick_ms: u64,
@@ -173,6 +181,13 @@ impl Config {
             HOLD_TTL_SECS_DEFAULT,
             (1, HOLD_TTL_SECS_MAX),
             "seconds (7 days)",
+        )?;
+        let order_retention_hours = int_in_range(
+            "order_retention_hours",
+            file.order_retention_hours,
+            ORDER_RETENTION_HOURS_DEFAULT,
+            (1, ORDER_RETENTION_HOURS_MAX),
+            "hours (366 days)",
         )?;
         let snapshot_every_records = int_in_range(
             "snapshot_every_records",
@@ -210,6 +225,7 @@ impl Config {
                 .or(file.data)
                 .unwrap_or_else(|| PathBuf::from(DATA_DIR_DEFAULT)),
             hold_ttl_ms: hold_ttl_secs * 1000,
+            order_retention_ms: order_retention_hours * 3_600_000,
             snapshot_every_records: snapshot_every_records as u64,
             feed_tick_ms: feed_tick_ms as u64,
             clock_speed,
@@ -328,6 +344,7 @@ mod tests {
         let config = resolve("").unwrap();
         assert_eq!(config.alerts, AlertConfig::default());
         assert_eq!(config.hold_ttl_ms, HOLD_TTL_SECS_DEFAULT * 1000);
+        assert_eq!(config.order_retention_ms, 7 * 24 * 3_600_000, "a week");
         check_thresholds("alerts.shop", &Thresholds::default()).unwrap();
     }
 
@@ -450,6 +467,14 @@ mod tests {
             (
                 "snapshot_every_records = 0",
                 "snapshot_every_records: must be between 1 and",
+            ),
+            (
+                "order_retention_hours = 0",
+                "order_retention_hours: must be between 1 and 8784 hours",
+            ),
+            (
+                "order_retention_hours = -168",
+                "order_retention_hours: must be between 1 and 8784",
             ),
             (
                 "snapshot_every_records = -1",

@@ -155,6 +155,7 @@ pub async fn run_with(
     let data_dir = config.data_dir.clone();
     let pool_config = PoolConfig {
         hold_ttl_ms: config.hold_ttl_ms,
+        order_retention_ms: config.order_retention_ms,
     };
     let journal_options = JournalOptions {
         snapshot_every_records: config.snapshot_every_records,

@@ -37,6 +37,10 @@ pub enum Command {
     Expire {
         orders: Vec<OrderKey>,
     },
+    /// Closed orders whose retention window passed, as found by the writer's clock: forgotten.
+    Forget {
+        orders: Vec<OrderKey>,
+    },
     /// Plan a show (replacing a planned or ended one).
     CreateShow {
         show: NewShow,
@@ -123,6 +127,7 @@ pub enum Outcome {
     Moved(Box<MovementRecord>),
     Order(Answer),
     Expired(usize),
+    Forgotten(usize),
     Show,
     Alerts,
     Acked(Box<Alert>),

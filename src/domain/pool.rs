@@ -5,6 +5,7 @@
 use super::alerts::book::AlertBook;
 use super::command::{Command, Ctx, Effect, Outcome, Refusal, RefusalCode};
 use super::order::record::{Order, OrderKey, OrderState};
+use super::order::retention::ORDER_RETENTION_MS_DEFAULT;
 use super::show::{Show, ShowView};
 use super::stock::movement::MovementRecord;
 use super::stock::{Sku, Skus};
@@ -20,12 +21,15 @@ pub const HOLD_TTL_MS_DEFAULT: i64 = 15 * 60_000;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolConfig {
     pub hold_ttl_ms: i64,
+    /// How long a closed order is remembered (see `order::retention`).
+    pub order_retention_ms: i64,
 }
 
 impl Default for PoolConfig {
     fn default() -> Self {
         PoolConfig {
             hold_ttl_ms: HOLD_TTL_MS_DEFAULT,
+            order_retention_ms: ORDER_RETENTION_MS_DEFAULT,
         }
     }
 }
@@ -43,6 +47,8 @@ pub struct Pool {
     pub(super) buyer_units: HashMap<(String, SkuCode), i64>,
     /// Derived from `orders`: `(expires_ms, order)` for every hold.
     pub(super) expiries: BTreeSet<(i64, OrderKey)>,
+    /// Derived from `orders`: `(closed_ms, order)` for every closed order, oldest first.
+    pub(super) closing: BTreeSet<(i64, OrderKey)>,
     /// The show planned, live or last ended.
     pub(super) show: Option<Show>,
     pub(super) alerts: AlertBook,
@@ -121,6 +127,7 @@ impl Pool {
             Command::Move { sku, movement } => self.move_stock(sku, movement, ctx),
             Command::Order { event } => self.apply_order(event, ctx),
             Command::Expire { orders } => Ok(self.expire(orders)),
+            Command::Forget { orders } => Ok(self.forget(orders)),
             Command::CreateShow { show } => self.create_show(show),
             Command::StartShow => self.start_show(ctx),
             Command::EndShow => self.end_show(ctx),
@@ -152,6 +159,15 @@ impl Pool {
         }?;
         if effect.journal {
             self.seq = ctx.seq;
+            match cmd {
+                Command::Order { event } => self.track_closing(&event.key(), ctx.now_ms),
+                Command::Expire { orders } => {
+                    for key in orders {
+                        self.track_closing(key, ctx.now_ms);
+                    }
+                }
+                _ => {}
+            }
         }
         for code in &effect.changed {
             let sku = &self.skus[code];
@@ -193,6 +209,9 @@ impl Pool {
             }
             if let (Some(OrderState::Held), Some(at)) = (order.state, order.expires_ms) {
                 pool.expiries.insert((at, order.key.clone()));
+            }
+            if let Some(closed) = order.closed_ms {
+                pool.closing.insert((closed, order.key.clone()));
             }
             let live = matches!(
                 order.state,

@@ -222,12 +222,11 @@ impl Writer {
             }
             match cmd {
                 Command::Order { event } => {
-                    self.orders_touched.insert(OrderKey {
-                        channel: event.channel.as_str().to_owned(),
-                        order_id: event.order_id.as_str().to_owned(),
-                    });
+                    self.orders_touched.insert(event.key());
                 }
-                Command::Expire { orders } => self.orders_touched.extend(orders.iter().cloned()),
+                Command::Expire { orders } | Command::Forget { orders } => {
+                    self.orders_touched.extend(orders.iter().cloned())
+                }
                 _ => {}
             }
         }
@@ -349,6 +348,15 @@ impl Writer {
             let cmd = Command::Expire { orders: due };
             if let Err(refusal) = self.apply(&cmd, now, &mut changed) {
                 tracing::error!(?refusal, "expiring holds was refused");
+            }
+        }
+        let forgettable = self.pool.forgettable(now);
+        if !forgettable.is_empty() {
+            let cmd = Command::Forget {
+                orders: forgettable,
+            };
+            if let Err(refusal) = self.apply(&cmd, now, &mut changed) {
+                tracing::error!(?refusal, "forgetting closed orders was refused");
             }
         }
         for sku in self.pool.skus() {

@@ -19,10 +19,7 @@ impl Pool {
         ev: &OrderEvent,
         ctx: Ctx,
     ) -> Result<Effect, Refusal> {
-        let key = OrderKey {
-            channel: ev.channel.as_str().to_owned(),
-            order_id: ev.order_id.as_str().to_owned(),
-        };
+        let key = ev.key();
         if let Some(answer) = self.remembered(&key, ev.kind) {
             return Ok(order_effect(false, answer, Vec::new()));
         }

@@ -97,6 +97,14 @@ pub struct OrderEvent {
 }
 
 impl OrderEvent {
+    /// The order this event is about.
+    pub fn key(&self) -> super::OrderKey {
+        super::OrderKey {
+            channel: self.channel.as_str().to_owned(),
+            order_id: self.order_id.as_str().to_owned(),
+        }
+    }
+
     /// Checks the rules an event must meet whatever the pool holds; names the field at fault.
     pub fn check(&self) -> Result<(), (String, String)> {
         if self.lines.len() > ORDER_LINES_MAX {

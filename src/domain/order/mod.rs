@@ -8,6 +8,7 @@ pub mod event;
 pub mod expiry;
 mod money;
 pub mod record;
+pub mod retention;
 mod sale;
 mod take;
 

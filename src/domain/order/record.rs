@@ -88,6 +88,10 @@ pub struct Order {
     /// An order cancelled (or left to expire for good) keeps them here, harmless: they never apply.
     #[serde(default)]
     pub parked: Vec<Kind>,
+    /// When the order was last changed while closed (see `order::retention`): it is forgotten a
+    /// retention window after. `None` while it is open.
+    #[serde(default)]
+    pub closed_ms: Option<i64>,
 }
 
 impl Order {
@@ -105,6 +109,7 @@ impl Order {
             refunded_ms: None,
             judged: Default::default(),
             parked: Vec::new(),
+            closed_ms: None,
         }
     }
 

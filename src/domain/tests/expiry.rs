@@ -37,8 +37,14 @@ fn holds_expire_after_the_ttl_and_not_before() {
 #[test]
 fn a_hold_life_comes_from_the_pool_config() {
     let mut shop = Shop::new(vec![new_sku("HOODIE", 10, 19_900)]);
-    shop.pool =
-        Pool::from_snapshot(shop.pool.snapshot(), PoolConfig { hold_ttl_ms: 5_000 }).unwrap();
+    shop.pool = Pool::from_snapshot(
+        shop.pool.snapshot(),
+        PoolConfig {
+            hold_ttl_ms: 5_000,
+            ..CONFIG
+        },
+    )
+    .unwrap();
     shop.send(OrderEvent {
         lines: lines(&[("HOODIE", 1)]),
         ..ev(Kind::Created, "DY-1")

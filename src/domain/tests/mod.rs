@@ -11,6 +11,7 @@ mod money;
 mod movements;
 mod parking;
 mod props;
+mod retention;
 mod transitions;
 
 use crate::domain::order::{
@@ -27,6 +28,7 @@ const T0_MS: i64 = 1_795_521_662_123;
 const TTL_MS: i64 = 60_000;
 const CONFIG: PoolConfig = PoolConfig {
     hold_ttl_ms: TTL_MS,
+    order_retention_ms: crate::domain::order::retention::ORDER_RETENTION_MS_DEFAULT,
 };
 
 fn code(raw: &str) -> SkuCode {

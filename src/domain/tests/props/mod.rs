@@ -3,7 +3,7 @@
 mod model;
 
 use super::*;
-use model::Harness;
+pub(in crate::domain::tests) use model::Harness;
 use proptest::prelude::*;
 
 const CHANNELS: [&str; 3] = ["douyin", "kuaishou", "taobao"];
@@ -14,7 +14,7 @@ const BUYERS: usize = 3;
 const SKU_PICKS: usize = 8;
 
 #[derive(Clone, Debug)]
-struct CatalogEntry {
+pub(super) struct CatalogEntry {
     on_hand: i64,
     buffer: i64,
     damaged: i64,
@@ -24,7 +24,7 @@ struct CatalogEntry {
 }
 
 #[derive(Clone, Debug)]
-enum Op {
+pub(super) enum Op {
     Order {
         channel: usize,
         order: usize,
@@ -53,7 +53,7 @@ enum Op {
     },
 }
 
-fn catalog_strategy() -> impl Strategy<Value = Vec<CatalogEntry>> {
+pub(super) fn catalog_strategy() -> impl Strategy<Value = Vec<CatalogEntry>> {
     let entry = (
         0..=12i64,
         0..=2i64,
@@ -89,7 +89,7 @@ fn kind_strategy() -> impl Strategy<Value = Kind> {
     ]
 }
 
-fn op_strategy() -> impl Strategy<Value = Op> {
+pub(super) fn op_strategy() -> impl Strategy<Value = Op> {
     let line = (
         0..SKU_PICKS,
         1..=3i64,

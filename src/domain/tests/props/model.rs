@@ -4,8 +4,8 @@
 use super::*;
 
 /// A pool under test with a model of what it must hold, checked after every command.
-pub(super) struct Harness {
-    pub(super) shop: Shop,
+pub(in crate::domain::tests) struct Harness {
+    pub(in crate::domain::tests) shop: Shop,
     catalog_len: usize,
     /// Every order event sent, for retries.
     sent: Vec<OrderEvent>,
@@ -46,7 +46,7 @@ fn shipped(state: Option<OrderState>) -> bool {
 }
 
 impl Harness {
-    pub(super) fn new(catalog: &[CatalogEntry]) -> Self {
+    pub(in crate::domain::tests) fn new(catalog: &[CatalogEntry]) -> Self {
         let skus: Vec<NewSku> = catalog
             .iter()
             .enumerate()
@@ -86,7 +86,7 @@ impl Harness {
         }
     }
 
-    pub(super) fn run(&mut self, op: &Op) {
+    pub(in crate::domain::tests) fn run(&mut self, op: &Op) {
         self.shop.now_ms += 250;
         match op {
             Op::Order {
