@@ -41,27 +41,20 @@ impl Journal {
         options: JournalOptions,
     ) -> Result<Recovered, String> {
         fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-        let mut pool = match numbered(dir, "snapshot-", ".json")?.pop() {
-            Some((_, path)) => load_snapshot(&path, config)?,
-            None => Pool::new(config),
-        };
+        let mut pool = newest_snapshot(dir, config, u64::MAX)?;
         let segments = numbered(dir, "journal-", ".log")?;
         let mut replayed = 0;
         let mut torn_bytes_cut = 0;
         let mut last_len = 0;
         for (i, (_, path)) in segments.iter().enumerate() {
-            let bytes = fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-            let (frames, tail) = frame::split(&bytes, RECORD_BYTES_MAX);
-            for (offset, payload) in frames {
-                let at = || format!("{} at byte {offset}", path.display());
-                replayed += replay_record(&mut pool, payload, &at)?;
-            }
-            last_len = bytes.len() as u64;
+            let (n, tail, len) = replay_segment(&mut pool, path)?;
+            replayed += n;
+            last_len = len;
             let last = i + 1 == segments.len();
             match tail {
                 Tail::Clean => {}
                 Tail::Torn { offset } if last => {
-                    torn_bytes_cut = bytes.len() as u64 - offset;
+                    torn_bytes_cut = len - offset;
                     last_len = offset;
                     cut_torn_tail(path, offset, torn_bytes_cut)?;
                 }
@@ -107,6 +100,30 @@ impl Journal {
             torn_bytes_cut,
         })
     }
+}
+
+/// The pool of the newest snapshot numbered at or before `seq`, or an empty pool when there is none.
+pub(super) fn newest_snapshot(dir: &Path, config: PoolConfig, seq: u64) -> Result<Pool, String> {
+    match numbered(dir, "snapshot-", ".json")?
+        .into_iter()
+        .rfind(|(n, _)| *n <= seq)
+    {
+        Some((_, path)) => load_snapshot(&path, config),
+        None => Ok(Pool::new(config)),
+    }
+}
+
+/// Replays every whole record of one segment file onto `pool`. Returns how many were applied
+/// (records the pool already holds are skipped), how the file ends, and its length in bytes.
+pub(super) fn replay_segment(pool: &mut Pool, path: &Path) -> Result<(u64, Tail, u64), String> {
+    let bytes = fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let (frames, tail) = frame::split(&bytes, RECORD_BYTES_MAX);
+    let mut replayed = 0;
+    for (offset, payload) in frames {
+        let at = || format!("{} at byte {offset}", path.display());
+        replayed += replay_record(pool, payload, &at)?;
+    }
+    Ok((replayed, tail, bytes.len() as u64))
 }
 
 /// Applies one record read back; 1 when it was replayed, 0 when the snapshot already held it.

@@ -8,8 +8,8 @@
 //! and can never hold a change the journal does not, and the writer pauses for a file creation.
 
 use super::frame::{self, Tail};
-use super::replay::replay_record;
-use super::{Journal, RECORD_BYTES_MAX, numbered, snapshot_name, sync_dir};
+use super::replay::{newest_snapshot, replay_segment};
+use super::{Journal, numbered, snapshot_name, sync_dir};
 use crate::domain::{Pool, PoolConfig, Snapshot};
 use std::fs::{self, File};
 use std::io::Write;
@@ -128,20 +128,9 @@ impl SnapshotJob {
 /// the snapshot. The covered segments are closed and were committed whole, so anything but clean
 /// frames in them, or a pool that does not end at `seq`, is damage and the snapshot is refused.
 fn rebuild(dir: &Path, covered: &[PathBuf], config: PoolConfig, seq: u64) -> Result<Pool, String> {
-    let mut pool = match numbered(dir, "snapshot-", ".json")?
-        .into_iter()
-        .rfind(|(n, _)| *n <= seq)
-    {
-        Some((_, path)) => load_snapshot(&path, config)?,
-        None => Pool::new(config),
-    };
+    let mut pool = newest_snapshot(dir, config, seq)?;
     for path in covered {
-        let bytes = fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-        let (frames, tail) = frame::split(&bytes, RECORD_BYTES_MAX);
-        for (offset, payload) in frames {
-            let at = || format!("{} at byte {offset}", path.display());
-            replay_record(&mut pool, payload, &at)?;
-        }
+        let (_, tail, _) = replay_segment(&mut pool, path)?;
         if !matches!(tail, Tail::Clean) {
             return Err(format!(
                 "{} does not end with a whole record; no snapshot from it",
