@@ -17,6 +17,7 @@ pub mod config;
 pub mod domain;
 pub mod engine;
 pub mod journal;
+pub mod signal;
 pub mod tools;
 pub mod web;
 
@@ -236,25 +237,8 @@ fn print_ready(addr: std::net::SocketAddr, generated: Option<&str>, data_dir: &s
     let _ = out.flush();
 }
 
-/// Completes on SIGTERM or Ctrl-C.
+/// Completes on SIGTERM or Ctrl-C, and says what the server does next.
 pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
-    }
+    signal::terminated().await;
     tracing::info!("shutting down: finishing in-flight requests, then flushing the journal");
 }

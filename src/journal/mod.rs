@@ -12,6 +12,7 @@
 //! or sync that fails is never retried: the engine stops, and a restart replays what is durable.
 
 mod frame;
+mod read;
 mod replay;
 mod snapshot;
 pub mod storage;

@@ -1,11 +1,9 @@
 //! Start-up: load the newest snapshot, replay every record after it, cut a torn tail, refuse damage.
 
-use super::frame::{self, Tail};
-use super::snapshot::load_snapshot;
-use super::{
-    Journal, JournalOptions, RECORD_BYTES_MAX, RecordIn, numbered, segment_name, sync_dir,
-};
-use crate::domain::{Ctx, Pool, PoolConfig};
+use super::frame::Tail;
+use super::read::{newest_snapshot, replay_segment};
+use super::{Journal, JournalOptions, numbered, segment_name, sync_dir};
+use crate::domain::{Pool, PoolConfig};
 use std::fs::{self, OpenOptions};
 use std::path::Path;
 
@@ -99,63 +97,6 @@ impl Journal {
             replayed,
             torn_bytes_cut,
         })
-    }
-}
-
-/// The pool of the newest snapshot numbered at or before `seq`, or an empty pool when there is none.
-pub(super) fn newest_snapshot(dir: &Path, config: PoolConfig, seq: u64) -> Result<Pool, String> {
-    match numbered(dir, "snapshot-", ".json")?
-        .into_iter()
-        .rfind(|(n, _)| *n <= seq)
-    {
-        Some((_, path)) => load_snapshot(&path, config),
-        None => Ok(Pool::new(config)),
-    }
-}
-
-/// Replays every whole record of one segment file onto `pool`. Returns how many were applied
-/// (records the pool already holds are skipped), how the file ends, and its length in bytes.
-pub(super) fn replay_segment(pool: &mut Pool, path: &Path) -> Result<(u64, Tail, u64), String> {
-    let bytes = fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    let (frames, tail) = frame::split(&bytes, RECORD_BYTES_MAX);
-    let mut replayed = 0;
-    for (offset, payload) in frames {
-        let at = || format!("{} at byte {offset}", path.display());
-        replayed += replay_record(pool, payload, &at)?;
-    }
-    Ok((replayed, tail, bytes.len() as u64))
-}
-
-/// Applies one record read back; 1 when it was replayed, 0 when the snapshot already held it.
-pub(super) fn replay_record(
-    pool: &mut Pool,
-    payload: &[u8],
-    at: &dyn Fn() -> String,
-) -> Result<u64, String> {
-    let rec: RecordIn = serde_json::from_slice(payload)
-        .map_err(|e| format!("journal record unreadable in {}: {e}", at()))?;
-    if rec.seq <= pool.seq() {
-        return Ok(0); // already in the snapshot
-    }
-    if rec.seq != pool.seq() + 1 {
-        return Err(format!(
-            "journal gap in {}: record {} follows {}",
-            at(),
-            rec.seq,
-            pool.seq()
-        ));
-    }
-    let ctx = Ctx {
-        seq: rec.seq,
-        now_ms: rec.now_ms,
-    };
-    match pool.apply(&rec.cmd, ctx) {
-        Ok(effect) if effect.journal => Ok(1),
-        other => Err(format!(
-            "replay of record {} in {} did not apply as it did when written: {other:?}",
-            rec.seq,
-            at()
-        )),
     }
 }
 

@@ -8,7 +8,7 @@
 //! and can never hold a change the journal does not, and the writer pauses for a file creation.
 
 use super::frame::{self, Tail};
-use super::replay::{newest_snapshot, replay_segment};
+use super::read::{newest_snapshot, replay_segment};
 use super::{Journal, numbered, snapshot_name, sync_dir};
 use crate::domain::{Pool, PoolConfig, Snapshot};
 use std::fs::{self, File};
@@ -145,22 +145,4 @@ fn rebuild(dir: &Path, covered: &[PathBuf], config: PoolConfig, seq: u64) -> Res
         ));
     }
     Ok(pool)
-}
-
-pub(super) fn load_snapshot(path: &Path, config: PoolConfig) -> Result<Pool, String> {
-    let bytes = fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    let (frames, tail) = frame::split(&bytes, u32::MAX);
-    let payload = match (frames.as_slice(), tail) {
-        ([(_, payload)], Tail::Clean) => *payload,
-        _ => {
-            return Err(format!(
-                "the snapshot {} is damaged; livestock will not start on it",
-                path.display()
-            ));
-        }
-    };
-    let snap: Snapshot = serde_json::from_slice(payload)
-        .map_err(|e| format!("the snapshot {} is unreadable: {e}", path.display()))?;
-    Pool::from_snapshot(snap, config)
-        .map_err(|e| format!("the snapshot {} is inconsistent: {e}", path.display()))
 }

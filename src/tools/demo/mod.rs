@@ -138,7 +138,7 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
     let mut sim = crowd::Sim::new(seed, args.minutes);
     let outcome = tokio::select! {
         played = script::play(&api, &tokens, &mut sim, args.speed) => Some(played),
-        () = crate::shutdown_signal() => None,
+        () = crate::signal::terminated() => None,
     };
     let (result, played) = match outcome {
         Some(Ok(())) => (summary::summarize(&api, &tokens, &sim).await, true),
@@ -156,7 +156,7 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
             tokens.admin
         );
         println!("Press Ctrl-C to stop it.");
-        crate::shutdown_signal().await;
+        crate::signal::terminated().await;
     }
     let stopped = tokio::task::spawn_blocking(move || server.stop())
         .await
