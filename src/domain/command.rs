@@ -92,6 +92,9 @@ pub enum RefusalCode {
     Invalid,
     Conflict,
     NotFound,
+    /// An order event names a SKU the pool does not hold (API.md: `unknown_sku`, 409). Not
+    /// remembered, so the channel's retry once the SKU is created is judged afresh.
+    UnknownSku,
 }
 
 impl Refusal {

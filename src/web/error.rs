@@ -116,6 +116,7 @@ impl From<Refusal> for ApiError {
             RefusalCode::Invalid => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             RefusalCode::Conflict => (StatusCode::CONFLICT, "conflict"),
             RefusalCode::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            RefusalCode::UnknownSku => (StatusCode::CONFLICT, "unknown_sku"),
         };
         let mut e = ApiError::new(status, code, r.message);
         e.field = r.field;

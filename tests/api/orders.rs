@@ -4,7 +4,7 @@
 use crate::common::*;
 use crate::{accept, buckets, reject};
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn a_multi_line_order_is_held_all_or_nothing() {
@@ -164,4 +164,61 @@ async fn a_refund_takes_back_the_money_paid_even_after_the_price_changed() {
         0,
         "every payment refunded"
     );
+}
+
+#[tokio::test]
+async fn an_unknown_sku_is_rejected_on_its_own_and_judged_afresh_once_the_sku_exists() {
+    let s = TestServer::start();
+    s.create_skus(&new_sku("UK-A", 10, 100)).await;
+    let early = event("douyin", "UK-1", "paid", &[("UK-A", 1), ("UK-NEW", 2)]);
+    let (st, a) = s.orders(&early).await;
+    assert_eq!(st, StatusCode::CONFLICT, "{a}");
+    assert_eq!(
+        (&a["result"], &a["reason"], &a["order_id"]),
+        (&json!("rejected"), &json!("unknown_sku"), &json!("UK-1"))
+    );
+    assert_eq!(
+        assert_error(&a, "unknown_sku").as_deref(),
+        Some("lines[1].sku")
+    );
+    // In an array it is its own answer; the events around it are judged as usual.
+    let batch = json!([
+        event("douyin", "UK-2", "paid", &[("UK-A", 2)]),
+        event("douyin", "UK-3", "created", &[("UK-GONE", 1)]),
+        event("douyin", "UK-4", "paid", &[("UK-A", 99)]),
+    ]);
+    let (st, b) = s.orders(&batch).await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let results = b["results"].as_array().expect("one answer per event");
+    let got: Vec<(&Value, &Value)> = results
+        .iter()
+        .map(|r| (&r["result"], &r["reason"]))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (&json!("accepted"), &Value::Null),
+            (&json!("rejected"), &json!("unknown_sku")),
+            (&json!("rejected"), &json!("out_of_stock")),
+        ]
+    );
+    assert_eq!(results[1]["error"]["field"], "lines[0].sku", "{b}");
+    let (st, _) = s.order("douyin", "UK-3").await;
+    assert_eq!(
+        st,
+        StatusCode::NOT_FOUND,
+        "an unknown SKU's event is not remembered"
+    );
+    assert_eq!(buckets(&s, "UK-A").await, (0, 2, 8, 2, 200));
+    let (st, _) = s.order("douyin", "UK-1").await;
+    assert_eq!(
+        st,
+        StatusCode::NOT_FOUND,
+        "an unknown SKU's event is not remembered"
+    );
+    // Once the SKU is created, the very same event is judged afresh.
+    s.create_skus(&new_sku("UK-NEW", 5, 300)).await;
+    accept(&s, &early).await;
+    assert_eq!(buckets(&s, "UK-NEW").await, (0, 2, 3, 2, 600));
+    assert_eq!(buckets(&s, "UK-A").await, (0, 3, 7, 3, 300));
 }

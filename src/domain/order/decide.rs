@@ -75,7 +75,8 @@ impl Pool {
         })
     }
 
-    /// Refuses an event that could never be judged: bad on its face, or naming an unknown SKU.
+    /// Refuses an event that cannot be judged: bad on its face, or naming a SKU the pool does not
+    /// hold (yet: the refusal is not remembered, so a retry after the SKU is created is judged).
     fn check_event(&self, ev: &OrderEvent) -> Result<(), Refusal> {
         ev.check()
             .map_err(|(field, msg)| Refusal::new(RefusalCode::Invalid, &field, msg))?;
@@ -83,7 +84,7 @@ impl Pool {
             if !self.skus.contains_key(&line.sku) {
                 let field = format!("lines[{i}].sku");
                 let msg = format!("unknown SKU {}", line.sku);
-                return Err(Refusal::new(RefusalCode::Invalid, &field, msg));
+                return Err(Refusal::new(RefusalCode::UnknownSku, &field, msg));
             }
         }
         Ok(())

@@ -78,7 +78,7 @@ fn a_refused_event_is_not_remembered() {
             event: unknown.clone(),
         })
         .unwrap_err();
-    assert_eq!(refusal.code, RefusalCode::Invalid);
+    assert_eq!(refusal.code, RefusalCode::UnknownSku);
     assert_eq!(refusal.field.as_deref(), Some("lines[1].sku"));
     let bare_payment = ev(Kind::Paid, "DY-2");
     let refusal = shop

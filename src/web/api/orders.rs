@@ -26,19 +26,12 @@ pub async fn post_orders(
         OneOrMany::Many(evs) => (evs, true),
     };
     // Malformed events are refused before they are judged, and then nothing of the request is.
+    // An event naming an unknown SKU is not malformed: the pool answers it on its own
+    // (`unknown_sku`), and the others of the array are judged as usual.
     for (i, ev) in events.iter().enumerate() {
         let at = |e: ApiError| if many { e.in_item(i) } else { e };
         ev.check()
             .map_err(|(field, message)| at(ApiError::invalid(field, message)))?;
-        if let Some((j, line)) = ev
-            .lines
-            .iter()
-            .enumerate()
-            .find(|(_, l)| !engine.contains(&l.sku))
-        {
-            let message = format!("unknown SKU {}", line.sku);
-            return Err(at(ApiError::invalid(format!("lines[{j}].sku"), message)));
-        }
     }
     let ids: Vec<String> = events
         .iter()
