@@ -5,6 +5,7 @@ use super::record::{Order, OrderKey, OrderState};
 use super::take::Bucket;
 use crate::domain::pool::Pool;
 use crate::domain::show::ShowState;
+use crate::domain::stock::ChannelSales;
 use crate::domain::types::SkuCode;
 
 impl Pool {
@@ -91,7 +92,12 @@ impl Pool {
                     }
                 }
             }
-            if !changed.contains(&line.sku) {
+            // An order counts once per SKU, however many lines of it it has.
+            let first = !changed.contains(&line.sku);
+            let units = if order.presale { 0 } else { qty };
+            let book = &mut sku.channels;
+            ChannelSales::record(book, &key.channel, sign, (units, first as i64, cents));
+            if first {
                 changed.push(line.sku.clone());
             }
         }
@@ -109,6 +115,7 @@ impl Pool {
             show.gmv_cents += sign * cents;
             show.units += sign * units;
             show.orders += sign;
+            ChannelSales::record(&mut show.channels, &key.channel, sign, (units, 1, cents));
         }
         if sign < 0 {
             self.orders.get_mut(key).expect("a live order").refunded_ms = Some(now_ms);

@@ -46,10 +46,13 @@ impl Pool {
         show.state = ShowState::Live;
         show.started_ms = Some(ctx.now_ms);
         let lineup: Vec<SkuCode> = show.lineup.iter().map(|i| i.sku.clone()).collect();
+        let mut opening = std::collections::BTreeMap::new();
         for code in &lineup {
             let sku = self.skus.get_mut(code).expect("lineup SKUs are known");
             sku.base = sku.available();
+            opening.insert(code.clone(), sku.base);
         }
+        self.show.as_mut().expect("checked live above").opening = opening;
         for sku in self.skus.values_mut() {
             sku.peak_rate_per_min = 0;
         }

@@ -3,8 +3,10 @@
 
 pub(super) mod commands;
 
+use super::stock::ChannelSales;
 use super::types::{Int, Name, SkuCode, Timestamp};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The most products one lineup may hold.
 pub const LINEUP_ITEMS_MAX: usize = 200;
@@ -56,6 +58,12 @@ pub struct Show {
     pub orders: i64,
     /// Units paid minus units refunded while live.
     pub units: i64,
+    /// The night's totals by channel, net of refunds.
+    #[serde(default)]
+    pub channels: BTreeMap<String, ChannelSales>,
+    /// Each lineup SKU's available units when the show went live (the review's opening).
+    #[serde(default)]
+    pub opening: BTreeMap<SkuCode, i64>,
 }
 
 impl Show {
@@ -72,6 +80,8 @@ impl Show {
             gmv_cents: 0,
             orders: 0,
             units: 0,
+            channels: BTreeMap::new(),
+            opening: BTreeMap::new(),
         }
     }
 
@@ -146,6 +156,8 @@ pub struct ShowView {
     pub gmv_cents: i64,
     pub orders: i64,
     pub units: i64,
+    /// The night's units, orders and GMV by channel, net of refunds.
+    pub channels: BTreeMap<String, ChannelSales>,
     pub started_at: Option<String>,
     pub ended_at: Option<String>,
     pub prompt: Option<Prompt>,
@@ -166,6 +178,7 @@ impl ShowView {
             gmv_cents: 0,
             orders: 0,
             units: 0,
+            channels: BTreeMap::new(),
             started_at: None,
             ended_at: None,
             prompt: None,

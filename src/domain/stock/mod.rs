@@ -111,6 +111,40 @@ pub struct Sku {
     /// `(epoch day, units)` sold per day, the last [`DAILY_SALES_DAYS`] days with sales, for turnover.
     #[serde(default)]
     pub daily: Vec<(i64, i64)>,
+    /// Sales by the channel that sent them, net of refunds: `units` add up to `sold_units`,
+    /// `gmv_cents` to `gmv_cents`.
+    #[serde(default)]
+    pub channels: BTreeMap<String, ChannelSales>,
+}
+
+/// What one channel sold, net of refunds.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelSales {
+    /// Units paid minus refunded (spot units for a SKU, every unit for the show, like the totals
+    /// they sit beside).
+    pub units: i64,
+    /// Orders paid minus orders refunded, spot and presale.
+    pub orders: i64,
+    /// Money paid minus refunded, spot and presale, in cents.
+    pub gmv_cents: i64,
+}
+
+impl ChannelSales {
+    /// Counts a sale (`sign` 1) or its refund (`sign` -1) in `channel` of `book`: O(log channels).
+    pub fn record(
+        book: &mut BTreeMap<String, ChannelSales>,
+        channel: &str,
+        sign: i64,
+        (units, orders, cents): (i64, i64, i64),
+    ) {
+        let entry = match book.get_mut(channel) {
+            Some(entry) => entry,
+            None => book.entry(channel.to_owned()).or_default(),
+        };
+        entry.units += sign * units;
+        entry.orders += sign * orders;
+        entry.gmv_cents += sign * cents;
+    }
 }
 
 /// Days of daily sales kept per SKU.
@@ -172,6 +206,7 @@ impl Sku {
             created_ms: 0,
             last_sale_ms: None,
             daily: Vec::new(),
+            channels: BTreeMap::new(),
         };
         sku.base = sku.available().max(0);
         sku

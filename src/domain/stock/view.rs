@@ -1,8 +1,9 @@
 //! The stock view (API.md): what every reader sees of one SKU at a moment.
 
-use super::{Sku, level};
+use super::{ChannelSales, Sku, level};
 use crate::domain::types::SkuCode;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 impl Sku {
     /// The stock view at `now_ms` (rates depend on the time).
@@ -36,6 +37,7 @@ impl Sku {
                 0.0
             },
             level: level(available, self.base),
+            channels: self.channels.clone(),
         }
     }
 }
@@ -67,6 +69,10 @@ pub struct StockView {
     pub sellout_minutes: Option<f64>,
     pub sell_through: f64,
     pub level: u8,
+    /// Units, orders and GMV by channel, net of refunds (`{"douyin": {"units", "orders",
+    /// "gmv_cents"}}`); a SKU no channel sold is `{}`.
+    #[serde(default)]
+    pub channels: BTreeMap<String, ChannelSales>,
 }
 
 #[cfg(test)]

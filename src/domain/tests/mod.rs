@@ -3,6 +3,7 @@
 //! replay and snapshots rebuild the very same pool). This file holds the shared fixtures; each
 //! topic has its own file.
 
+mod channels;
 mod expiry;
 mod idempotency;
 mod lifecycle;

@@ -44,6 +44,7 @@ pub fn show_view(show: &Show, skus: &Skus, alerts: &AlertBook) -> ShowView {
         gmv_cents: show.gmv_cents,
         orders: show.orders,
         units: show.units,
+        channels: show.channels.clone(),
         started_at: show.started_ms.map(format_rfc3339),
         ended_at: show.ended_ms.map(format_rfc3339),
         prompt: on_air.and_then(|sku| prompt_for(sku, alerts.open_surge(&sku.code).is_some())),
