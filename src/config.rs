@@ -3,6 +3,7 @@
 //! The tools' flags are not here: they belong to the tools and the CLI (`src/main.rs`).
 
 use crate::domain::alerts::{AlertConfig, Thresholds};
+use crate::domain::checks::anomalies::ReviewConfig;
 use crate::domain::role::Role;
 use clap::Args;
 use serde::Deserialize;
@@ -10,7 +11,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod checks;
-use checks::{check_finite, check_listen, check_thresholds, int_in_range};
+use checks::{check_finite, check_listen, check_review, check_thresholds, int_in_range};
 
 /// Where the server listens when nothing says otherwise.
 pub const LISTEN_DEFAULT: &str = "127.0.0.1:8080";
@@ -71,6 +72,9 @@ struct FileConfig {
     tokens: FileTokens,
     #[serde(default)]
     alerts: FileAlerts,
+    /// `[review]`: the post-show review's anomaly thresholds.
+    #[serde(default)]
+    review: ReviewConfig,
 }
 
 /// `[alerts]`: `enabled`, `[alerts.shop]` thresholds, and `[alerts.categories.NAME]` tables whose
@@ -158,6 +162,8 @@ pub struct Config {
     pub clock_speed: f64,
     /// The warnings' thresholds.
     pub alerts: AlertConfig,
+    /// The post-show review's anomaly thresholds.
+    pub review: ReviewConfig,
     /// Role tokens from the environment or the file; the admin one may still be generated.
     pub tokens: Vec<(Role, String)>,
 }
@@ -217,6 +223,7 @@ impl Config {
             .or(file.listen)
             .unwrap_or_else(|| LISTEN_DEFAULT.to_owned());
         check_listen(&listen)?;
+        check_review(&file.review)?;
         Ok(Config {
             listen,
             data_dir: args
@@ -231,6 +238,7 @@ impl Config {
             clock_speed,
             tokens: resolve_tokens(file.tokens)?,
             alerts: file.alerts.resolve()?,
+            review: file.review,
         })
     }
 
@@ -522,6 +530,52 @@ mod tests {
         }
         for good in ["127.0.0.1:0", "[::1]:8080", "localhost:65535"] {
             assert_eq!(resolve(&format!("listen = {good:?}")).unwrap().listen, good);
+        }
+    }
+
+    #[test]
+    fn the_review_thresholds_default_and_are_refused_out_of_range_naming_the_key() {
+        assert_eq!(resolve("").unwrap().review, ReviewConfig::default());
+        let set = resolve("[review]\nbulk_order_units = 50\nquick_refund_minutes = 2.5\n").unwrap();
+        assert_eq!(
+            (set.review.bulk_order_units, set.review.quick_refund_minutes),
+            (50, 2.5)
+        );
+        for (toml_text, start) in [
+            (
+                "bulk_order_units = 0",
+                "review.bulk_order_units: must be between 1 and",
+            ),
+            (
+                "many_orders_per_buyer = -2",
+                "review.many_orders_per_buyer: must be between 1 and",
+            ),
+            (
+                "shared_address_buyers = 1",
+                "review.shared_address_buyers: must be between 2 and",
+            ),
+            (
+                "address_detail_chars_min = 501",
+                "review.address_detail_chars_min: must be between 0 and",
+            ),
+            (
+                "quick_refund_minutes = inf",
+                "review.quick_refund_minutes: must be finite, got inf",
+            ),
+            (
+                "quick_refund_minutes = nan",
+                "review.quick_refund_minutes: must be finite",
+            ),
+            (
+                "quick_refund_minutes = 0",
+                "review.quick_refund_minutes: must be above 0 and at most",
+            ),
+            (
+                "quick_refund_minutes = 100000",
+                "review.quick_refund_minutes: must be above 0 and at most",
+            ),
+        ] {
+            refused(&format!("[review]\n{toml_text}\n"), start);
         }
     }
 

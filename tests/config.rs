@@ -176,3 +176,19 @@ async fn a_config_at_the_edge_of_every_range_starts_and_serves() {
     let (st, body) = s.get("/api/v1/skus", VIEWER).await;
     assert_eq!(st, reqwest::StatusCode::OK, "{body}");
 }
+
+#[test]
+fn a_review_threshold_out_of_range_is_refused_at_start_naming_its_key() {
+    assert_refused(
+        "[review]\nquick_refund_minutes = inf\n",
+        "review.quick_refund_minutes: must be finite, got inf",
+        true,
+        false,
+    );
+    assert_refused(
+        "[review]\nbulk_order_units = 0\n",
+        "review.bulk_order_units: must be between 1 and",
+        false,
+        true,
+    );
+}

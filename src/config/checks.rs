@@ -2,6 +2,7 @@
 //! the tiers in order. Each error names the key at fault, as the config file spells it.
 
 use crate::domain::alerts::Thresholds;
+use crate::domain::checks::anomalies::ReviewConfig;
 
 /// What a threshold may be.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -115,6 +116,61 @@ pub(super) fn int_in_range(
             "{key}: must be between {min} and {max} {unit}, got {value}"
         ))
     }
+}
+
+/// The most of any count threshold of the review (units, orders, buyers).
+const REVIEW_COUNT_MAX: i64 = 1_000_000;
+/// The longest "quick" refund, in minutes: a week.
+const QUICK_REFUND_MINUTES_MAX: f64 = 7.0 * 24.0 * 60.0;
+/// The longest minimum of a detailed address, in characters (a `Note` holds 500).
+const ADDRESS_DETAIL_CHARS_MAX: i64 = 500;
+
+/// Checks `[review]`, naming the first bad key as `review.KEY`.
+pub(super) fn check_review(r: &ReviewConfig) -> Result<(), String> {
+    let counts = [
+        ("bulk_order_units", r.bulk_order_units, 1, "units"),
+        (
+            "many_orders_per_buyer",
+            r.many_orders_per_buyer,
+            1,
+            "orders",
+        ),
+        (
+            "shared_address_buyers",
+            r.shared_address_buyers,
+            2,
+            "buyers",
+        ),
+        (
+            "address_detail_chars_min",
+            r.address_detail_chars_min,
+            0,
+            "characters",
+        ),
+    ];
+    for (key, value, min, unit) in counts {
+        let max = if key == "address_detail_chars_min" {
+            ADDRESS_DETAIL_CHARS_MAX
+        } else {
+            REVIEW_COUNT_MAX
+        };
+        int_in_range(
+            &format!("review.{key}"),
+            Some(value),
+            value,
+            (min, max),
+            unit,
+        )?;
+    }
+    let minutes = r.quick_refund_minutes;
+    check_finite("review.quick_refund_minutes", minutes)?;
+    if !(minutes > 0.0 && minutes <= QUICK_REFUND_MINUTES_MAX) {
+        return Err(format!(
+            "review.quick_refund_minutes: must be above 0 and at most {QUICK_REFUND_MINUTES_MAX} \
+             (a week), got {minutes}"
+        ));
+    }
+    Ok(())
 }
 
 /// A listening address is `HOST:PORT` with a port from 0 (any free one) to 65535.

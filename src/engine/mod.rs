@@ -18,7 +18,7 @@ pub use published::{Changes, MOVEMENTS_PAGE_MAX, SNAPSHOT_ALERTS_MAX};
 use crate::domain::alerts::{Alert, AlertConfig};
 use crate::domain::order::{Order, OrderKey};
 use crate::domain::series::Series;
-use crate::domain::show::ShowView;
+use crate::domain::show::{Show, ShowView};
 use crate::domain::stock::{MovementRecord, StockView};
 use crate::domain::types::SkuCode;
 use crate::domain::{Command, Effect, Pool, Refusal};
@@ -220,6 +220,21 @@ impl Engine {
     /// The show as of the last committed batch.
     pub fn show(&self) -> Arc<ShowView> {
         self.published.show.read().expect("show lock").clone()
+    }
+
+    /// The show as the pool keeps it, as of the last committed batch (`None` before any).
+    pub fn show_record(&self) -> Option<Arc<Show>> {
+        self.published
+            .show_record
+            .read()
+            .expect("show lock")
+            .clone()
+    }
+
+    /// Copies of the published orders placed or paid within `window` (ms, inclusive). Runs
+    /// over every order: call it off the async runtime's threads.
+    pub fn orders_in(&self, window: (i64, i64)) -> Vec<Order> {
+        self.published.orders_in(window)
     }
 
     /// The time series of the show so far.

@@ -4,9 +4,10 @@
 use super::WriteState;
 use crate::domain::Pool;
 use crate::domain::alerts::Alert;
+use crate::domain::checks::review::in_window;
 use crate::domain::order::{Order, OrderKey};
 use crate::domain::series::{Sample, Series};
-use crate::domain::show::ShowView;
+use crate::domain::show::{Show, ShowView};
 use crate::domain::stock::{MovementRecord, StockView};
 use crate::domain::types::SkuCode;
 use dashmap::DashMap;
@@ -46,6 +47,8 @@ pub(super) struct Published {
     /// reader that loads it first and then reads views sees at least that state.
     seq: AtomicU64,
     pub show: RwLock<Arc<ShowView>>,
+    /// The show as the pool keeps it (its window and openings), for the post-show review.
+    pub show_record: RwLock<Option<Arc<Show>>>,
     pub series: RwLock<Arc<Series>>,
     /// The open (unacknowledged) alerts, newest first, at most [`SNAPSHOT_ALERTS_MAX`].
     pub open_alerts: RwLock<Arc<Vec<Alert>>>,
@@ -78,6 +81,7 @@ impl Published {
             views,
             seq: AtomicU64::new(pool.seq()),
             show: RwLock::new(Arc::new(pool.show_view())),
+            show_record: RwLock::new(pool.show().cloned().map(Arc::new)),
             series: RwLock::new(Arc::new(Series::new())),
             open_alerts: RwLock::new(Arc::new(Vec::new())),
             alerts: RwLock::new(Arc::new(Vec::new())),
@@ -140,6 +144,23 @@ impl Published {
                 }
             }
         }
+    }
+
+    /// Replaces the published show record when the pool's differs.
+    pub fn publish_show_record(&self, pool: &Pool) {
+        let differs = self.show_record.read().expect("show lock").as_deref() != pool.show();
+        if differs {
+            *self.show_record.write().expect("show lock") = pool.show().cloned().map(Arc::new);
+        }
+    }
+
+    /// Copies of the orders placed or paid within `window` (see `checks::review::in_window`).
+    pub fn orders_in(&self, window: (i64, i64)) -> Vec<Order> {
+        self.orders
+            .iter()
+            .filter(|o| in_window(o.value(), window))
+            .map(|o| o.value().clone())
+            .collect()
     }
 
     /// One page of a SKU's trail after `after_seq`; `None` when the SKU is unknown.

@@ -286,6 +286,7 @@ impl Writer {
         if show_changed {
             *published.show.write().expect("show lock") = Arc::new(show);
         }
+        published.publish_show_record(&self.pool);
         if show_changed || !moved.is_empty() {
             let mut changes = published.changes.lock().expect("changes lock");
             changes.skus.extend(moved);

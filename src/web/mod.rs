@@ -12,6 +12,7 @@ pub mod ws;
 
 pub use ws::{feed, protocol};
 
+use crate::domain::checks::anomalies::ReviewConfig;
 use crate::engine::Engine;
 use auth::Tokens;
 use axum::Router;
@@ -30,6 +31,8 @@ pub struct AppState {
     pub feed: Arc<feed::Feed>,
     /// The screens' sockets held now, against their caps.
     connections: Arc<ws::limits::Connections>,
+    /// The post-show review's anomaly thresholds (`[review]`).
+    pub review: Arc<ReviewConfig>,
 }
 
 impl AppState {
@@ -39,7 +42,14 @@ impl AppState {
             tokens: Arc::new(tokens),
             feed,
             connections: ws::limits::Connections::new(ws::limits::WsLimits::default()),
+            review: Arc::new(ReviewConfig::default()),
         }
+    }
+
+    /// The same state with the review's thresholds from the config.
+    pub fn with_review(mut self, review: ReviewConfig) -> Self {
+        self.review = Arc::new(review);
+        self
     }
 
     /// The same state with other limits for the screens' sockets (lower ones in tests).
@@ -111,6 +121,7 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/orders/{channel}/{order_id}",
             get(api::orders::get_order),
         )
+        .route("/api/v1/show/review", get(api::review::get_review))
         .fallback(|| async { ApiError::not_found("no such page or endpoint") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

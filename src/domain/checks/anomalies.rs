@@ -1,0 +1,307 @@
+//! The review's anomalies (SPEC B5): bulk orders, many orders from one buyer, many buyers at one
+//! address or phone, missing or malformed addresses on paid orders, and refunds within minutes of
+//! payment (scalpers, 黄牛). Each names its orders and buyer and says why in Chinese and English.
+
+use super::review::was_paid;
+use crate::domain::order::{Address, Order, OrderState};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The most anomalies one review lists.
+pub const ANOMALIES_MAX: usize = 1_000;
+/// The most orders one anomaly lists (`order_count` is whole).
+pub const ANOMALY_ORDERS_MAX: usize = 100;
+
+/// The thresholds of the anomalies: the config file's `[review]` table.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReviewConfig {
+    /// Units in one order from which it is a bulk order.
+    pub bulk_order_units: i64,
+    /// Orders of one buyer in the show from which they are many.
+    pub many_orders_per_buyer: i64,
+    /// Distinct buyers at one address (or one phone) from which it is shared.
+    pub shared_address_buyers: i64,
+    /// A refund this many minutes or fewer after the payment is quick.
+    pub quick_refund_minutes: f64,
+    /// A detailed address shorter than this many characters is malformed.
+    pub address_detail_chars_min: i64,
+}
+
+impl Default for ReviewConfig {
+    fn default() -> Self {
+        ReviewConfig {
+            bulk_order_units: 10,
+            many_orders_per_buyer: 5,
+            shared_address_buyers: 3,
+            quick_refund_minutes: 10.0,
+            address_detail_chars_min: 4,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AnomalyKind {
+    BulkOrder,
+    ManyOrders,
+    SharedAddress,
+    BadAddress,
+    QuickRefund,
+}
+
+/// An order as an anomaly names it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct OrderRef {
+    pub channel: String,
+    pub order_id: String,
+}
+
+/// One anomaly: what, which orders, whose, and why in both languages.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Anomaly {
+    pub kind: AnomalyKind,
+    /// At most [`ANOMALY_ORDERS_MAX`], by channel and id.
+    pub orders: Vec<OrderRef>,
+    pub order_count: usize,
+    /// The buyer, when one buyer is at fault (null for a shared address).
+    pub buyer: Option<String>,
+    /// Every buyer involved (the one buyer, or those sharing the address).
+    pub buyers: Vec<String>,
+    pub why_zh: String,
+    pub why_en: String,
+}
+
+impl Anomaly {
+    fn new(
+        kind: AnomalyKind,
+        orders: &[&Order],
+        buyers: Vec<String>,
+        why: (String, String),
+    ) -> Self {
+        let buyer = match (kind, buyers.as_slice()) {
+            (AnomalyKind::SharedAddress, _) => None,
+            (_, [one]) => Some(one.clone()),
+            _ => None,
+        };
+        Anomaly {
+            kind,
+            orders: orders
+                .iter()
+                .take(ANOMALY_ORDERS_MAX)
+                .map(|o| OrderRef {
+                    channel: o.key.channel.clone(),
+                    order_id: o.key.order_id.clone(),
+                })
+                .collect(),
+            order_count: orders.len(),
+            buyer,
+            buyers,
+            why_zh: why.0,
+            why_en: why.1,
+        }
+    }
+}
+
+/// Whether the order took stock at some point (held, paid, shipped or refunded).
+fn taken(o: &Order) -> bool {
+    use OrderState as S;
+    matches!(
+        o.state,
+        Some(S::Held | S::Paid | S::Shipped | S::Refunded | S::Returned)
+    )
+}
+
+fn buyer_of(o: &Order) -> Vec<String> {
+    o.buyer.iter().map(|b| b.as_str().to_owned()).collect()
+}
+
+fn units(o: &Order) -> i64 {
+    o.lines.iter().map(|l| l.qty.get()).sum()
+}
+
+/// Every anomaly among `orders`, by kind, then by their first order.
+pub fn anomalies(orders: &[Order], config: &ReviewConfig) -> Vec<Anomaly> {
+    let mut taken: Vec<&Order> = orders.iter().filter(|o| taken(o)).collect();
+    taken.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    let mut out = Vec::new();
+    for o in &taken {
+        let n = units(o);
+        if n >= config.bulk_order_units {
+            let t = config.bulk_order_units;
+            let why = (
+                format!("一单 {n} 件(阈值 {t} 件):疑似囤货或黄牛"),
+                format!("{n} units in one order (threshold {t}): stockpiling or a scalper?"),
+            );
+            out.push(Anomaly::new(AnomalyKind::BulkOrder, &[o], buyer_of(o), why));
+        }
+    }
+    many_orders(&taken, config, &mut out);
+    shared_addresses(&taken, config, &mut out);
+    for o in taken.iter().filter(|o| was_paid(o.state)) {
+        if let Some(why) = address_fault(o.address.as_ref(), config.address_detail_chars_min) {
+            out.push(Anomaly::new(
+                AnomalyKind::BadAddress,
+                &[o],
+                buyer_of(o),
+                why,
+            ));
+        }
+    }
+    for o in &taken {
+        if let Some(why) = quick_refund(o, config.quick_refund_minutes) {
+            out.push(Anomaly::new(
+                AnomalyKind::QuickRefund,
+                &[o],
+                buyer_of(o),
+                why,
+            ));
+        }
+    }
+    out.truncate(ANOMALIES_MAX);
+    out
+}
+
+/// Buyers with at least `many_orders_per_buyer` orders.
+fn many_orders(taken: &[&Order], config: &ReviewConfig, out: &mut Vec<Anomaly>) {
+    let mut by_buyer: BTreeMap<&str, Vec<&Order>> = BTreeMap::new();
+    for o in taken {
+        if let Some(b) = &o.buyer {
+            by_buyer.entry(b.as_str()).or_default().push(o);
+        }
+    }
+    let t = config.many_orders_per_buyer;
+    for (buyer, orders) in by_buyer {
+        let n = orders.len() as i64;
+        if n >= t {
+            let why = (
+                format!("买家 {buyer} 本场下了 {n} 单(阈值 {t} 单):疑似刷单或黄牛"),
+                format!("buyer {buyer} placed {n} orders in this show (threshold {t})"),
+            );
+            out.push(Anomaly::new(
+                AnomalyKind::ManyOrders,
+                &orders,
+                vec![buyer.to_owned()],
+                why,
+            ));
+        }
+    }
+}
+
+/// An address as compared: region and detail without spaces, lower-cased; `None` when empty.
+fn address_key(a: &Address) -> Option<String> {
+    let part = |t: Option<&str>| -> String {
+        t.unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let region = part(a.region.as_ref().map(|r| r.as_str()));
+    let detail = part(a.detail.as_ref().map(|d| d.as_str()));
+    (!detail.is_empty()).then(|| format!("{region}|{detail}"))
+}
+
+/// Addresses and phones shared by at least `shared_address_buyers` distinct buyers. A group of
+/// orders found by both its address and its phone is listed once.
+fn shared_addresses(taken: &[&Order], config: &ReviewConfig, out: &mut Vec<Anomaly>) {
+    let mut by_address: HashMap<String, Vec<&Order>> = HashMap::new();
+    let mut by_phone: HashMap<&str, Vec<&Order>> = HashMap::new();
+    for o in taken {
+        let Some(a) = &o.address else { continue };
+        if let Some(k) = address_key(a) {
+            by_address.entry(k).or_default().push(o);
+        }
+        if let Some(p) = a
+            .phone_hash
+            .as_ref()
+            .map(|p| p.as_str())
+            .filter(|p| !p.is_empty())
+        {
+            by_phone.entry(p).or_default().push(o);
+        }
+    }
+    let t = config.shared_address_buyers;
+    let mut found: Vec<(Vec<&Order>, BTreeSet<String>, bool)> = Vec::new();
+    let groups = by_address.into_values().map(|g| (g, true));
+    for (orders, is_address) in groups.chain(by_phone.into_values().map(|g| (g, false))) {
+        let buyers: BTreeSet<String> = orders.iter().flat_map(|o| buyer_of(o)).collect();
+        if (buyers.len() as i64) < t || found.iter().any(|(g, _, _)| same(g, &orders)) {
+            continue;
+        }
+        found.push((orders, buyers, is_address));
+    }
+    found.sort_by(|a, b| a.0[0].key.cmp(&b.0[0].key));
+    for (orders, buyers, is_address) in found {
+        let n = buyers.len();
+        let first = orders[0].address.as_ref().expect("grouped by address");
+        let why = if is_address {
+            let place = format!(
+                "{}{}",
+                first.region.as_ref().map_or("", |r| r.as_str()),
+                first.detail.as_ref().map_or("", |d| d.as_str())
+            );
+            (
+                format!("{n} 个不同买家使用同一收货地址({place}):疑似黄牛或刷单"),
+                format!("{n} different buyers ship to one address ({place})"),
+            )
+        } else {
+            (
+                format!("{n} 个不同买家使用同一手机号:疑似黄牛或刷单"),
+                format!("{n} different buyers share one phone number"),
+            )
+        };
+        out.push(Anomaly::new(
+            AnomalyKind::SharedAddress,
+            &orders,
+            buyers.into_iter().collect(),
+            why,
+        ));
+    }
+}
+
+fn same(a: &[&Order], b: &[&Order]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.key == y.key)
+}
+
+/// What is wrong with a paid order's address, if anything: missing, no region, or a detail too
+/// short or with no letter, digit or character in it.
+fn address_fault(a: Option<&Address>, detail_min: i64) -> Option<(String, String)> {
+    let Some(a) = a else {
+        return Some((
+            "已付款订单没有收货地址".to_owned(),
+            "a paid order has no address".to_owned(),
+        ));
+    };
+    let region = a.region.as_ref().map_or("", |r| r.as_str()).trim();
+    let detail = a.detail.as_ref().map_or("", |d| d.as_str()).trim();
+    if region.is_empty() {
+        return Some((
+            "收货地址缺少省市".to_owned(),
+            "the address has no region".to_owned(),
+        ));
+    }
+    let chars = detail.chars().filter(|c| !c.is_whitespace()).count() as i64;
+    if chars < detail_min || !detail.chars().any(char::is_alphanumeric) {
+        return Some((
+            format!("详细地址过短或无效:“{detail}”"),
+            format!("the detailed address is too short or not an address: \"{detail}\""),
+        ));
+    }
+    None
+}
+
+/// A refund at most `minutes` after the payment.
+fn quick_refund(o: &Order, minutes: f64) -> Option<(String, String)> {
+    let refunded = matches!(o.state, Some(OrderState::Refunded | OrderState::Returned));
+    let (paid, back) = (o.paid_ms?, o.refunded_ms?);
+    let after_ms = back - paid;
+    if !refunded || after_ms < 0 || after_ms as f64 > minutes * 60_000.0 {
+        return None;
+    }
+    let m = (after_ms as f64 / 6_000.0).round() / 10.0;
+    Some((
+        format!("付款后 {m} 分钟即退款(阈值 {minutes} 分钟):疑似黄牛"),
+        format!("refunded {m} min after payment (threshold {minutes} min): a scalper?"),
+    ))
+}

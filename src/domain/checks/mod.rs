@@ -1,0 +1,8 @@
+//! Checks over the pool's published state, as pure functions the web layer only renders: the
+//! post-show review (SPEC B5) and its anomalies.
+
+pub mod anomalies;
+pub mod review;
+
+#[cfg(test)]
+mod tests;
