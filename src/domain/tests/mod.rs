@@ -13,6 +13,8 @@ mod movements;
 mod parking;
 mod props;
 mod retention;
+mod review;
+mod review_anomalies;
 mod transitions;
 
 use crate::domain::order::{
