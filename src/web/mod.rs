@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod pages;
 mod panic;
+pub mod tabular;
 pub mod ws;
 
 pub use ws::{feed, protocol};
