@@ -6,7 +6,7 @@
 use crate::domain::channels::{Mismatch, channel_name_zh};
 use crate::domain::show::ShowView;
 use crate::domain::stock::StockView;
-use crate::domain::types::SkuCode;
+use crate::domain::types::{SkuCode, format_rfc3339};
 use serde::Serialize;
 
 /// A finding, in both languages; `code` is stable for programs.
@@ -24,6 +24,8 @@ pub struct ChannelGap {
     pub displayed: i64,
     pub available: i64,
     pub since_ms: i64,
+    /// `since_ms` as RFC 3339.
+    pub since: String,
 }
 
 /// The check of one lineup product.
@@ -90,6 +92,7 @@ pub fn precheck(
                     displayed: m.displayed,
                     available: m.available,
                     since_ms: m.since_ms,
+                    since: format_rfc3339(m.since_ms),
                 })
                 .collect();
             let plan = Plan {
