@@ -131,8 +131,9 @@ pub async fn run_with(
     };
     web::pages::install_metrics();
     let feed = web::feed::Feed::new(config.feed_tick_ms);
-    let state =
-        web::AppState::new(Tokens::new(tokens), feed.clone()).with_review(config.review.clone());
+    let state = web::AppState::new(Tokens::new(tokens), feed.clone())
+        .with_node(format!("http://{addr}"))
+        .with_review(config.review.clone());
     let app = web::app(state.clone()).layer(tower_http::trace::TraceLayer::new_for_http());
     // The server stops on the signal, or a while after the journal failed.
     let journal_failed = Arc::new(tokio::sync::Notify::new());
@@ -158,6 +159,7 @@ pub async fn run_with(
     let pool_config = PoolConfig {
         hold_ttl_ms: config.hold_ttl_ms,
         order_retention_ms: config.order_retention_ms,
+        slot_minutes_default: config.slot_minutes_default,
     };
     let journal_options = JournalOptions {
         snapshot_every_records: config.snapshot_every_records,

@@ -8,10 +8,12 @@ pub mod error;
 pub mod extract;
 pub mod pages;
 mod panic;
+pub mod tabular;
 pub mod ws;
 
 pub use ws::{feed, protocol};
 
+use crate::domain::channels::ChannelDisplays;
 use crate::domain::checks::anomalies::ReviewConfig;
 use crate::engine::Engine;
 use auth::Tokens;
@@ -19,7 +21,7 @@ use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
 use error::ApiError;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -31,6 +33,12 @@ pub struct AppState {
     pub feed: Arc<feed::Feed>,
     /// The screens' sockets held now, against their caps.
     connections: Arc<ws::limits::Connections>,
+    /// What each channel last said it displays (not journaled: see `domain::channels`).
+    pub channels: Arc<Mutex<ChannelDisplays>>,
+    /// The channels' availability body, made once per published sequence number.
+    pub availability: Arc<api::channels::AvailabilityCache>,
+    /// This node's URL, as `GET /api/v1/cluster` advertises it.
+    pub node: Arc<str>,
     /// The post-show review's anomaly thresholds (`[review]`).
     pub review: Arc<ReviewConfig>,
 }
@@ -42,8 +50,17 @@ impl AppState {
             tokens: Arc::new(tokens),
             feed,
             connections: ws::limits::Connections::new(ws::limits::WsLimits::default()),
+            channels: Arc::default(),
+            availability: Arc::default(),
+            node: Arc::from("http://127.0.0.1"),
             review: Arc::new(ReviewConfig::default()),
         }
+    }
+
+    /// The same state advertising `url` as this node's address.
+    pub fn with_node(mut self, url: String) -> Self {
+        self.node = Arc::from(url);
+        self
     }
 
     /// The same state with the review's thresholds from the config.
@@ -115,6 +132,17 @@ pub fn app(state: AppState) -> Router {
             axum::routing::put(api::show::set_current),
         )
         .route("/api/v1/show/viewers", post(api::show::set_viewers))
+        .route("/api/v1/show/precheck", get(api::show::precheck))
+        .route(
+            "/api/v1/channels/{channel}/availability",
+            get(api::channels::availability),
+        )
+        .route(
+            "/api/v1/channels/{channel}/displayed",
+            post(api::channels::displayed),
+        )
+        .route("/api/v1/channels/sync", get(api::channels::sync))
+        .route("/api/v1/cluster", get(api::cluster::cluster))
         .route("/api/v1/alerts", get(api::alerts::list_alerts))
         .route("/api/v1/alerts/{id}/ack", post(api::alerts::ack_alert))
         .route(

@@ -1,5 +1,7 @@
-//! Checks over the pool's published state, as pure functions the web layer only renders: the
-//! post-show review (SPEC B5) and its anomalies. Their tests are in `domain/tests/review*.rs`.
+//! Checks over the whole pool that decide nothing and change nothing: pure functions from read
+//! models to a verdict, for the night before the show (the pre-show check) and the night after
+//! it (the post-show review and its anomalies, tested in `domain/tests/review*.rs`).
 
 pub mod anomalies;
+pub mod precheck;
 pub mod review;

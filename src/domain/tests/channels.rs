@@ -19,6 +19,7 @@ fn each_channel_counts_its_units_orders_and_gmv_net_of_refunds_and_they_add_up()
     ]);
     let show = NewShow {
         title: Name::new("night").unwrap(),
+        planned_end: None,
         lineup: vec![LineupItem {
             sku: code("HOODIE"),
             planned_start: None,

@@ -36,6 +36,7 @@ pub(super) fn review_of(shop: &Shop, config: &ReviewConfig) -> Review {
 pub(super) fn go_live(shop: &mut Shop, lineup: &[&str]) {
     let show = NewShow {
         title: Name::new("双十二返场").unwrap(),
+        planned_end: None,
         lineup: lineup
             .iter()
             .map(|s| LineupItem {

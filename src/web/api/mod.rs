@@ -3,6 +3,8 @@
 //! what, and the helpers every resource shares.
 
 pub mod alerts;
+pub mod channels;
+pub mod cluster;
 pub mod movements;
 pub mod orders;
 pub mod review;
