@@ -13,6 +13,7 @@ mod idempotency;
 mod lifecycle;
 mod orders;
 mod retention;
+mod review;
 mod service;
 mod skus;
 

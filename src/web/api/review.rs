@@ -1,26 +1,42 @@
 //! `GET /api/v1/show/review`: the post-show review (SPEC B5), computed from the published orders,
 //! show and stock views on a blocking thread: never on the writer, never on the runtime's workers.
+//! JSON, or its per-SKU table as `?format=csv|xlsx`.
 
 use super::READ_ROLES;
-use crate::domain::checks::review::{self, ReviewInput};
+use crate::domain::checks::review::{self, Review, ReviewInput, SkuReview};
 use crate::web::AppState;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
+use crate::web::tabular::{Cell, Column, Format, Lang, Table};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-pub async fn get_review(State(s): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+#[derive(serde::Deserialize)]
+pub struct ReviewQuery {
+    format: Option<String>,
+    lang: Option<String>,
+}
+
+pub async fn get_review(
+    State(s): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ReviewQuery>,
+) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
+    let all = [Format::Json, Format::Csv, Format::Xlsx];
+    let format = Format::parse(q.format.as_deref(), Format::Json, &all)?;
+    let lang = Lang::parse(q.lang.as_deref())?;
     let engine = s.engine()?.clone();
-    let not_yet = |msg: &str| ApiError::new(StatusCode::CONFLICT, "conflict", msg);
-    let show = engine
-        .show_record()
-        .ok_or_else(|| not_yet("there is no show to review; create one with POST /api/v1/show"))?;
+    let show = engine.show_record().ok_or_else(|| {
+        ApiError::not_found("there is no show to review: POST /api/v1/show first")
+    })?;
     let now_ms = engine.now_ms();
-    let window = review::window(&show, now_ms)
-        .ok_or_else(|| not_yet("the show has not started: there is nothing to review yet"))?;
+    let window = review::window(&show, now_ms).ok_or_else(|| {
+        let msg = "the show has not started: there is nothing to review yet";
+        ApiError::new(StatusCode::CONFLICT, "conflict", msg)
+    })?;
     let config = s.review.clone();
     let computed = tokio::task::spawn_blocking(move || {
         let orders = engine.orders_in(window);
@@ -38,5 +54,108 @@ pub async fn get_review(State(s): State<AppState>, caller: Caller) -> Result<Res
         tracing::error!(error = %e, "computing the review failed");
         ApiError::internal("the review could not be computed")
     })?;
-    Ok(Json(computed).into_response())
+    match format {
+        Format::Json => Ok(Json(computed).into_response()),
+        _ => review_table(&computed, lang).download(format, lang, "review"),
+    }
+}
+
+const fn col(zh: &'static str, en: &'static str) -> Column {
+    Column { zh, en }
+}
+
+const REVIEW_COLUMNS: &[Column] = &[
+    col("商品编码", "SKU"),
+    col("商品名称", "Name"),
+    col("开播可售", "Opening"),
+    col("付款件数", "Paid units"),
+    col("付款订单", "Paid orders"),
+    col("待付款件数", "Unpaid units"),
+    col("超时未付件数", "Expired units"),
+    col("取消件数", "Cancelled units"),
+    col("退款件数", "Refunded units"),
+    col("退款金额", "Refunded"),
+    col("预售件数", "Presale units"),
+    col("预售金额", "Presale GMV"),
+    col("净销量", "Net units"),
+    col("净成交额", "Net GMV"),
+    col("当前可售", "Available now"),
+    col("分渠道", "By channel"),
+];
+
+/// The review's per-SKU reconciliation as a table, with a totals row last.
+fn review_table(r: &Review, lang: Lang) -> Table {
+    let sheet = if lang == Lang::Zh {
+        "直播复盘"
+    } else {
+        "Review"
+    };
+    let mut table = Table::new(sheet, REVIEW_COLUMNS);
+    for s in &r.skus {
+        table.push(sku_row(s, lang));
+    }
+    let t = &r.totals;
+    let total = if lang == Lang::Zh { "合计" } else { "Total" };
+    let sum = |f: fn(&SkuReview) -> i64| Cell::Int(r.skus.iter().map(f).sum());
+    table.push(vec![
+        total.into(),
+        Cell::Empty,
+        Cell::Empty,
+        sum(|s| s.paid_units),
+        Cell::Int(t.paid_orders),
+        sum(|s| s.unpaid_units),
+        sum(|s| s.expired_units),
+        sum(|s| s.cancelled_units),
+        sum(|s| s.refunded_units),
+        Cell::Money(t.refunded_cents),
+        Cell::Int(t.presale_units),
+        Cell::Money(t.presale_gmv_cents),
+        Cell::Int(t.net_units),
+        Cell::Money(t.net_gmv_cents),
+        Cell::Empty,
+        channels_text(&t.channels, lang).into(),
+    ]);
+    table
+}
+
+fn sku_row(s: &SkuReview, lang: Lang) -> Vec<Cell> {
+    vec![
+        s.sku.as_str().into(),
+        s.name.clone().into(),
+        s.opening.into(),
+        s.paid_units.into(),
+        s.paid_orders.into(),
+        s.unpaid_units.into(),
+        s.expired_units.into(),
+        s.cancelled_units.into(),
+        s.refunded_units.into(),
+        Cell::Money(s.refunded_cents),
+        s.presale_units.into(),
+        Cell::Money(s.presale_gmv_cents),
+        s.net_units.into(),
+        Cell::Money(s.net_gmv_cents),
+        s.available.into(),
+        channels_text(&s.channels, lang).into(),
+    ]
+}
+
+/// `douyin 3件 ¥59.70; kuaishou 1件 ¥19.90`.
+fn channels_text(
+    channels: &std::collections::BTreeMap<String, crate::domain::stock::ChannelSales>,
+    lang: Lang,
+) -> String {
+    let unit = if lang == Lang::Zh { "件" } else { " units" };
+    let parts: Vec<String> = channels
+        .iter()
+        .map(|(name, c)| {
+            let cents = c.gmv_cents;
+            format!(
+                "{name} {}{unit} ¥{}.{:02}",
+                c.units,
+                cents / 100,
+                (cents % 100).abs()
+            )
+        })
+        .collect();
+    parts.join("; ")
 }
