@@ -3,12 +3,13 @@
 //! payment (scalpers, 黄牛). Each names its orders and buyer and says why in Chinese and English.
 
 use super::review::was_paid;
-use crate::domain::order::{Address, Order, OrderState};
+use crate::domain::order::{Address, Order, OrderKey, OrderState};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-/// The most anomalies one review lists.
-pub const ANOMALIES_MAX: usize = 1_000;
+/// The most anomalies of one kind a review lists (the counts are whole): 1,000 in all, and one
+/// kind flooding cannot hide the others.
+pub const ANOMALIES_PER_KIND_MAX: usize = 200;
 /// The most orders one anomaly lists (`order_count` is whole).
 pub const ANOMALY_ORDERS_MAX: usize = 100;
 
@@ -120,11 +121,30 @@ fn units(o: &Order) -> i64 {
     o.lines.iter().map(|l| l.qty.get()).sum()
 }
 
-/// Every anomaly among `orders`, by kind, then by their first order.
-pub fn anomalies(orders: &[Order], config: &ReviewConfig) -> Vec<Anomaly> {
+/// The anomalies found, and how many of each kind.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// At most [`ANOMALIES_PER_KIND_MAX`] of each kind, by kind, then by their first order.
+    pub list: Vec<Anomaly>,
+    pub counts: BTreeMap<AnomalyKind, usize>,
+}
+
+impl Found {
+    /// Counts one of `kind`, and lists it (made by `make`) while under the kind's cap.
+    fn add(&mut self, kind: AnomalyKind, make: impl FnOnce() -> Anomaly) {
+        let n = self.counts.entry(kind).or_insert(0);
+        *n += 1;
+        if *n <= ANOMALIES_PER_KIND_MAX {
+            self.list.push(make());
+        }
+    }
+}
+
+/// Every anomaly among `orders`.
+pub fn anomalies(orders: &[Order], config: &ReviewConfig) -> Found {
     let mut taken: Vec<&Order> = orders.iter().filter(|o| taken(o)).collect();
     taken.sort_unstable_by(|a, b| a.key.cmp(&b.key));
-    let mut out = Vec::new();
+    let mut out = Found::default();
     for o in &taken {
         let n = units(o);
         if n >= config.bulk_order_units {
@@ -133,37 +153,32 @@ pub fn anomalies(orders: &[Order], config: &ReviewConfig) -> Vec<Anomaly> {
                 format!("一单 {n} 件(阈值 {t} 件):疑似囤货或黄牛"),
                 format!("{n} units in one order (threshold {t}): stockpiling or a scalper?"),
             );
-            out.push(Anomaly::new(AnomalyKind::BulkOrder, &[o], buyer_of(o), why));
+            out.add(AnomalyKind::BulkOrder, || {
+                Anomaly::new(AnomalyKind::BulkOrder, &[o], buyer_of(o), why)
+            });
         }
     }
     many_orders(&taken, config, &mut out);
     shared_addresses(&taken, config, &mut out);
     for o in taken.iter().filter(|o| was_paid(o.state)) {
         if let Some(why) = address_fault(o.address.as_ref(), config.address_detail_chars_min) {
-            out.push(Anomaly::new(
-                AnomalyKind::BadAddress,
-                &[o],
-                buyer_of(o),
-                why,
-            ));
+            out.add(AnomalyKind::BadAddress, || {
+                Anomaly::new(AnomalyKind::BadAddress, &[o], buyer_of(o), why)
+            });
         }
     }
     for o in &taken {
         if let Some(why) = quick_refund(o, config.quick_refund_minutes) {
-            out.push(Anomaly::new(
-                AnomalyKind::QuickRefund,
-                &[o],
-                buyer_of(o),
-                why,
-            ));
+            out.add(AnomalyKind::QuickRefund, || {
+                Anomaly::new(AnomalyKind::QuickRefund, &[o], buyer_of(o), why)
+            });
         }
     }
-    out.truncate(ANOMALIES_MAX);
     out
 }
 
 /// Buyers with at least `many_orders_per_buyer` orders.
-fn many_orders(taken: &[&Order], config: &ReviewConfig, out: &mut Vec<Anomaly>) {
+fn many_orders(taken: &[&Order], config: &ReviewConfig, out: &mut Found) {
     let mut by_buyer: BTreeMap<&str, Vec<&Order>> = BTreeMap::new();
     for o in taken {
         if let Some(b) = &o.buyer {
@@ -178,12 +193,14 @@ fn many_orders(taken: &[&Order], config: &ReviewConfig, out: &mut Vec<Anomaly>) 
                 format!("买家 {buyer} 本场下了 {n} 单(阈值 {t} 单):疑似刷单或黄牛"),
                 format!("buyer {buyer} placed {n} orders in this show (threshold {t})"),
             );
-            out.push(Anomaly::new(
-                AnomalyKind::ManyOrders,
-                &orders,
-                vec![buyer.to_owned()],
-                why,
-            ));
+            out.add(AnomalyKind::ManyOrders, || {
+                Anomaly::new(
+                    AnomalyKind::ManyOrders,
+                    &orders,
+                    vec![buyer.to_owned()],
+                    why,
+                )
+            });
         }
     }
 }
@@ -204,7 +221,7 @@ fn address_key(a: &Address) -> Option<String> {
 
 /// Addresses and phones shared by at least `shared_address_buyers` distinct buyers. A group of
 /// orders found by both its address and its phone is listed once.
-fn shared_addresses(taken: &[&Order], config: &ReviewConfig, out: &mut Vec<Anomaly>) {
+fn shared_addresses(taken: &[&Order], config: &ReviewConfig, out: &mut Found) {
     let mut by_address: HashMap<String, Vec<&Order>> = HashMap::new();
     let mut by_phone: HashMap<&str, Vec<&Order>> = HashMap::new();
     for o in taken {
@@ -223,10 +240,12 @@ fn shared_addresses(taken: &[&Order], config: &ReviewConfig, out: &mut Vec<Anoma
     }
     let t = config.shared_address_buyers;
     let mut found: Vec<(Vec<&Order>, BTreeSet<String>, bool)> = Vec::new();
+    // The groups' orders are in key order, so one set of orders is one list of keys.
+    let mut seen: HashSet<Vec<&OrderKey>> = HashSet::new();
     let groups = by_address.into_values().map(|g| (g, true));
     for (orders, is_address) in groups.chain(by_phone.into_values().map(|g| (g, false))) {
         let buyers: BTreeSet<String> = orders.iter().flat_map(|o| buyer_of(o)).collect();
-        if (buyers.len() as i64) < t || found.iter().any(|(g, _, _)| same(g, &orders)) {
+        if (buyers.len() as i64) < t || !seen.insert(orders.iter().map(|o| &o.key).collect()) {
             continue;
         }
         found.push((orders, buyers, is_address));
@@ -251,17 +270,15 @@ fn shared_addresses(taken: &[&Order], config: &ReviewConfig, out: &mut Vec<Anoma
                 format!("{n} different buyers share one phone number"),
             )
         };
-        out.push(Anomaly::new(
-            AnomalyKind::SharedAddress,
-            &orders,
-            buyers.into_iter().collect(),
-            why,
-        ));
+        out.add(AnomalyKind::SharedAddress, || {
+            Anomaly::new(
+                AnomalyKind::SharedAddress,
+                &orders,
+                buyers.into_iter().collect(),
+                why,
+            )
+        });
     }
-}
-
-fn same(a: &[&Order], b: &[&Order]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.key == y.key)
 }
 
 /// What is wrong with a paid order's address, if anything: missing, no region, or a detail too

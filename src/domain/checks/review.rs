@@ -2,7 +2,7 @@
 //! expired, cancelled), refunds and presale apart, by channel; the unpaid orders; the anomalies.
 //! A pure function of the show, the stock views and the orders, so it runs off the writer.
 
-use super::anomalies::{Anomaly, ReviewConfig, anomalies};
+use super::anomalies::{Anomaly, AnomalyKind, ReviewConfig, anomalies};
 use crate::domain::order::{Line, Order, OrderState};
 use crate::domain::show::{Show, ShowState};
 use crate::domain::stock::{ChannelSales, StockView};
@@ -36,7 +36,10 @@ pub struct Review {
     pub skus: Vec<SkuReview>,
     /// Orders still held, unpaid: not sales. At most [`UNPAID_LISTED_MAX`], oldest first.
     pub unpaid: Vec<UnpaidOrder>,
+    /// At most 200 of each kind, by kind, then by their first order.
     pub anomalies: Vec<Anomaly>,
+    /// How many anomalies of each kind were found (listed or not).
+    pub anomaly_counts: BTreeMap<AnomalyKind, usize>,
     /// The thresholds the anomalies were judged by.
     pub thresholds: ReviewConfig,
 }
@@ -154,6 +157,7 @@ pub fn review(input: &ReviewInput<'_>, config: &ReviewConfig) -> Review {
         .take(UNPAID_LISTED_MAX)
         .map(|o| unpaid_order(o, &views))
         .collect();
+    let found = anomalies(input.orders, config);
     Review {
         title: input.show.title.as_str().to_owned(),
         state: if input.show.state == ShowState::Live {
@@ -166,7 +170,8 @@ pub fn review(input: &ReviewInput<'_>, config: &ReviewConfig) -> Review {
         totals,
         skus: skus.into_values().collect(),
         unpaid,
-        anomalies: anomalies(input.orders, config),
+        anomalies: found.list,
+        anomaly_counts: found.counts,
         thresholds: config.clone(),
     }
 }

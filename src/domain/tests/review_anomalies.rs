@@ -193,3 +193,30 @@ fn a_refund_within_the_threshold_of_minutes_after_payment_is_quick() {
         "a tighter threshold"
     );
 }
+
+#[test]
+fn one_kind_flooding_the_review_is_capped_and_counted_without_hiding_the_others() {
+    use crate::domain::checks::anomalies::ANOMALIES_PER_KIND_MAX;
+    let mut shop = shop();
+    let flood = ANOMALIES_PER_KIND_MAX + 5;
+    for i in 0..flood {
+        let id = format!("BULK-{i:04}");
+        take(
+            &mut shop,
+            order("douyin", &id, Kind::Paid, &id, &[("HOODIE", 10)]),
+        );
+    }
+    let mut no_address = order("douyin", "NOWHERE", Kind::Paid, "nowhere", &[("HOODIE", 1)]);
+    no_address.address = None;
+    take(&mut shop, no_address);
+    let r = review_of(&shop, &ReviewConfig::default());
+    assert_eq!(r.anomaly_counts[&AnomalyKind::BulkOrder], flood);
+    let listed = |kind| r.anomalies.iter().filter(|a| a.kind == kind).count();
+    assert_eq!(listed(AnomalyKind::BulkOrder), ANOMALIES_PER_KIND_MAX);
+    assert_eq!(
+        listed(AnomalyKind::BadAddress),
+        1,
+        "still listed after the flood"
+    );
+    assert_eq!(r.anomaly_counts[&AnomalyKind::BadAddress], 1);
+}
