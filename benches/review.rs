@@ -54,11 +54,11 @@ fn event(i: usize, kind: Kind) -> Command {
     let lines = (0..1 + i % 3)
         .map(|l| Line {
             sku: sku_code((i * 7 + l * 13) % SKUS),
-            qty: Qty::new(1 + (i % 13 == 0) as i64 * 11).expect("a quantity"),
+            qty: Qty::new(1 + i.is_multiple_of(13) as i64 * 11).expect("a quantity"),
             unit_price_cents: None,
         })
         .collect();
-    let detail = if i % 97 == 0 {
+    let detail = if i.is_multiple_of(97) {
         "?".to_owned()
     } else {
         format!("文三路 {} 号", i % 60_000)
