@@ -231,9 +231,9 @@ impl Engine {
             .clone()
     }
 
-    /// Copies of the published orders placed or paid within `window` (ms, inclusive). Runs
-    /// over every order: call it off the async runtime's threads.
-    pub fn orders_in(&self, window: (i64, i64)) -> Vec<Order> {
+    /// The published orders placed or paid within `window` (ms, inclusive), shared. Runs over
+    /// every order: call it off the async runtime's threads.
+    pub fn orders_in(&self, window: (i64, i64)) -> Vec<Arc<Order>> {
         self.published.orders_in(window)
     }
 
@@ -269,7 +269,7 @@ impl Engine {
 
     /// An order as of the last committed batch.
     pub fn order(&self, key: &OrderKey) -> Option<Order> {
-        self.published.orders.get(key).map(|o| o.clone())
+        self.published.orders.get(key).map(|o| (**o).clone())
     }
 
     /// Alerts as they fire or are acknowledged.

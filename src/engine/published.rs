@@ -58,8 +58,9 @@ pub(super) struct Published {
     movements: DashMap<SkuCode, Vec<MovementRecord>>,
     /// How many of the pool's movements are published.
     movements_published: AtomicU64,
-    /// Every order the pool remembers, as of the last committed batch.
-    pub orders: DashMap<OrderKey, Order>,
+    /// Every order the pool remembers, as of the last committed batch; shared, so a reader
+    /// that needs many (the review) copies pointers, not orders.
+    pub orders: DashMap<OrderKey, Arc<Order>>,
     /// Alerts as they fire or are acknowledged, for the screens at once.
     pub alert_tx: broadcast::Sender<Alert>,
     pub changes: Mutex<Changes>,
@@ -75,7 +76,7 @@ impl Published {
         }
         let orders = DashMap::new();
         for order in pool.orders() {
-            orders.insert(order.key.clone(), order.clone());
+            orders.insert(order.key.clone(), Arc::new(order.clone()));
         }
         let published = Published {
             views,
@@ -137,7 +138,7 @@ impl Published {
         for key in keys {
             match pool.order(key) {
                 Some(order) => {
-                    self.orders.insert(key.clone(), order.clone());
+                    self.orders.insert(key.clone(), Arc::new(order.clone()));
                 }
                 None => {
                     self.orders.remove(key);
@@ -154,8 +155,8 @@ impl Published {
         }
     }
 
-    /// Copies of the orders placed or paid within `window` (see `checks::review::in_window`).
-    pub fn orders_in(&self, window: (i64, i64)) -> Vec<Order> {
+    /// The orders placed or paid within `window` (see `checks::review::in_window`).
+    pub fn orders_in(&self, window: (i64, i64)) -> Vec<Arc<Order>> {
         self.orders
             .iter()
             .filter(|o| in_window(o.value(), window))

@@ -5,7 +5,7 @@
 use super::review::was_paid;
 use crate::domain::order::{Address, Order, OrderKey, OrderState};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The most anomalies of one kind a review lists (the counts are whole): 1,000 in all, and one
 /// kind flooding cannot hide the others.
@@ -140,83 +140,123 @@ impl Found {
     }
 }
 
-/// Every anomaly among `orders`.
-pub fn anomalies(orders: &[Order], config: &ReviewConfig) -> Found {
-    let mut taken: Vec<&Order> = orders.iter().filter(|o| taken(o)).collect();
-    taken.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+/// By order key: the order anomalies list their orders in, and list themselves in.
+fn by_key(a: &&Order, b: &&Order) -> std::cmp::Ordering {
+    a.key.cmp(&b.key)
+}
+
+/// Every anomaly among `orders`. Only the orders found are sorted, never all of them: a show of
+/// 200,000 orders is reviewed in well under a second (`benches/review.rs`).
+pub fn anomalies(orders: &[&Order], config: &ReviewConfig) -> Found {
+    let taken: Vec<&Order> = orders.iter().copied().filter(|o| taken(o)).collect();
     let mut out = Found::default();
-    for o in &taken {
-        let n = units(o);
-        if n >= config.bulk_order_units {
-            let t = config.bulk_order_units;
+    let t = config.bulk_order_units;
+    let mut bulk: Vec<&Order> = taken.iter().copied().filter(|o| units(o) >= t).collect();
+    bulk.sort_unstable_by(by_key);
+    for o in bulk {
+        out.add(AnomalyKind::BulkOrder, || {
+            let n = units(o);
             let why = (
                 format!("一单 {n} 件(阈值 {t} 件):疑似囤货或黄牛"),
                 format!("{n} units in one order (threshold {t}): stockpiling or a scalper?"),
             );
-            out.add(AnomalyKind::BulkOrder, || {
-                Anomaly::new(AnomalyKind::BulkOrder, &[o], buyer_of(o), why)
-            });
-        }
+            Anomaly::new(AnomalyKind::BulkOrder, &[o], buyer_of(o), why)
+        });
     }
     many_orders(&taken, config, &mut out);
     shared_addresses(&taken, config, &mut out);
-    for o in taken.iter().filter(|o| was_paid(o.state)) {
-        if let Some(why) = address_fault(o.address.as_ref(), config.address_detail_chars_min) {
-            out.add(AnomalyKind::BadAddress, || {
-                Anomaly::new(AnomalyKind::BadAddress, &[o], buyer_of(o), why)
-            });
-        }
+    let detail_min = config.address_detail_chars_min;
+    let paid = taken.iter().copied().filter(|o| was_paid(o.state));
+    let mut bad: Vec<(&Order, (String, String))> = paid
+        .filter_map(|o| Some((o, address_fault(o.address.as_ref(), detail_min)?)))
+        .collect();
+    bad.sort_unstable_by(|a, b| by_key(&a.0, &b.0));
+    for (o, why) in bad {
+        out.add(AnomalyKind::BadAddress, || {
+            Anomaly::new(AnomalyKind::BadAddress, &[o], buyer_of(o), why)
+        });
     }
-    for o in &taken {
-        if let Some(why) = quick_refund(o, config.quick_refund_minutes) {
-            out.add(AnomalyKind::QuickRefund, || {
-                Anomaly::new(AnomalyKind::QuickRefund, &[o], buyer_of(o), why)
-            });
-        }
+    let minutes = config.quick_refund_minutes;
+    let mut quick: Vec<(&Order, (String, String))> = taken
+        .iter()
+        .filter_map(|o| Some((*o, quick_refund(o, minutes)?)))
+        .collect();
+    quick.sort_unstable_by(|a, b| by_key(&a.0, &b.0));
+    for (o, why) in quick {
+        out.add(AnomalyKind::QuickRefund, || {
+            Anomaly::new(AnomalyKind::QuickRefund, &[o], buyer_of(o), why)
+        });
     }
     out
 }
 
-/// Buyers with at least `many_orders_per_buyer` orders.
+/// Buyers with at least `many_orders_per_buyer` orders, by buyer.
 fn many_orders(taken: &[&Order], config: &ReviewConfig, out: &mut Found) {
-    let mut by_buyer: BTreeMap<&str, Vec<&Order>> = BTreeMap::new();
+    let mut by_buyer: HashMap<&str, Vec<&Order>> = HashMap::new();
     for o in taken {
         if let Some(b) = &o.buyer {
             by_buyer.entry(b.as_str()).or_default().push(o);
         }
     }
     let t = config.many_orders_per_buyer;
-    for (buyer, orders) in by_buyer {
-        let n = orders.len() as i64;
-        if n >= t {
+    let mut many: Vec<(&str, Vec<&Order>)> = by_buyer
+        .into_iter()
+        .filter(|(_, orders)| orders.len() as i64 >= t)
+        .collect();
+    many.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for (buyer, mut orders) in many {
+        out.add(AnomalyKind::ManyOrders, || {
+            orders.sort_unstable_by(by_key);
+            let n = orders.len();
             let why = (
                 format!("买家 {buyer} 本场下了 {n} 单(阈值 {t} 单):疑似刷单或黄牛"),
                 format!("buyer {buyer} placed {n} orders in this show (threshold {t})"),
             );
-            out.add(AnomalyKind::ManyOrders, || {
-                Anomaly::new(
-                    AnomalyKind::ManyOrders,
-                    &orders,
-                    vec![buyer.to_owned()],
-                    why,
-                )
-            });
+            Anomaly::new(
+                AnomalyKind::ManyOrders,
+                &orders,
+                vec![buyer.to_owned()],
+                why,
+            )
+        });
+    }
+}
+
+/// An address as compared: region and detail without spaces, lower-cased; `None` when the
+/// detail is empty.
+fn address_key(a: &Address) -> Option<String> {
+    let region = a.region.as_ref().map_or("", |r| r.as_str());
+    let detail = a.detail.as_ref().map_or("", |d| d.as_str());
+    let mut key = String::with_capacity(region.len() + detail.len() + 1);
+    push_folded(&mut key, detail);
+    if key.is_empty() {
+        return None;
+    }
+    key.push('|');
+    push_folded(&mut key, region);
+    Some(key)
+}
+
+/// Appends `t` to `key` without its spaces, lower-cased.
+fn push_folded(key: &mut String, t: &str) {
+    for c in t.chars().filter(|c| !c.is_whitespace()) {
+        if c.is_ascii() {
+            key.push(c.to_ascii_lowercase());
+        } else {
+            key.extend(c.to_lowercase());
         }
     }
 }
 
-/// An address as compared: region and detail without spaces, lower-cased; `None` when empty.
-fn address_key(a: &Address) -> Option<String> {
-    let part = |t: Option<&str>| -> String {
-        t.unwrap_or("")
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect()
-    };
-    let region = part(a.region.as_ref().map(|r| r.as_str()));
-    let detail = part(a.detail.as_ref().map(|d| d.as_str()));
-    (!detail.is_empty()).then(|| format!("{region}|{detail}"))
+/// The distinct buyers of `orders`, sorted.
+fn distinct_buyers<'a>(orders: &[&'a Order]) -> Vec<&'a str> {
+    let mut buyers: Vec<&str> = orders
+        .iter()
+        .filter_map(|o| o.buyer.as_ref().map(|b| b.as_str()))
+        .collect();
+    buyers.sort_unstable();
+    buyers.dedup();
+    buyers
 }
 
 /// Addresses and phones shared by at least `shared_address_buyers` distinct buyers. A group of
@@ -238,47 +278,49 @@ fn shared_addresses(taken: &[&Order], config: &ReviewConfig, out: &mut Found) {
             by_phone.entry(p).or_default().push(o);
         }
     }
-    let t = config.shared_address_buyers;
-    let mut found: Vec<(Vec<&Order>, BTreeSet<String>, bool)> = Vec::new();
-    // The groups' orders are in key order, so one set of orders is one list of keys.
+    let t = config.shared_address_buyers as usize;
+    let mut found: Vec<(Vec<&Order>, bool)> = Vec::new();
+    // Sorted by key, one set of orders is one list of keys.
     let mut seen: HashSet<Vec<&OrderKey>> = HashSet::new();
     let groups = by_address.into_values().map(|g| (g, true));
-    for (orders, is_address) in groups.chain(by_phone.into_values().map(|g| (g, false))) {
-        let buyers: BTreeSet<String> = orders.iter().flat_map(|o| buyer_of(o)).collect();
-        if (buyers.len() as i64) < t || !seen.insert(orders.iter().map(|o| &o.key).collect()) {
+    for (mut orders, is_address) in groups.chain(by_phone.into_values().map(|g| (g, false))) {
+        if orders.len() < t || distinct_buyers(&orders).len() < t {
             continue;
         }
-        found.push((orders, buyers, is_address));
+        orders.sort_unstable_by(by_key);
+        if seen.insert(orders.iter().map(|o| &o.key).collect()) {
+            found.push((orders, is_address));
+        }
     }
-    found.sort_by(|a, b| a.0[0].key.cmp(&b.0[0].key));
-    for (orders, buyers, is_address) in found {
-        let n = buyers.len();
-        let first = orders[0].address.as_ref().expect("grouped by address");
-        let why = if is_address {
-            let place = format!(
-                "{}{}",
-                first.region.as_ref().map_or("", |r| r.as_str()),
-                first.detail.as_ref().map_or("", |d| d.as_str())
-            );
-            (
-                format!("{n} 个不同买家使用同一收货地址({place}):疑似黄牛或刷单"),
-                format!("{n} different buyers ship to one address ({place})"),
-            )
-        } else {
-            (
-                format!("{n} 个不同买家使用同一手机号:疑似黄牛或刷单"),
-                format!("{n} different buyers share one phone number"),
-            )
-        };
+    found.sort_unstable_by(|a, b| by_key(&a.0[0], &b.0[0]));
+    for (orders, is_address) in found {
         out.add(AnomalyKind::SharedAddress, || {
-            Anomaly::new(
-                AnomalyKind::SharedAddress,
-                &orders,
-                buyers.into_iter().collect(),
-                why,
-            )
+            let buyers = distinct_buyers(&orders);
+            let why = shared_why(&orders, buyers.len(), is_address);
+            let buyers = buyers.into_iter().map(str::to_owned).collect();
+            Anomaly::new(AnomalyKind::SharedAddress, &orders, buyers, why)
         });
     }
+}
+
+/// Why a shared address or phone is listed.
+fn shared_why(orders: &[&Order], n: usize, is_address: bool) -> (String, String) {
+    if !is_address {
+        return (
+            format!("{n} 个不同买家使用同一手机号:疑似黄牛或刷单"),
+            format!("{n} different buyers share one phone number"),
+        );
+    }
+    let first = orders[0].address.as_ref().expect("grouped by address");
+    let place = format!(
+        "{}{}",
+        first.region.as_ref().map_or("", |r| r.as_str()),
+        first.detail.as_ref().map_or("", |d| d.as_str())
+    );
+    (
+        format!("{n} 个不同买家使用同一收货地址({place}):疑似黄牛或刷单"),
+        format!("{n} different buyers ship to one address ({place})"),
+    )
 }
 
 /// What is wrong with a paid order's address, if anything: missing, no region, or a detail too

@@ -19,7 +19,7 @@ pub struct ReviewInput<'a> {
     /// Every SKU's stock view now.
     pub views: &'a [StockView],
     /// The orders of the show's window (see [`in_window`]), in any order.
-    pub orders: &'a [Order],
+    pub orders: &'a [&'a Order],
     /// The end of the window while the show is live.
     pub now_ms: i64,
 }

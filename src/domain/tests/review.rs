@@ -17,11 +17,10 @@ pub(super) fn review_of(shop: &Shop, config: &ReviewConfig) -> Review {
     let show = shop.pool.show().expect("a show");
     let window = review::window(show, shop.now_ms).expect("a show that went live");
     let views: Vec<StockView> = shop.pool.skus().map(|s| s.view(shop.now_ms)).collect();
-    let orders: Vec<Order> = shop
+    let orders: Vec<&Order> = shop
         .pool
         .orders()
         .filter(|o| in_window(o, window))
-        .cloned()
         .collect();
     let input = ReviewInput {
         show,

@@ -4,6 +4,7 @@
 
 use super::READ_ROLES;
 use crate::domain::checks::review::{self, Review, ReviewInput, SkuReview};
+use crate::domain::order::Order;
 use crate::web::AppState;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
@@ -39,7 +40,8 @@ pub async fn get_review(
     })?;
     let config = s.review.clone();
     let computed = tokio::task::spawn_blocking(move || {
-        let orders = engine.orders_in(window);
+        let shared = engine.orders_in(window);
+        let orders: Vec<&Order> = shared.iter().map(|o| &**o).collect();
         let views = engine.views();
         let input = ReviewInput {
             show: &show,
