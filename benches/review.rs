@@ -6,7 +6,7 @@
 //! (a few seconds).
 
 use divan::Bencher;
-use livestock::domain::checks::anomalies::ReviewConfig;
+use livestock::domain::checks::anomalies::{self, ReviewConfig};
 use livestock::domain::checks::review::{self, ReviewInput, in_window};
 use livestock::domain::order::{Address, Channel, Kind, Line, Order, OrderEvent, OrderKey};
 use livestock::domain::show::{LineupItem, NewShow};
@@ -169,4 +169,13 @@ fn take_the_windows_200k_orders(bencher: Bencher) {
             .map(|o| o.value().clone())
             .collect::<Vec<Arc<Order>>>()
     });
+}
+
+/// The anomalies alone (the review's larger part: grouping by buyer, address and phone).
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn anomalies_of_200k_orders(bencher: Bencher) {
+    let (pool, _) = show_with(scaled(ORDERS_LARGE));
+    let orders: Vec<&Order> = pool.orders().collect();
+    let config = ReviewConfig::default();
+    bencher.bench_local(|| anomalies::anomalies(&orders, &config));
 }

@@ -5,7 +5,9 @@
 use super::review::was_paid;
 use crate::domain::order::{Address, Order, OrderKey, OrderState};
 use serde::{Deserialize, Serialize};
+use std::collections::hash_map::RandomState;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasher, Hasher};
 
 /// The most anomalies of one kind a review lists (the counts are whole): 1,000 in all, and one
 /// kind flooding cannot hide the others.
@@ -222,30 +224,31 @@ fn many_orders(taken: &[&Order], config: &ReviewConfig, out: &mut Found) {
     }
 }
 
-/// An address as compared: region and detail without spaces, lower-cased; `None` when the
-/// detail is empty.
-fn address_key(a: &Address) -> Option<String> {
+/// An address as compared (region and detail without spaces, lower-cased), as a 64-bit keyed
+/// hash: no string is built per order. `None` when the detail is empty. Two different addresses
+/// meet by chance once in 2^64 pairs, and the key is random per process, so no one can aim for it.
+fn address_key(a: &Address, keys: &RandomState) -> Option<u64> {
     let region = a.region.as_ref().map_or("", |r| r.as_str());
     let detail = a.detail.as_ref().map_or("", |d| d.as_str());
-    let mut key = String::with_capacity(region.len() + detail.len() + 1);
-    push_folded(&mut key, detail);
-    if key.is_empty() {
+    let mut h = keys.build_hasher();
+    if fold_into(&mut h, detail) == 0 {
         return None;
     }
-    key.push('|');
-    push_folded(&mut key, region);
-    Some(key)
+    h.write_u8(0xff);
+    fold_into(&mut h, region);
+    Some(h.finish())
 }
 
-/// Appends `t` to `key` without its spaces, lower-cased.
-fn push_folded(key: &mut String, t: &str) {
+/// Feeds `t` to `h` without its spaces, lower-cased; returns the characters fed.
+fn fold_into(h: &mut impl Hasher, t: &str) -> usize {
+    let mut fed = 0;
     for c in t.chars().filter(|c| !c.is_whitespace()) {
-        if c.is_ascii() {
-            key.push(c.to_ascii_lowercase());
-        } else {
-            key.extend(c.to_lowercase());
+        for l in c.to_lowercase() {
+            h.write_u32(l as u32);
         }
+        fed += 1;
     }
+    fed
 }
 
 /// The distinct buyers of `orders`, sorted.
@@ -259,14 +262,34 @@ fn distinct_buyers<'a>(orders: &[&'a Order]) -> Vec<&'a str> {
     buyers
 }
 
+fn buyer_str(o: &Order) -> Option<&str> {
+    o.buyer.as_ref().map(|b| b.as_str())
+}
+
+/// Whether `orders` have at least `t` distinct buyers; without allocating for small groups.
+fn buyers_at_least(orders: &[&Order], t: usize) -> bool {
+    const SMALL: usize = 16;
+    if orders.len() > SMALL {
+        return distinct_buyers(orders).len() >= t;
+    }
+    let distinct = (0..orders.len())
+        .filter(|&i| {
+            let b = buyer_str(orders[i]);
+            b.is_some() && orders[..i].iter().all(|o| buyer_str(o) != b)
+        })
+        .count();
+    distinct >= t
+}
+
 /// Addresses and phones shared by at least `shared_address_buyers` distinct buyers. A group of
 /// orders found by both its address and its phone is listed once.
 fn shared_addresses(taken: &[&Order], config: &ReviewConfig, out: &mut Found) {
-    let mut by_address: HashMap<String, Vec<&Order>> = HashMap::new();
+    let keys = RandomState::new();
+    let mut by_address: HashMap<u64, Vec<&Order>> = HashMap::new();
     let mut by_phone: HashMap<&str, Vec<&Order>> = HashMap::new();
     for o in taken {
         let Some(a) = &o.address else { continue };
-        if let Some(k) = address_key(a) {
+        if let Some(k) = address_key(a, &keys) {
             by_address.entry(k).or_default().push(o);
         }
         if let Some(p) = a
@@ -279,26 +302,39 @@ fn shared_addresses(taken: &[&Order], config: &ReviewConfig, out: &mut Found) {
         }
     }
     let t = config.shared_address_buyers as usize;
-    let mut found: Vec<(Vec<&Order>, bool)> = Vec::new();
-    // Sorted by key, one set of orders is one list of keys.
-    let mut seen: HashSet<Vec<&OrderKey>> = HashSet::new();
+    let mut found: Vec<(&OrderKey, Vec<&Order>, bool)> = Vec::new();
+    // One set of orders is one sorted list of their addresses in memory.
+    let mut seen: HashSet<Vec<usize>> = HashSet::new();
     let groups = by_address.into_values().map(|g| (g, true));
-    for (mut orders, is_address) in groups.chain(by_phone.into_values().map(|g| (g, false))) {
-        if orders.len() < t || distinct_buyers(&orders).len() < t {
+    for (orders, is_address) in groups.chain(by_phone.into_values().map(|g| (g, false))) {
+        if orders.len() < t || !buyers_at_least(&orders, t) {
             continue;
         }
-        orders.sort_unstable_by(by_key);
-        if seen.insert(orders.iter().map(|o| &o.key).collect()) {
-            found.push((orders, is_address));
+        let mut at: Vec<usize> = orders.iter().map(|o| *o as *const Order as usize).collect();
+        at.sort_unstable();
+        if seen.insert(at) {
+            let first = orders
+                .iter()
+                .map(|o| &o.key)
+                .min()
+                .expect("a group has orders");
+            found.push((first, orders, is_address));
         }
     }
-    found.sort_unstable_by(|a, b| by_key(&a.0[0], &b.0[0]));
-    for (orders, is_address) in found {
+    // Listed by their first order; only the listed ones need sorting.
+    let listed = found.len().min(ANOMALIES_PER_KIND_MAX);
+    if listed > 0 && listed < found.len() {
+        found.select_nth_unstable_by(listed - 1, |a, b| a.0.cmp(b.0));
+    }
+    found[..listed].sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let (head, tail) = found.split_at_mut(listed);
+    for (_, orders, is_address) in head.iter_mut().chain(tail.iter_mut()) {
         out.add(AnomalyKind::SharedAddress, || {
-            let buyers = distinct_buyers(&orders);
-            let why = shared_why(&orders, buyers.len(), is_address);
+            orders.sort_unstable_by(by_key);
+            let buyers = distinct_buyers(orders);
+            let why = shared_why(orders, buyers.len(), *is_address);
             let buyers = buyers.into_iter().map(str::to_owned).collect();
-            Anomaly::new(AnomalyKind::SharedAddress, &orders, buyers, why)
+            Anomaly::new(AnomalyKind::SharedAddress, orders, buyers, why)
         });
     }
 }

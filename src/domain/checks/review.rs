@@ -139,7 +139,7 @@ pub(super) fn was_paid(state: Option<OrderState>) -> bool {
 pub fn review(input: &ReviewInput<'_>, config: &ReviewConfig) -> Review {
     let (from, to) = window(input.show, input.now_ms).unwrap_or((input.now_ms, input.now_ms));
     let views: HashMap<&SkuCode, &StockView> = input.views.iter().map(|v| (&v.sku, v)).collect();
-    let mut skus: BTreeMap<SkuCode, SkuReview> = BTreeMap::new();
+    let mut skus = SkuBook::default();
     for code in &input.show.opening {
         sku_entry(&mut skus, &views, input.show, code.0);
     }
@@ -168,7 +168,7 @@ pub fn review(input: &ReviewInput<'_>, config: &ReviewConfig) -> Review {
         from: format_rfc3339(from),
         to: format_rfc3339(to),
         totals,
-        skus: skus.into_values().collect(),
+        skus: skus.into_sorted(),
         unpaid,
         anomalies: found.list,
         anomaly_counts: found.counts,
@@ -291,18 +291,35 @@ impl Totals {
     }
 }
 
+/// The SKUs reviewed, found by code with one hash (a line costs a lookup, and a show has
+/// hundreds of thousands of lines), sorted by code at the end.
+#[derive(Default)]
+struct SkuBook<'a> {
+    index: HashMap<&'a SkuCode, usize>,
+    entries: Vec<SkuReview>,
+}
+
+impl SkuBook<'_> {
+    fn into_sorted(mut self) -> Vec<SkuReview> {
+        self.entries.sort_unstable_by(|a, b| a.sku.cmp(&b.sku));
+        self.entries
+    }
+}
+
 /// The SKU's entry, made on first sight with its opening and its stock now.
-fn sku_entry<'a>(
-    skus: &'a mut BTreeMap<SkuCode, SkuReview>,
+fn sku_entry<'a, 'b>(
+    skus: &'b mut SkuBook<'a>,
     views: &HashMap<&SkuCode, &StockView>,
     show: &Show,
-    code: &SkuCode,
-) -> &'a mut SkuReview {
-    if !skus.contains_key(code) {
+    code: &'a SkuCode,
+) -> &'b mut SkuReview {
+    let next = skus.entries.len();
+    let i = *skus.index.entry(code).or_insert(next);
+    if i == next {
         let entry = SkuReview::new(code, views.get(code), show.opening.get(code).copied());
-        skus.insert(code.clone(), entry);
+        skus.entries.push(entry);
     }
-    skus.get_mut(code).expect("inserted above")
+    &mut skus.entries[i]
 }
 
 /// A line's money: its fixed price, or the catalog's when it had none.
@@ -315,11 +332,11 @@ fn line_cents(line: &Line, views: &HashMap<&SkuCode, &StockView>) -> i64 {
 }
 
 /// Adds one order to its SKUs and to the totals.
-fn count_order(
-    order: &Order,
+fn count_order<'a>(
+    order: &'a Order,
     views: &HashMap<&SkuCode, &StockView>,
     show: &Show,
-    skus: &mut BTreeMap<SkuCode, SkuReview>,
+    skus: &mut SkuBook<'a>,
     totals: &mut Totals,
 ) {
     let Some(class) = Class::of(order) else {
