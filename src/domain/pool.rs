@@ -142,6 +142,7 @@ impl Pool {
                     changed,
                 })
             }
+            Command::Import { create, update, by } => self.import(create, update, by, ctx),
             Command::AckAlert { id, by } => {
                 let alert = self
                     .alerts

@@ -5,6 +5,7 @@
 
 mod expiry;
 mod idempotency;
+mod import;
 mod lifecycle;
 mod limits;
 mod money;
