@@ -9,6 +9,8 @@
 //! models over several rooms), and `series` (the show's time series).
 
 pub mod alerts;
+pub mod channels;
+pub mod checks;
 pub mod command;
 pub mod order;
 pub mod pool;
