@@ -13,7 +13,7 @@ mod published;
 mod writer;
 
 pub use clock::{Clock, TICK_MS, scaled_clock, system_clock, tick_ms_for};
-pub use published::{Changes, MOVEMENTS_PAGE_MAX, SNAPSHOT_ALERTS_MAX};
+pub use published::{Changes, MOVEMENTS_PAGE_MAX, MOVEMENTS_RANGE_MAX, SNAPSHOT_ALERTS_MAX};
 
 use crate::domain::alerts::{Alert, AlertConfig};
 use crate::domain::order::{Order, OrderKey};
@@ -250,6 +250,19 @@ impl Engine {
         limit: usize,
     ) -> Option<Vec<MovementRecord>> {
         self.published.movements(code, after_seq, limit)
+    }
+
+    /// Every SKU's audit trail in `[from_ms, to_ms)` after journal sequence `after_seq`, in journal
+    /// order, at most `limit`; and whether more records are left.
+    pub fn movements_between(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        after_seq: u64,
+        limit: usize,
+    ) -> (Vec<MovementRecord>, bool) {
+        self.published
+            .movements_between(from_ms, to_ms, after_seq, limit)
     }
 
     /// An order as of the last committed batch.

@@ -19,6 +19,9 @@ use tokio::sync::{broadcast, watch};
 pub const SNAPSHOT_ALERTS_MAX: usize = 100;
 /// The most audit-trail records one read returns.
 pub const MOVEMENTS_PAGE_MAX: usize = 1000;
+/// The most audit-trail records one read of a time range returns (a page; the next one starts
+/// after its last seq).
+pub const MOVEMENTS_RANGE_MAX: usize = 10_000;
 /// Alert frames waiting for the screens' feed.
 const ALERT_QUEUE_MAX: usize = 1024;
 
@@ -158,5 +161,59 @@ impl Published {
         let from = trail.partition_point(|m| m.seq <= after_seq);
         let limit = limit.min(MOVEMENTS_PAGE_MAX);
         Some(trail[from..].iter().take(limit).cloned().collect())
+    }
+
+    /// Every SKU's records made in `[from_ms, to_ms)` after journal seq `after_seq`, in journal
+    /// order, about `limit` (capped at [`MOVEMENTS_RANGE_MAX`]); and whether more may be left. A
+    /// page never splits the records of one seq (an import moves many SKUs at one seq), so the
+    /// next page can start after the last seq of this one; a seq with more records than `limit`
+    /// comes whole. Each trail is scanned whole: the writer's clock may step back, so `at_ms`
+    /// need not follow `seq`.
+    pub fn movements_between(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        after_seq: u64,
+        limit: usize,
+    ) -> (Vec<MovementRecord>, bool) {
+        let limit = limit.clamp(1, MOVEMENTS_RANGE_MAX);
+        let mut found: Vec<MovementRecord> = Vec::new();
+        for trail in self.movements.iter() {
+            let from = trail.partition_point(|m| m.seq <= after_seq);
+            found.extend(
+                trail[from..]
+                    .iter()
+                    .filter(|m| (from_ms..to_ms).contains(&m.at_ms))
+                    .take(limit + 1)
+                    .cloned(),
+            );
+            // Keep the earliest `limit + 1` (and their seq's others), so memory stays bounded.
+            if found.len() > 2 * (limit + 1) {
+                earliest(&mut found, limit + 1);
+            }
+        }
+        earliest(&mut found, limit + 1);
+        if found.len() <= limit {
+            return (found, false);
+        }
+        let first_left = found[limit].seq;
+        let cut = found.partition_point(|m| m.seq < first_left);
+        let keep = if cut > 0 {
+            cut
+        } else {
+            found.partition_point(|m| m.seq <= first_left)
+        };
+        found.truncate(keep);
+        (found, true)
+    }
+}
+
+/// Sorts `records` into journal order and keeps the first `n` and any others of the `n`th's seq.
+fn earliest(records: &mut Vec<MovementRecord>, n: usize) {
+    records.sort_unstable_by(|a, b| (a.seq, &a.sku).cmp(&(b.seq, &b.sku)));
+    if records.len() > n {
+        let last = records[n - 1].seq;
+        let end = records.partition_point(|m| m.seq <= last);
+        records.truncate(end);
     }
 }

@@ -125,6 +125,15 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/channels/sync", get(api::channels::sync))
         .route("/api/v1/alerts", get(api::alerts::list_alerts))
         .route("/api/v1/alerts/{id}/ack", post(api::alerts::ack_alert))
+        .route("/api/v1/import", post(api::transfer::import::import_skus))
+        .route(
+            "/api/v1/export/skus",
+            get(api::transfer::export::export_skus),
+        )
+        .route(
+            "/api/v1/movements",
+            get(api::transfer::export::range_movements),
+        )
         .route(
             "/api/v1/orders/{channel}/{order_id}",
             get(api::orders::get_order),

@@ -132,18 +132,15 @@ fn updated(sku: &Sku, up: &SkuUpdate) -> Result<Sku, Refusal> {
     let mut next = sku.clone();
     apply_patch(&mut next, &up.patch);
     next.on_hand = up.on_hand.get();
-    if next.available() < 0 {
-        let field = if next.on_hand < sku.on_hand {
-            "on_hand"
-        } else {
-            "buffer"
-        };
-        let msg = format!(
-            "{} on hand with a buffer of {} leaves less than nothing to sell: {} damaged, {} held, {} paid and unshipped",
-            next.on_hand, next.buffer, next.damaged, next.held, next.committed
-        );
-        return Err(Refusal::new(RefusalCode::Conflict, field, msg));
-    }
+    check_stock(
+        next.on_hand,
+        sku.on_hand,
+        next.damaged,
+        next.buffer,
+        next.held,
+        next.committed,
+    )
+    .map_err(|(field, msg)| Refusal::new(RefusalCode::Conflict, field, msg))?;
     if next.presale_available() < 0 {
         let msg = format!(
             "{} presale units are already ordered",
@@ -152,4 +149,30 @@ fn updated(sku: &Sku, up: &SkuUpdate) -> Result<Sku, Refusal> {
         return Err(Refusal::new(RefusalCode::Conflict, "presale_cap", msg));
     }
     Ok(next)
+}
+
+/// Whether a SKU can stand with `on_hand` units (it had `was_on_hand`) and a buffer of `buffer`:
+/// damaged, held and paid units must still be covered (A2: `available >= 0`). The web layer
+/// checks a sheet's rows with it against the published views, and the pool again on the SKU.
+/// The error names the field to change: `on_hand` when the count went down, else `buffer`.
+pub fn check_stock(
+    on_hand: i64,
+    was_on_hand: i64,
+    damaged: i64,
+    buffer: i64,
+    held: i64,
+    committed: i64,
+) -> Result<(), (&'static str, String)> {
+    if on_hand - damaged - buffer - held - committed >= 0 {
+        return Ok(());
+    }
+    let field = if on_hand < was_on_hand {
+        "on_hand"
+    } else {
+        "buffer"
+    };
+    let msg = format!(
+        "{on_hand} on hand with a buffer of {buffer} leaves less than nothing to sell: {damaged} damaged, {held} held, {committed} paid and unshipped"
+    );
+    Err((field, msg))
 }

@@ -8,6 +8,7 @@ pub mod movements;
 pub mod orders;
 pub mod show;
 pub mod skus;
+pub mod transfer;
 
 use super::auth::Role;
 use super::error::ApiError;
