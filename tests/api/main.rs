@@ -15,6 +15,7 @@ mod orders;
 mod retention;
 mod service;
 mod skus;
+mod transfer;
 
 use common::*;
 use reqwest::StatusCode;
