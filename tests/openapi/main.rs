@@ -8,6 +8,7 @@ mod answers;
 mod channels;
 mod schema;
 mod source;
+mod transfer;
 
 use common::*;
 use reqwest::StatusCode;
