@@ -50,6 +50,45 @@ impl Pool {
         by: &Ident,
         ctx: Ctx,
     ) -> Result<Effect, Refusal> {
+        let next = self.check_import(create, update)?;
+        let mut count = ImportCount {
+            created: create.len(),
+            seq: self.seq,
+            ..ImportCount::default()
+        };
+        let mut changed: Vec<SkuCode> = create.iter().map(|n| n.sku.clone()).collect();
+        for sku in next {
+            let before = &self.skus[&sku.code];
+            if *before == sku {
+                count.unchanged += 1;
+                continue;
+            }
+            count.updated += 1;
+            if sku.on_hand != before.on_hand {
+                let record = adjustment(&sku, sku.on_hand - before.on_hand, by, ctx);
+                self.movements.push(record);
+            }
+            changed.push(sku.code.clone());
+            self.skus.insert(sku.code.clone(), sku);
+        }
+        for new in create {
+            let mut sku = Sku::new(new);
+            sku.created_ms = ctx.now_ms;
+            self.skus.insert(new.sku.clone(), sku);
+        }
+        let journal = !changed.is_empty();
+        if journal {
+            count.seq = ctx.seq;
+        }
+        Ok(Effect {
+            journal,
+            outcome: Outcome::Imported(count),
+            changed,
+        })
+    }
+
+    /// Checks every item of an import; answers the updated SKUs, in the order of `update`.
+    fn check_import(&self, create: &[NewSku], update: &[SkuUpdate]) -> Result<Vec<Sku>, Refusal> {
         if create.len() + update.len() > IMPORT_ROWS_MAX {
             let msg = format!("an import holds at most {IMPORT_ROWS_MAX} rows");
             return Err(Refusal::new(RefusalCode::Invalid, "", msg));
@@ -75,54 +114,25 @@ impl Pool {
                 .ok_or_else(|| unknown_sku(&up.sku).at(at))?;
             next.push(updated(sku, up).map_err(|r| r.at(at))?);
         }
-        let mut count = ImportCount {
-            created: create.len(),
-            seq: self.seq,
-            ..ImportCount::default()
-        };
-        let mut changed: Vec<SkuCode> = create.iter().map(|n| n.sku.clone()).collect();
-        let reason = Note::new(IMPORT_REASON).expect("the import reason is a valid note");
-        for sku in next {
-            let before = &self.skus[&sku.code];
-            if *before == sku {
-                count.unchanged += 1;
-                continue;
-            }
-            count.updated += 1;
-            let delta = sku.on_hand - before.on_hand;
-            if delta != 0 {
-                self.movements.push(MovementRecord {
-                    seq: ctx.seq,
-                    at_ms: ctx.now_ms,
-                    sku: sku.code.clone(),
-                    kind: MovementKind::Adjust,
-                    delta,
-                    book: None,
-                    counted: None,
-                    reason: Some(reason.clone()),
-                    by: by.clone(),
-                    verified_by: None,
-                    zone: None,
-                    batch: None,
-                });
-            }
-            changed.push(sku.code.clone());
-            self.skus.insert(sku.code.clone(), sku);
-        }
-        for new in create {
-            let mut sku = Sku::new(new);
-            sku.created_ms = ctx.now_ms;
-            self.skus.insert(new.sku.clone(), sku);
-        }
-        let journal = !changed.is_empty();
-        if journal {
-            count.seq = ctx.seq;
-        }
-        Ok(Effect {
-            journal,
-            outcome: Outcome::Imported(count),
-            changed,
-        })
+        Ok(next)
+    }
+}
+
+/// The audit-trail record of an import's change of `delta` units on hand.
+fn adjustment(sku: &Sku, delta: i64, by: &Ident, ctx: Ctx) -> MovementRecord {
+    MovementRecord {
+        seq: ctx.seq,
+        at_ms: ctx.now_ms,
+        sku: sku.code.clone(),
+        kind: MovementKind::Adjust,
+        delta,
+        book: None,
+        counted: None,
+        reason: Some(Note::new(IMPORT_REASON).expect("the import reason is a valid note")),
+        by: by.clone(),
+        verified_by: None,
+        zone: None,
+        batch: None,
     }
 }
 

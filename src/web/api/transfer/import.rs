@@ -74,24 +74,7 @@ pub async fn import_skus(
     };
     let by = Ident::new(q.by.as_deref().unwrap_or(caller.role.name()))
         .map_err(|e| ApiError::invalid("by", format!("by {e}")))?;
-    let xlsx_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with(XLSX_MIME));
-    let bytes = body_bytes(req, IMPORT_BODY_BYTES_MAX).await?;
-    // The header row comes on top of the data rows.
-    let read = if xlsx_type || bytes.starts_with(ZIP_MAGIC) {
-        sheet::read_xlsx(&bytes, IMPORT_ROWS_MAX + 1)
-    } else {
-        sheet::read_csv(&bytes, IMPORT_ROWS_MAX + 1)
-    };
-    let all = read.map_err(|e| match e {
-        Unreadable::Garbled(why) => ApiError::invalid("body", why),
-        Unreadable::TooManyRows => {
-            ApiError::too_large(format!("an import holds at most {IMPORT_ROWS_MAX} rows"))
-        }
-    })?;
+    let all = read_sheet(req).await?;
     let Some((first, rows)) = all.split_first() else {
         return Err(ApiError::invalid(
             "body",
@@ -130,6 +113,28 @@ pub async fn import_skus(
             Ok(BadRows(vec![refused_row(&header, &plan.rows, refusal)]).into_response())
         }
     }
+}
+
+/// The body's rows: XLSX by its content type or its zip magic, else CSV.
+async fn read_sheet(req: Request) -> Result<Vec<sheet::Row>, ApiError> {
+    let xlsx_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with(XLSX_MIME));
+    let bytes = body_bytes(req, IMPORT_BODY_BYTES_MAX).await?;
+    // The header row comes on top of the data rows.
+    let read = if xlsx_type || bytes.starts_with(ZIP_MAGIC) {
+        sheet::read_xlsx(&bytes, IMPORT_ROWS_MAX + 1)
+    } else {
+        sheet::read_csv(&bytes, IMPORT_ROWS_MAX + 1)
+    };
+    read.map_err(|e| match e {
+        Unreadable::Garbled(why) => ApiError::invalid("body", why),
+        Unreadable::TooManyRows => {
+            ApiError::too_large(format!("an import holds at most {IMPORT_ROWS_MAX} rows"))
+        }
+    })
 }
 
 /// The command an import makes, and each item's row (creates first, then updates).

@@ -113,21 +113,19 @@ impl Header {
             .to_owned()
     }
 
-    /// The title of the column that holds the domain's `field` (`buffer`, `on_hand`).
+    /// The title of the column that holds the domain's `field` (`buffer`, `on_hand`); the code's
+    /// column when the domain names no field.
     pub fn title_of_api_field(&self, field: Option<&str>) -> String {
         let fields = [
-            Field::OnHand,
-            Field::Buffer,
-            Field::PresaleCap,
-            Field::PerBuyerLimit,
             Field::Name,
             Field::Category,
+            Field::OnHand,
+            Field::Buffer,
+            Field::PerBuyerLimit,
+            Field::PresaleCap,
         ];
-        match fields.into_iter().find(|f| Some(f.api_name()) == field) {
-            Some(f) => self.title(f),
-            None if field == Some("price_cents") => self.title(Field::PriceCents),
-            None => self.title(Field::Sku),
-        }
+        let named = fields.into_iter().find(|f| Some(f.api_name()) == field);
+        self.title(named.unwrap_or(Field::Sku))
     }
 }
 
