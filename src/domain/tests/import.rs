@@ -1,7 +1,7 @@
 //! Importing a sheet: all or none, on-hand changes in the audit trail, exact replay.
 
 use super::*;
-use crate::domain::stock::{ImportCount, SkuUpdate};
+use crate::domain::stock::ImportCount;
 
 fn by() -> Ident {
     Ident::new("operator").unwrap()

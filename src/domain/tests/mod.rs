@@ -19,7 +19,7 @@ mod transitions;
 use crate::domain::order::{
     Answer, Channel, Kind, Line, Order, OrderEvent, OrderKey, OrderState, Reason,
 };
-use crate::domain::stock::{Movement, MovementKind, NewSku, Sku, SkuPatch};
+use crate::domain::stock::{Movement, MovementKind, NewSku, Sku, SkuPatch, SkuUpdate};
 use crate::domain::types::{Category, Cents, Ident, Limit, Name, Note, Qty, SkuCode, Units};
 use crate::domain::{Command, Ctx, Effect, Outcome, Pool, PoolConfig, Refusal, RefusalCode};
 use std::collections::{BTreeMap, HashMap};
