@@ -491,6 +491,10 @@ mod tests {
                 "order_retention_hours: must be between 1 and 8784",
             ),
             (
+                "slot_minutes_default = 0",
+                "slot_minutes_default: must be between 1 and 1440 minutes",
+            ),
+            (
                 "snapshot_every_records = -1",
                 "snapshot_every_records: must be between 1 and",
             ),

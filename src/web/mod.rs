@@ -36,6 +36,8 @@ pub struct AppState {
     pub channels: Arc<Mutex<ChannelDisplays>>,
     /// The channels' availability body, made once per published sequence number.
     pub availability: Arc<api::channels::AvailabilityCache>,
+    /// This node's URL, as `GET /api/v1/cluster` advertises it.
+    pub node: Arc<str>,
 }
 
 impl AppState {
@@ -47,7 +49,14 @@ impl AppState {
             connections: ws::limits::Connections::new(ws::limits::WsLimits::default()),
             channels: Arc::default(),
             availability: Arc::default(),
+            node: Arc::from("http://127.0.0.1"),
         }
+    }
+
+    /// The same state advertising `url` as this node's address.
+    pub fn with_node(mut self, url: String) -> Self {
+        self.node = Arc::from(url);
+        self
     }
 
     /// The same state with other limits for the screens' sockets (lower ones in tests).
@@ -123,6 +132,7 @@ pub fn app(state: AppState) -> Router {
             post(api::channels::displayed),
         )
         .route("/api/v1/channels/sync", get(api::channels::sync))
+        .route("/api/v1/cluster", get(api::cluster::cluster))
         .route("/api/v1/alerts", get(api::alerts::list_alerts))
         .route("/api/v1/alerts/{id}/ack", post(api::alerts::ack_alert))
         .route("/api/v1/import", post(api::transfer::import::import_skus))
