@@ -8,6 +8,8 @@ use std::io::Cursor;
 /// The zip magic every XLSX file starts with.
 pub const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+/// The most columns a sheet may use (the export writes 18).
+pub const COLUMNS_MAX: usize = 64;
 
 /// One cell as the file holds it.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,27 +71,41 @@ pub fn read_csv(bytes: &[u8], rows_max: usize) -> Result<Vec<Row>, Unreadable> {
 }
 
 /// The rows of the first worksheet of an XLSX workbook that are not blank, at most `rows_max`.
+/// Cells are streamed in sheet order, so a workbook is read only as far as the limits allow.
 pub fn read_xlsx(bytes: &[u8], rows_max: usize) -> Result<Vec<Row>, Unreadable> {
     let garbled =
         |e: calamine::XlsxError| Unreadable::Garbled(format!("not a readable XLSX workbook: {e}"));
     let mut book = Xlsx::new(Cursor::new(bytes)).map_err(garbled)?;
-    let range = match book.worksheet_range_at(0) {
-        Some(range) => range.map_err(garbled)?,
-        None => {
-            return Err(Unreadable::Garbled(
-                "the workbook has no worksheet".to_owned(),
-            ));
-        }
+    let Some(name) = book.sheet_names().first().cloned() else {
+        return Err(Unreadable::Garbled(
+            "the workbook has no worksheet".to_owned(),
+        ));
     };
-    let Some((first_row, first_col)) = range.start() else {
-        return Ok(Vec::new());
-    };
+    let mut cells = book.worksheet_cells_reader(&name).map_err(garbled)?;
     let mut rows = Vec::new();
-    for (i, cells) in range.rows().enumerate() {
-        // Columns left of the used range are empty: keep them, so positions match the header's.
-        let mut values = vec![Value::Empty; first_col as usize];
-        values.extend(cells.iter().map(value_of));
-        push_row(&mut rows, first_row as usize + i + 1, values, rows_max)?;
+    // The row being gathered: its index (from 0) and its values so far.
+    let mut current: Option<(u32, Vec<Value>)> = None;
+    while let Some(cell) = cells.next_cell().map_err(garbled)? {
+        let (r, c) = cell.get_position();
+        let c = c as usize;
+        if c >= COLUMNS_MAX {
+            return Err(Unreadable::Garbled(format!(
+                "a sheet has at most {COLUMNS_MAX} columns; row {} has a value in column {}",
+                r + 1,
+                c + 1
+            )));
+        }
+        if let Some((row, values)) = current.take_if(|(row, _)| *row != r) {
+            push_row(&mut rows, row as usize + 1, values, rows_max)?;
+        }
+        let (_, values) = current.get_or_insert_with(|| (r, Vec::new()));
+        if values.len() <= c {
+            values.resize(c + 1, Value::Empty);
+        }
+        values[c] = value_of(&Data::from(cell.get_value().clone()));
+    }
+    if let Some((row, values)) = current {
+        push_row(&mut rows, row as usize + 1, values, rows_max)?;
     }
     Ok(rows)
 }
@@ -202,6 +218,27 @@ mod tests {
             read_csv(b"h\n1\n2\n3\n", 3),
             Err(Unreadable::TooManyRows)
         ));
+    }
+
+    #[test]
+    fn xlsx_rows_keep_their_numbers_and_a_sheet_too_wide_is_refused() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "sku").unwrap();
+        sheet.write_number(3, 1, 5.0).unwrap();
+        let rows = read_xlsx(&book.save_to_buffer().unwrap(), 10).unwrap();
+        let numbers: Vec<usize> = rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, [1, 4]);
+        assert_eq!(rows[1].values, [Value::Empty, Value::Number(5.0)]);
+        let mut wide = rust_xlsxwriter::Workbook::new();
+        wide.add_worksheet()
+            .write_string(1, COLUMNS_MAX as u16, "x")
+            .unwrap();
+        let refused = read_xlsx(&wide.save_to_buffer().unwrap(), 10);
+        assert!(
+            matches!(refused, Err(Unreadable::Garbled(_))),
+            "{refused:?}"
+        );
     }
 
     #[test]
