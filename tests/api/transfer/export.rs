@@ -147,3 +147,42 @@ async fn an_export_imports_back_unchanged_as_csv_and_as_xlsx() {
         }
     }
 }
+
+/// One file of an XLSX workbook (a zip), as text.
+fn part(xlsx: &[u8], name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("an XLSX is a zip");
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(name).expect(name), &mut text).expect(name);
+    text
+}
+
+/// The width the sheet gives column `n` (from 1).
+fn width(sheet: &str, n: usize) -> f64 {
+    let at = format!("<col min=\"{n}\" max=\"{n}\" width=\"");
+    let rest = &sheet[sheet
+        .find(&at)
+        .unwrap_or_else(|| panic!("no width for column {n}"))
+        + at.len()..];
+    rest[..rest.find('"').unwrap()].parse().unwrap()
+}
+
+#[tokio::test]
+async fn the_xlsx_export_formats_money_as_yuan_freezes_its_header_and_fits_its_columns() {
+    let s = shop().await;
+    let (_, _, bytes) = download(&s, "/api/v1/export/skus?format=xlsx").await;
+    assert!(
+        part(&bytes, "xl/styles.xml").contains("formatCode=\"¥0.00\""),
+        "a ¥0.00 number format"
+    );
+    let sheet = part(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(
+        sheet.contains("ySplit=\"1\"") && sheet.contains("state=\"frozen\""),
+        "a frozen header row: {sheet}"
+    );
+    // 加绒卫衣 黑 L takes 13 columns (CJK counts two), more than HOODIE-BLK-L's 12 and 商品名称's 8.
+    assert!(
+        width(&sheet, 2) > width(&sheet, 1),
+        "the name column fits its Chinese name"
+    );
+    assert!(width(&sheet, 2) >= 15.0, "{}", width(&sheet, 2));
+}
