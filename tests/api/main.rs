@@ -11,6 +11,7 @@ mod holds;
 mod idempotency;
 mod lifecycle;
 mod orders;
+mod reports;
 mod retention;
 mod service;
 mod skus;

@@ -5,6 +5,7 @@
 
 mod expiry;
 mod idempotency;
+mod ledger;
 mod lifecycle;
 mod limits;
 mod money;

@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod movements;
 pub mod orders;
+pub mod reports;
 pub mod show;
 pub mod skus;
 
