@@ -43,6 +43,8 @@ pub const HOLD_TTL_SECS_MAX: i64 = 7 * 24 * 3600;
 /// bounds, in hours: longer than any channel redelivers an event.
 pub const ORDER_RETENTION_HOURS_DEFAULT: i64 = 7 * 24;
 pub const ORDER_RETENTION_HOURS_MAX: i64 = 366 * 24;
+/// The longest default lineup slot, in minutes (a day).
+pub const SLOT_MINUTES_MAX: i64 = 24 * 60;
 /// The most journal records between two snapshots (replay past a billion records would take hours).
 pub const SNAPSHOT_EVERY_RECORDS_MAX: i64 = 1_000_000_000;
 /// The screens' coalescing tick's bounds, in milliseconds.
@@ -64,6 +66,8 @@ struct FileConfig {
     hold_ttl_secs: Option<i64>,
     /// How long a closed order is remembered, in hours.
     order_retention_hours: Option<i64>,
+    /// A lineup product's slot, in minutes, when the run of show gives no next start or end.
+    slot_minutes_default: Option<i64>,
     snapshot_every_records: Option<i64>,
     /// The screens' coalescing tick, in milliseconds.
     feed_tick_ms: Option<i64>,
@@ -156,6 +160,8 @@ pub struct Config {
     pub hold_ttl_ms: i64,
     /// How long a closed order and its idempotency key are remembered, then forgotten.
     pub order_retention_ms: i64,
+    /// A lineup product's slot when the run of show does not give it (the pre-show check's need).
+    pub slot_minutes_default: i64,
     pub snapshot_every_records: u64,
     /// The screens' coalescing tick: at most one diff per view per tick.
     pub feed_tick_ms: u64,
@@ -201,6 +207,13 @@ impl Config {
             (1, ORDER_RETENTION_HOURS_MAX),
             "hours (366 days)",
         )?;
+        let slot_minutes_default = int_in_range(
+            "slot_minutes_default",
+            file.slot_minutes_default,
+            crate::domain::show::SLOT_MINUTES_DEFAULT,
+            (1, SLOT_MINUTES_MAX),
+            "minutes (a day)",
+        )?;
         let snapshot_every_records = int_in_range(
             "snapshot_every_records",
             file.snapshot_every_records,
@@ -244,6 +257,7 @@ impl Config {
                 .unwrap_or_else(|| PathBuf::from(DATA_DIR_DEFAULT)),
             hold_ttl_ms: hold_ttl_secs * 1000,
             order_retention_ms: order_retention_hours * 3_600_000,
+            slot_minutes_default,
             snapshot_every_records: snapshot_every_records as u64,
             feed_tick_ms: feed_tick_ms as u64,
             clock_speed,
@@ -516,6 +530,10 @@ mod tests {
             (
                 "order_retention_hours = -168",
                 "order_retention_hours: must be between 1 and 8784",
+            ),
+            (
+                "slot_minutes_default = 0",
+                "slot_minutes_default: must be between 1 and 1440 minutes",
             ),
             (
                 "snapshot_every_records = -1",

@@ -158,6 +158,7 @@ pub async fn run_with(
     let pool_config = PoolConfig {
         hold_ttl_ms: config.hold_ttl_ms,
         order_retention_ms: config.order_retention_ms,
+        slot_minutes_default: config.slot_minutes_default,
     };
     let journal_options = JournalOptions {
         snapshot_every_records: config.snapshot_every_records,

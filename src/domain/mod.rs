@@ -10,6 +10,8 @@
 //! ledger).
 
 pub mod alerts;
+pub mod channels;
+pub mod checks;
 pub mod command;
 pub mod order;
 pub mod pool;

@@ -7,7 +7,7 @@ use super::command::{Command, Ctx, Effect, Outcome, Refusal, RefusalCode};
 use super::order::record::{Order, OrderKey, OrderState};
 use super::order::retention::ORDER_RETENTION_MS_DEFAULT;
 use super::reports::Ledger;
-use super::show::{Show, ShowView};
+use super::show::{SLOT_MINUTES_DEFAULT, Show, ShowView};
 use super::stock::movement::MovementRecord;
 use super::stock::{Sku, Skus};
 use super::types::SkuCode;
@@ -24,6 +24,9 @@ pub struct PoolConfig {
     pub hold_ttl_ms: i64,
     /// How long a closed order is remembered (see `order::retention`).
     pub order_retention_ms: i64,
+    /// A lineup product's slot when the run of show does not give its length (see
+    /// `Show::slot_minutes`).
+    pub slot_minutes_default: i64,
 }
 
 impl Default for PoolConfig {
@@ -31,6 +34,7 @@ impl Default for PoolConfig {
         PoolConfig {
             hold_ttl_ms: HOLD_TTL_MS_DEFAULT,
             order_retention_ms: ORDER_RETENTION_MS_DEFAULT,
+            slot_minutes_default: SLOT_MINUTES_DEFAULT,
         }
     }
 }
@@ -125,7 +129,12 @@ impl Pool {
     /// What the screens see of the show.
     pub fn show_view(&self) -> ShowView {
         match &self.show {
-            Some(show) => views::show::show_view(show, &self.skus, &self.alerts),
+            Some(show) => views::show::show_view(
+                show,
+                &self.skus,
+                &self.alerts,
+                self.config.slot_minutes_default,
+            ),
             None => ShowView::none(),
         }
     }

@@ -16,6 +16,7 @@ const T0_MS: i64 = 1_795_521_662_123;
 const CONFIG: PoolConfig = PoolConfig {
     hold_ttl_ms: 60_000,
     order_retention_ms: crate::domain::order::retention::ORDER_RETENTION_MS_DEFAULT,
+    slot_minutes_default: crate::domain::show::SLOT_MINUTES_DEFAULT,
 };
 /// Large enough that no test snapshots unless it asks to.
 const SNAPSHOT_EVERY_RECORDS: u64 = 1_000;

@@ -8,17 +8,19 @@ pub mod error;
 pub mod extract;
 pub mod pages;
 mod panic;
+pub mod tabular;
 pub mod ws;
 
 pub use ws::{feed, protocol};
 
+use crate::domain::channels::ChannelDisplays;
 use crate::engine::Engine;
 use auth::Tokens;
 use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::{get, post};
 use error::ApiError;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -32,6 +34,10 @@ pub struct AppState {
     connections: Arc<ws::limits::Connections>,
     /// The shop's time zone: the days of the reports.
     timezone: jiff::tz::TimeZone,
+    /// What each channel last said it displays (not journaled: see `domain::channels`).
+    pub channels: Arc<Mutex<ChannelDisplays>>,
+    /// The channels' availability body, made once per published sequence number.
+    pub availability: Arc<api::channels::AvailabilityCache>,
 }
 
 impl AppState {
@@ -42,6 +48,8 @@ impl AppState {
             feed,
             connections: ws::limits::Connections::new(ws::limits::WsLimits::default()),
             timezone: jiff::tz::TimeZone::UTC,
+            channels: Arc::default(),
+            availability: Arc::default(),
         }
     }
 
@@ -118,6 +126,16 @@ pub fn app(state: AppState) -> Router {
             axum::routing::put(api::show::set_current),
         )
         .route("/api/v1/show/viewers", post(api::show::set_viewers))
+        .route("/api/v1/show/precheck", get(api::show::precheck))
+        .route(
+            "/api/v1/channels/{channel}/availability",
+            get(api::channels::availability),
+        )
+        .route(
+            "/api/v1/channels/{channel}/displayed",
+            post(api::channels::displayed),
+        )
+        .route("/api/v1/channels/sync", get(api::channels::sync))
         .route("/api/v1/alerts", get(api::alerts::list_alerts))
         .route("/api/v1/alerts/{id}/ack", post(api::alerts::ack_alert))
         .route(

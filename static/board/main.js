@@ -14,6 +14,7 @@ import { renderAlertKpi, renderKpis } from "./kpis.js";
 import { alertSound, setupSound } from "./sound.js";
 import { board, dirty, popsUp, schedule, setRenderer, show } from "./state.js";
 import { renderTable, setupTable } from "./table.js";
+import { setupSync } from "./sync.js";
 import { renderToasts } from "./toasts.js";
 
 applyI18n();
@@ -21,6 +22,7 @@ document.title = t("page.board") + " · livestock";
 setupLangSwitch();
 setupSound();
 setupAckBy();
+setupSync();
 
 /** The board's feed: view=board on /ws. */
 export const feed = connect("board", {

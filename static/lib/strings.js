@@ -158,7 +158,11 @@ export const STRINGS = {
     "overlay.live": "限量抢购",
 
     "writes.disk_full": "磁盘已满,暂停接单",
-    "writes.failed": "日志写入失败,已停止接单,请重启服务"
+    "writes.failed": "日志写入失败,已停止接单,请重启服务",
+    "sync.title": "渠道库存不一致 {n} 项:",
+    "sync.item": "{channel} {name} 显示 {shown} 件 / 可售 {avail} 件(已持续 {secs} 秒)",
+    "sync.more": "另有 {n} 项",
+    "sync.sep": ";"
   },
 
   "en": {
@@ -318,6 +322,10 @@ export const STRINGS = {
     "overlay.live": "Limited drop",
 
     "writes.disk_full": "Disk full — orders paused",
-    "writes.failed": "Journal failure — orders stopped, restart the server"
+    "writes.failed": "Journal failure — orders stopped, restart the server",
+    "sync.title": "{n} channel mismatch(es):",
+    "sync.item": "{channel} shows {shown} of {name}, {avail} available (for {secs} s)",
+    "sync.more": "{n} more",
+    "sync.sep": "; "
   }
 };

@@ -6,6 +6,7 @@ mod common;
 
 mod auth;
 mod bad_input;
+mod channels;
 mod flash_sale;
 mod holds;
 mod idempotency;

@@ -102,3 +102,55 @@ async fn viewers_pushed_by_the_overlay_role_appear_in_the_viewers_kpi() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_channel_showing_another_number_gets_an_amber_notice_on_the_board_until_it_agrees() {
+    bounded("a channel mismatch on the board", async {
+        let server = TestServer::start();
+        stage(&server, 1).await;
+        let browser = Browser::start().await;
+        browser.open(&server, "/", VIEWER).await;
+        browser.wait_text("#show-state", "直播中", CHANGE_MS).await;
+        let hidden = browser.js("return document.getElementById('sync-notice').hidden;").await;
+        assert_eq!(hidden, json!(true), "no notice while every channel agrees");
+
+        let available = server.sku(HOODIE).await["available"].as_i64().unwrap();
+        let wrong = json!([{"sku": HOODIE, "displayed": available + 200}]);
+        let (st, b) = server
+            .post("/api/v1/channels/kuaishou/displayed", INGEST, &wrong)
+            .await;
+        assert_eq!(st.as_u16(), 200, "{b}");
+        let shown = grouped(available + 200);
+        let text = browser
+            .wait(
+                "the sync notice names the channel and the numbers",
+                SYNC_NOTICE_MS,
+                "const el = document.getElementById('sync-notice'); \
+                 return el && !el.hidden && el.textContent.includes('快手') ? el.textContent : null;",
+            )
+            .await;
+        let text = text.as_str().unwrap().to_owned();
+        assert!(text.contains(HOODIE_NAME), "{text}");
+        assert!(text.contains(&format!("显示 {shown} 件")), "{text}");
+        assert!(text.contains(&format!("可售 {} 件", grouped(available))), "{text}");
+        browser.screenshot("board-channel-mismatch").await;
+
+        let right = json!([{"sku": HOODIE, "displayed": available}]);
+        server
+            .post("/api/v1/channels/kuaishou/displayed", INGEST, &right)
+            .await;
+        browser
+            .wait(
+                "the notice goes once the channel agrees",
+                SYNC_NOTICE_MS,
+                "return document.getElementById('sync-notice').hidden || null;",
+            )
+            .await;
+        browser.assert_no_errors("at the end").await;
+        browser.close().await;
+    })
+    .await;
+}
+
+/// The mismatch's 3 s grace, two polls of 2 s and slack for a busy machine.
+const SYNC_NOTICE_MS: u64 = 15_000;

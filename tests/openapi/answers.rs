@@ -58,13 +58,13 @@ fn assert_documented(doc: &Value, method: &Method, path: &str, status: StatusCod
 }
 
 /// The server, asked through the document: every answer must be documented and match its schema.
-struct Api<'a> {
-    server: &'a TestServer,
-    doc: &'a Value,
+pub(crate) struct Api<'a> {
+    pub(crate) server: &'a TestServer,
+    pub(crate) doc: &'a Value,
 }
 
 impl Api<'_> {
-    async fn send(
+    pub(crate) async fn send(
         &self,
         method: Method,
         path: &str,
@@ -75,7 +75,7 @@ impl Api<'_> {
         self.send_raw(method, path, token, bytes).await
     }
 
-    async fn send_raw(
+    pub(crate) async fn send_raw(
         &self,
         method: Method,
         path: &str,
@@ -90,11 +90,11 @@ impl Api<'_> {
         (st, b)
     }
 
-    async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+    pub(crate) async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
         self.send(Method::GET, path, token, None).await
     }
 
-    async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+    pub(crate) async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
         self.send(Method::POST, path, Some(token), Some(body)).await
     }
 }

@@ -5,6 +5,7 @@
 mod common;
 
 mod answers;
+mod channels;
 mod schema;
 mod source;
 

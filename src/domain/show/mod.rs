@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// The most products one lineup may hold.
 pub const LINEUP_ITEMS_MAX: usize = 200;
-/// The slot a lineup product gets when the run of show gives no next start time.
+/// The slot a lineup product gets when the run of show gives no next start time, unless configured.
 pub const SLOT_MINUTES_DEFAULT: i64 = 10;
 
 /// One product in the run of show, as posted.
@@ -29,6 +29,9 @@ pub struct NewShow {
     pub title: Name,
     #[serde(default)]
     pub lineup: Vec<LineupItem>,
+    /// When the show is planned to end: the last product's slot runs until then.
+    #[serde(default)]
+    pub planned_end: Option<Timestamp>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +53,9 @@ pub struct Show {
     pub peak_viewers: i64,
     pub started_ms: Option<i64>,
     pub ended_ms: Option<i64>,
+    /// When the show is planned to end (epoch ms), if the run of show says.
+    #[serde(default)]
+    pub planned_end_ms: Option<i64>,
     /// Paid minus refunded while live, in cents.
     pub gmv_cents: i64,
     /// Orders paid minus orders refunded while live.
@@ -69,6 +75,7 @@ impl Show {
             peak_viewers: 0,
             started_ms: None,
             ended_ms: None,
+            planned_end_ms: new.planned_end.map(|t| t.0),
             gmv_cents: 0,
             orders: 0,
             units: 0,
@@ -91,13 +98,17 @@ impl Show {
             .find(|s| Some(*s) != self.current.as_ref())
     }
 
-    /// The minutes of the slot of lineup item `i`: until the next planned start, or the default.
-    pub fn slot_minutes(&self, i: usize) -> i64 {
-        let start = self.lineup[i].planned_start;
-        let next = self.lineup.get(i + 1).and_then(|n| n.planned_start);
-        match (start, next) {
-            (Some(a), Some(b)) if b.0 > a.0 => ((b.0 - a.0) / 60_000).max(1),
-            _ => SLOT_MINUTES_DEFAULT,
+    /// The minutes of the slot of lineup item `i`: until the next planned start (for the last
+    /// product, the planned end of the show), or `default_minutes` when the run of show does not say.
+    pub fn slot_minutes(&self, i: usize, default_minutes: i64) -> i64 {
+        let start = self.lineup[i].planned_start.map(|t| t.0);
+        let until = match self.lineup.get(i + 1) {
+            Some(next) => next.planned_start.map(|t| t.0),
+            None => self.planned_end_ms,
+        };
+        match (start, until) {
+            (Some(a), Some(b)) if b > a => ((b - a) / 60_000).max(1),
+            _ => default_minutes,
         }
     }
 }

@@ -11,6 +11,7 @@ mod limits;
 mod money;
 mod movements;
 mod parking;
+mod precheck;
 mod props;
 mod retention;
 mod transitions;
@@ -30,6 +31,7 @@ const TTL_MS: i64 = 60_000;
 const CONFIG: PoolConfig = PoolConfig {
     hold_ttl_ms: TTL_MS,
     order_retention_ms: crate::domain::order::retention::ORDER_RETENTION_MS_DEFAULT,
+    slot_minutes_default: crate::domain::show::SLOT_MINUTES_DEFAULT,
 };
 
 fn code(raw: &str) -> SkuCode {

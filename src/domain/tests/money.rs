@@ -31,6 +31,7 @@ fn go_live(shop: &mut Shop) {
     let show = NewShow {
         title: Name::new("double 11").unwrap(),
         lineup: Vec::new(),
+        planned_end: None,
     };
     shop.apply(Command::CreateShow { show }).unwrap();
     shop.apply(Command::StartShow).unwrap();

@@ -157,6 +157,7 @@ fn parked_events_carried_out_by_the_payment_leave_the_books_as_if_they_came_in_o
             show: crate::domain::show::NewShow {
                 title: Name::new("double 11").unwrap(),
                 lineup,
+                planned_end: None,
             },
         })
         .unwrap();

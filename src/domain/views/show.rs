@@ -7,7 +7,12 @@ use crate::domain::stock::{Sku, Skus};
 use crate::domain::types::format_rfc3339;
 
 /// What every screen sees of `show`, with the SKUs it names and the open warnings.
-pub fn show_view(show: &Show, skus: &Skus, alerts: &AlertBook) -> ShowView {
+pub fn show_view(
+    show: &Show,
+    skus: &Skus,
+    alerts: &AlertBook,
+    slot_minutes_default: i64,
+) -> ShowView {
     let lineup = show
         .lineup
         .iter()
@@ -15,7 +20,7 @@ pub fn show_view(show: &Show, skus: &Skus, alerts: &AlertBook) -> ShowView {
         .map(|(i, item)| {
             let sku = skus.get(&item.sku);
             let available = sku.map_or(0, Sku::available);
-            let slot_minutes = show.slot_minutes(i);
+            let slot_minutes = show.slot_minutes(i, slot_minutes_default);
             let need = item.planned_rate_per_min.map_or(0, |r| r.get()) * slot_minutes;
             LineupView {
                 sku: item.sku.clone(),

@@ -3,6 +3,7 @@
 //! what, and the helpers every resource shares.
 
 pub mod alerts;
+pub mod channels;
 pub mod movements;
 pub mod orders;
 pub mod reports;

@@ -201,6 +201,7 @@ impl Bench {
             show: NewShow {
                 title: Name::new("双十一返场专场").unwrap(),
                 lineup,
+                planned_end: None,
             },
         });
     }

@@ -79,7 +79,7 @@ fn file_reports(
             continue;
         }
         let tmp = dir.join(format!(".{name}.tmp"));
-        std::fs::write(&tmp, daily::csv(report)?)
+        std::fs::write(&tmp, daily::csv(report))
             .map_err(|e| format!("writing {}: {e}", tmp.display()))?;
         std::fs::rename(&tmp, &path).map_err(|e| format!("renaming to {}: {e}", path.display()))?;
         written.push(name);

@@ -3,11 +3,10 @@
 //! basis: `opening + received - shipped + adjusted = closing`; `sold`, `refunded`, `damaged`,
 //! `counted` and `variance` are informational (see `domain::reports::ledger`).
 
-use super::Format;
 use crate::domain::reports::DailyRow;
 use crate::engine::Engine;
 use crate::web::error::ApiError;
-use axum::response::Response;
+use crate::web::tabular::{Cell, Column, Lang, Table};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -51,6 +50,12 @@ pub struct Totals {
 }
 
 impl Totals {
+    fn of(r: &DailyRow) -> Totals {
+        let mut t = Totals::default();
+        t.add(r);
+        t
+    }
+
     fn add(&mut self, r: &DailyRow) {
         self.opening += r.opening;
         self.received += r.received;
@@ -133,22 +138,46 @@ impl DailyReport {
     }
 }
 
-/// The report as a CSV or XLSX download.
-pub fn download(report: &DailyReport, format: Format) -> Result<Response, ApiError> {
-    let _ = (report, format);
-    Err(ApiError::invalid("format", "not yet"))
+/// The columns of the CSV and XLSX, in API.md's order after the product.
+const COLUMNS: [Column; 12] = [
+    Column { zh: "商品编码", en: "sku" },
+    Column { zh: "商品名称", en: "name" },
+    Column { zh: "期初", en: "opening" },
+    Column { zh: "入库", en: "received" },
+    Column { zh: "销售", en: "sold" },
+    Column { zh: "退款", en: "refunded" },
+    Column { zh: "发货", en: "shipped" },
+    Column { zh: "调整", en: "adjusted" },
+    Column { zh: "不良", en: "damaged" },
+    Column { zh: "期末", en: "closing" },
+    Column { zh: "盘点数", en: "counted" },
+    Column { zh: "盘点差异", en: "variance" },
+];
+
+impl DailyReport {
+    /// The report as a sheet: one row per SKU, then the totals.
+    pub fn table(&self) -> Table {
+        let mut table = Table::new(format!("日报 {}", self.date), &COLUMNS);
+        let numbers = |r: &Totals| {
+            [
+                r.opening, r.received, r.sold, r.refunded, r.shipped, r.adjusted, r.damaged,
+                r.closing, r.counted, r.variance,
+            ]
+            .map(Cell::Int)
+        };
+        for r in &self.skus {
+            let mut row = vec![Cell::from(r.row.sku.as_str()), Cell::from(r.name.as_str())];
+            row.extend(numbers(&Totals::of(&r.row)));
+            table.push(row);
+        }
+        let mut total = vec![Cell::from("合计 total"), Cell::Empty];
+        total.extend(numbers(&self.totals));
+        table.push(total);
+        table
+    }
 }
 
-/// The report as CSV.
-pub fn csv(report: &DailyReport) -> Result<Vec<u8>, String> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    w.write_record(["sku", "name", "opening", "received", "sold", "refunded", "shipped", "adjusted", "damaged", "closing", "counted", "variance"]).map_err(|e| e.to_string())?;
-    for r in &report.skus {
-        let x = &r.row;
-        let nums = [x.opening, x.received, x.sold, x.refunded, x.shipped, x.adjusted, x.damaged, x.closing, x.counted, x.variance];
-        let mut rec = vec![x.sku.to_string(), r.name.clone()];
-        rec.extend(nums.iter().map(|n| n.to_string()));
-        w.write_record(rec).map_err(|e| e.to_string())?;
-    }
-    w.into_inner().map_err(|e| e.to_string())
+/// The report as the CSV the download gives (Chinese titles), for the copy filed at a show's end.
+pub fn csv(report: &DailyReport) -> Vec<u8> {
+    report.table().to_csv(Lang::Zh)
 }

@@ -10,27 +10,19 @@ use crate::web::AppState;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::extract::Query;
+use crate::web::tabular::{Format, Lang};
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-
-/// The formats a report comes in.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Format {
-    #[default]
-    Json,
-    Csv,
-    Xlsx,
-}
 
 /// `GET /api/v1/reports/daily?date=YYYY-MM-DD&format=json|csv|xlsx`.
 #[derive(serde::Deserialize)]
 pub struct DailyQuery {
     /// A day in the shop's zone; today there when absent.
     date: Option<String>,
-    #[serde(default)]
-    format: Format,
+    format: Option<String>,
+    /// The language of the CSV and XLSX column titles: `zh` (default) or `en`.
+    lang: Option<String>,
 }
 
 pub async fn get_daily(
@@ -39,6 +31,12 @@ pub async fn get_daily(
     Query(q): Query<DailyQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
+    let format = Format::parse(
+        q.format.as_deref(),
+        Format::Json,
+        &[Format::Json, Format::Csv, Format::Xlsx],
+    )?;
+    let lang = Lang::parse(q.lang.as_deref())?;
     let engine = s.engine()?;
     let zone = s.timezone();
     let date = match &q.date {
@@ -46,8 +44,10 @@ pub async fn get_daily(
         None => daily::today(engine.now_ms(), zone),
     };
     let report = daily::DailyReport::build(engine, zone, date)?;
-    Ok(match q.format {
-        Format::Json => Json(report).into_response(),
-        Format::Csv | Format::Xlsx => daily::download(&report, q.format)?,
-    })
+    if format == Format::Json {
+        return Ok(Json(report).into_response());
+    }
+    report
+        .table()
+        .download(format, lang, &format!("daily-{}", report.date))
 }
