@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod checks;
-use checks::{check_clock_start, check_finite, check_listen, check_thresholds, check_timezone, int_in_range};
+use checks::{
+    check_clock_start, check_finite, check_listen, check_thresholds, check_timezone, int_in_range,
+};
 
 /// Where the server listens when nothing says otherwise.
 pub const LISTEN_DEFAULT: &str = "127.0.0.1:8080";

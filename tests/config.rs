@@ -163,7 +163,10 @@ fn the_server_settings_out_of_range_are_refused_at_start_naming_the_key() {
         ("clock_speed = inf\n", "clock_speed: must be finite"),
         ("timezone = \"Mars/Olympus\"\n", "timezone: must be an IANA"),
         ("timezone = \"+08:00\"\n", "timezone: must be an IANA"),
-        ("clock_start = \"soon\"\n", "clock_start: must be an RFC 3339"),
+        (
+            "clock_start = \"soon\"\n",
+            "clock_start: must be an RFC 3339",
+        ),
     ] {
         assert_refused(toml, key, true, false);
     }
@@ -189,7 +192,10 @@ async fn the_shops_zone_cuts_its_days_even_at_a_quarter_hour_offset() {
     let (st, body) = s.get("/api/v1/reports/daily", VIEWER).await;
     assert_eq!(st, reqwest::StatusCode::OK, "{body}");
     assert_eq!(body["timezone"], "Pacific/Chatham", "{body}");
-    assert_eq!(body["date"], "2026-12-01", "today is the zone's day: {body}");
+    assert_eq!(
+        body["date"], "2026-12-01",
+        "today is the zone's day: {body}"
+    );
     assert_eq!(body["from"], "2026-12-01T00:00:00+13:45", "{body}");
     assert_eq!(body["to"], "2026-12-02T00:00:00+13:45", "{body}");
 }

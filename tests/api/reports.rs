@@ -32,7 +32,9 @@ async fn show(s: &TestServer, path: &str, body: Value) {
 }
 
 async fn report(s: &TestServer, query: &str) -> Value {
-    let (st, b) = s.get(&format!("/api/v1/reports/daily{query}"), VIEWER).await;
+    let (st, b) = s
+        .get(&format!("/api/v1/reports/daily{query}"), VIEWER)
+        .await;
     assert_eq!(st, StatusCode::OK, "{query}: {b}");
     b
 }
@@ -89,15 +91,30 @@ async fn a_show_across_midnight_in_shanghai_is_split_into_two_balanced_days() {
     assert_eq!(today["to"], "2026-11-25T00:00:00+08:00");
 
     // Before midnight: the catalog, a receipt, the show going live, two sales, one shipped.
-    s.create_skus(&json!([new_sku("HOODIE", 100, 19_900), new_sku("CAP", 50, 5_900)]))
-        .await;
-    movement(&s, "HOODIE", json!({"kind": "receive", "qty": 20, "by": "li", "verified_by": "wang"}))
-        .await;
-    show(&s, "/api/v1/show", json!({"title": "双十一返场", "lineup": [{"sku": "HOODIE"}, {"sku": "CAP"}]}))
-        .await;
+    s.create_skus(&json!([
+        new_sku("HOODIE", 100, 19_900),
+        new_sku("CAP", 50, 5_900)
+    ]))
+    .await;
+    movement(
+        &s,
+        "HOODIE",
+        json!({"kind": "receive", "qty": 20, "by": "li", "verified_by": "wang"}),
+    )
+    .await;
+    show(
+        &s,
+        "/api/v1/show",
+        json!({"title": "双十一返场", "lineup": [{"sku": "HOODIE"}, {"sku": "CAP"}]}),
+    )
+    .await;
     show(&s, "/api/v1/show/start", json!({})).await;
     accept(&s, &event("douyin", "A", "paid", &[("HOODIE", 10)])).await;
-    accept(&s, &event("douyin", "B", "paid", &[("HOODIE", 5), ("CAP", 2)])).await;
+    accept(
+        &s,
+        &event("douyin", "B", "paid", &[("HOODIE", 5), ("CAP", 2)]),
+    )
+    .await;
     accept(&s, &event("douyin", "A", "shipped", &[])).await;
     movement(&s, "CAP", json!({"kind": "damage", "qty": 3, "by": "li"})).await;
     assert_eq!(
@@ -106,9 +123,11 @@ async fn a_show_across_midnight_in_shanghai_is_split_into_two_balanced_days() {
         "everything so far happened before midnight"
     );
 
-    poll(MIDNIGHT_WAIT_MS, "the server clock passes midnight", || async {
-        (report(&s, "").await["date"] == "2026-11-25").then_some(())
-    })
+    poll(
+        MIDNIGHT_WAIT_MS,
+        "the server clock passes midnight",
+        || async { (report(&s, "").await["date"] == "2026-11-25").then_some(()) },
+    )
     .await;
     // After midnight: another sale refunded before shipping, B shipped, a count and an adjustment.
     accept(&s, &event("kuaishou", "C", "paid", &[("HOODIE", 4)])).await;
@@ -116,8 +135,12 @@ async fn a_show_across_midnight_in_shanghai_is_split_into_two_balanced_days() {
     accept(&s, &event("douyin", "B", "shipped", &[])).await;
     // CAP's book: 50 - 2 shipped = 48; 45 are on the shelf.
     movement(&s, "CAP", json!({"kind": "count", "qty": 45, "by": "li"})).await;
-    movement(&s, "HOODIE", json!({"kind": "adjust", "qty": -1, "reason": "样品", "by": "li"}))
-        .await;
+    movement(
+        &s,
+        "HOODIE",
+        json!({"kind": "adjust", "qty": -1, "reason": "样品", "by": "li"}),
+    )
+    .await;
     show(&s, "/api/v1/show/end", json!({})).await;
 
     let first = report(&s, "?date=2026-11-24").await;
@@ -206,7 +229,14 @@ fn assert_xlsx_has_rows(xlsx: Vec<u8>, report: &Value) {
 #[tokio::test]
 async fn a_bad_date_or_format_is_refused_naming_it() {
     let s = TestServer::start();
-    for bad in ["2026-13-01", "2026-11-31", "24.11.2026", "2026-1-5", "today", ""] {
+    for bad in [
+        "2026-13-01",
+        "2026-11-31",
+        "24.11.2026",
+        "2026-1-5",
+        "today",
+        "",
+    ] {
         let (st, b) = s
             .get(&format!("/api/v1/reports/daily?date={bad}"), VIEWER)
             .await;
@@ -215,7 +245,11 @@ async fn a_bad_date_or_format_is_refused_naming_it() {
     }
     let (st, b) = s.get("/api/v1/reports/daily?format=pdf", VIEWER).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
-    assert_eq!(assert_error(&b, "invalid").as_deref(), Some("format"), "{b}");
+    assert_eq!(
+        assert_error(&b, "invalid").as_deref(),
+        Some("format"),
+        "{b}"
+    );
     let (st, b) = s.get("/api/v1/reports/daily", "not-a-token").await;
     assert_eq!(st, StatusCode::UNAUTHORIZED, "{b}");
 }

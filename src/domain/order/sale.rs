@@ -85,7 +85,11 @@ impl Pool {
             if !order.presale {
                 sku.sold_units += sign * qty;
                 self.ledger.record(&line.sku, now_ms, |c| {
-                    if sign > 0 { c.sold += qty } else { c.refunded += qty }
+                    if sign > 0 {
+                        c.sold += qty
+                    } else {
+                        c.refunded += qty
+                    }
                 });
                 if sign > 0 {
                     sku.record_sale(now_ms, qty);

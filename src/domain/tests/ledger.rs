@@ -123,7 +123,12 @@ fn a_sku_created_after_the_day_has_no_row_and_presale_stays_out_of_spot_counts()
     }]);
     let today = shanghai_day(shop.now_ms);
     let yesterday = (today.0 - DAY_MS, today.0);
-    assert!(shop.pool.ledger().daily(yesterday.0, yesterday.1).is_empty());
+    assert!(
+        shop.pool
+            .ledger()
+            .daily(yesterday.0, yesterday.1)
+            .is_empty()
+    );
     let answer = shop.send(OrderEvent {
         lines: lines(&[("HOODIE", 4)]),
         presale: true,

@@ -96,13 +96,19 @@ pub fn today(now_ms: i64, zone: &TimeZone) -> Date {
 /// summer-time change is 23 or 25 hours long; it starts at its first instant when midnight is
 /// skipped.
 pub fn day_bounds(date: Date, zone: &TimeZone) -> Result<((i64, String), (i64, String)), ApiError> {
-    let out_of_range = |e: jiff::Error| ApiError::invalid("date", format!("date is out of range: {e}"));
+    let out_of_range =
+        |e: jiff::Error| ApiError::invalid("date", format!("date is out of range: {e}"));
     let start = date.to_zoned(zone.clone()).map_err(out_of_range)?;
     let end = date
         .tomorrow()
         .and_then(|d| d.to_zoned(zone.clone()))
         .map_err(out_of_range)?;
-    let at = |z: &jiff::Zoned| (z.timestamp().as_millisecond(), z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string());
+    let at = |z: &jiff::Zoned| {
+        (
+            z.timestamp().as_millisecond(),
+            z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        )
+    };
     Ok((at(&start), at(&end)))
 }
 
@@ -140,18 +146,54 @@ impl DailyReport {
 
 /// The columns of the CSV and XLSX, in API.md's order after the product.
 const COLUMNS: [Column; 12] = [
-    Column { zh: "商品编码", en: "sku" },
-    Column { zh: "商品名称", en: "name" },
-    Column { zh: "期初", en: "opening" },
-    Column { zh: "入库", en: "received" },
-    Column { zh: "销售", en: "sold" },
-    Column { zh: "退款", en: "refunded" },
-    Column { zh: "发货", en: "shipped" },
-    Column { zh: "调整", en: "adjusted" },
-    Column { zh: "不良", en: "damaged" },
-    Column { zh: "期末", en: "closing" },
-    Column { zh: "盘点数", en: "counted" },
-    Column { zh: "盘点差异", en: "variance" },
+    Column {
+        zh: "商品编码",
+        en: "sku",
+    },
+    Column {
+        zh: "商品名称",
+        en: "name",
+    },
+    Column {
+        zh: "期初",
+        en: "opening",
+    },
+    Column {
+        zh: "入库",
+        en: "received",
+    },
+    Column {
+        zh: "销售",
+        en: "sold",
+    },
+    Column {
+        zh: "退款",
+        en: "refunded",
+    },
+    Column {
+        zh: "发货",
+        en: "shipped",
+    },
+    Column {
+        zh: "调整",
+        en: "adjusted",
+    },
+    Column {
+        zh: "不良",
+        en: "damaged",
+    },
+    Column {
+        zh: "期末",
+        en: "closing",
+    },
+    Column {
+        zh: "盘点数",
+        en: "counted",
+    },
+    Column {
+        zh: "盘点差异",
+        en: "variance",
+    },
 ];
 
 impl DailyReport {
