@@ -1,6 +1,6 @@
 /* livestock reports: what the three report pages share: reading an endpoint, the empty and error
  * states, number cells, tables, summary cards and the download buttons. Text only, never HTML. */
-import { t } from "../lib/i18n.js";
+import { lang, pick, t } from "../lib/i18n.js";
 import { $, h } from "../lib/dom.js";
 import { fmtInt } from "../lib/format.js";
 
@@ -21,6 +21,11 @@ export async function getJson(url) {
   } catch (_) {
     return { status: 0, body: null };
   }
+}
+
+/** Replaces el's children with the nodes given, skipping the missing ones (null, undefined). */
+export function fill(el, ...nodes) {
+  el.replaceChildren(...nodes.filter((n) => n !== null && n !== undefined && n !== false));
 }
 
 /** An integer for a table cell, or "—" when the field is missing. */
@@ -136,10 +141,42 @@ export function product(name, sku) {
   );
 }
 
-/** "2026-11-24 20:31" in the browser's zone, from an RFC 3339 string or epoch ms. */
+/**
+ * "2026-11-24 20:31": an RFC 3339 time with an offset as written (the server writes the shop's
+ * zone), else (a UTC "Z" time or epoch ms) in the browser's zone.
+ */
 export function fmtWhen(v) {
+  const m = typeof v === "string" && /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::[\d.]+)?[+-]\d{2}:\d{2}$/.exec(v);
+  if (m) return m[1] + " " + m[2];
   const d = typeof v === "number" ? new Date(v) : new Date(String(v || ""));
   if (isNaN(d.getTime())) return "—";
   const p = (n) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+const CHANNEL_ZH = {
+  douyin: "抖音",
+  kuaishou: "快手",
+  taobao: "淘宝",
+  tmall: "天猫",
+  jd: "京东",
+  pdd: "拼多多",
+  pinduoduo: "拼多多",
+  xiaohongshu: "小红书",
+  weixin: "视频号",
+  wechat: "视频号",
+  offline: "线下",
+};
+
+/** A channel as a person says it: 抖音, 快手… in Chinese; the code in English. */
+export function channelName(c) {
+  if (!c) return "—";
+  return lang === "en" ? String(c) : CHANNEL_ZH[c] || String(c);
+}
+
+/** The text of a {code, zh, en} finding, a plain string, or nothing readable. */
+export function findingText(f) {
+  if (typeof f === "string") return f;
+  if (f && typeof f === "object") return pick(f.zh || f.why_zh || f.message_zh, f.en || f.why_en || f.message_en);
+  return "";
 }

@@ -2,7 +2,7 @@
  * the day's totals, and one row per SKU on the on-hand basis. */
 import { t } from "../lib/i18n.js";
 import { $, h, setText } from "../lib/dom.js";
-import { card, getJson, num, panel, product, setDownloads, showEmpty, showFailure, signed, table } from "./common.js";
+import { card, fill, getJson, num, panel, product, setDownloads, showEmpty, showFailure, signed, table } from "./common.js";
 
 const ENDPOINT = "/api/v1/reports/daily";
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
@@ -61,21 +61,21 @@ export async function render() {
   setDownloads(null);
   const res = await getJson(ENDPOINT + (asked ? "?date=" + encodeURIComponent(asked) : ""));
   if (res.status === 422) {
-    $("report-meta").replaceChildren(datePicker(null));
+    fill($("report-meta"), datePicker(null));
     showEmpty("daily.bad_date", null);
     return;
   }
   if (res.status !== 200 || !res.body) return showFailure(res.status);
   const report = res.body;
   const date = DAY_RE.test(report.date || "") ? report.date : asked;
-  $("report-meta").replaceChildren(
+  fill($("report-meta"), 
     datePicker(date),
     h("span", { class: "meta-note", text: t("daily.zone", { z: report.timezone || "" }) }),
   );
   setDownloads(ENDPOINT, date ? { date } : params);
   const rows = Array.isArray(report.skus) ? report.skus : [];
   const totals = report.totals || {};
-  $("report-summary").replaceChildren(
+  fill($("report-summary"), 
     card(t("daily.opening"), num(totals.opening)),
     card(t("daily.received"), signed(totals.received), null, "in"),
     card(t("daily.shipped"), num(totals.shipped), null, "out"),
@@ -97,5 +97,5 @@ export async function render() {
   ];
   const footer = Object.assign({ __total: true, __cls: "total" }, totals);
   const note = t("precheck.items", { n: rows.length });
-  $("report-body").replaceChildren(panel(t("report.daily") + " · " + (date || ""), note, table(columns, rows, footer, "daily")));
+  fill($("report-body"), panel(t("report.daily") + " · " + (date || ""), note, table(columns, rows, footer, "daily")));
 }
