@@ -13,6 +13,25 @@ const RENDERED: &str = "
     const e = document.getElementById('report-empty');
     return (!e || !e.classList.contains('loading')) && document.getElementById('report-title').textContent ? true : null;";
 
+/// A4 landscape at 96 dpi, in CSS pixels.
+const A4_LANDSCAPE: (u32, u32) = (1123, 794);
+
+/// Applies print.css's `@media print` rules to the screen (WebDriver cannot switch the media) and
+/// answers the body's background colour then.
+const PRINT_ON_SCREEN: &str = "
+    if (!window.__printed) {
+        window.__printed = true;
+        fetch('/static/reports/print.css').then(r => r.text()).then(css => {
+            const at = css.indexOf('@media print');
+            const inner = css.slice(css.indexOf('{', at) + 1, css.lastIndexOf('}'));
+            const style = document.createElement('style');
+            style.textContent = inner;
+            document.head.appendChild(style);
+            window.__printReady = true;
+        });
+    }
+    return window.__printReady ? getComputedStyle(document.body).backgroundColor : null;";
+
 async fn open_report(browser: &Browser, server: &TestServer, path: &str) {
     let sep = if path.contains('?') { '&' } else { '?' };
     let url = server.url(&format!("{path}{sep}token={VIEWER}"));
@@ -103,6 +122,14 @@ async fn the_daily_report_page_shows_each_products_day_balanced_with_its_downloa
             .await;
         assert_eq!(print, json!(true), "a print stylesheet for A4 landscape");
         browser.screenshot("report-daily").await;
+        // The page as printed: print.css's rules applied on screen, at A4 landscape's 96 dpi size.
+        let paper = browser
+            .wait("the print sheet applied", APPEAR_MS, PRINT_ON_SCREEN)
+            .await;
+        assert_eq!(paper, json!("rgb(255, 255, 255)"), "printed on white paper");
+        browser.fit_viewport(A4_LANDSCAPE).await;
+        browser.screenshot("report-daily-print").await;
+        browser.fit_viewport(VIEWPORT).await;
 
         open_report(&browser, &server, "/reports/daily?date=2026-02-30").await;
         let title = browser.text(".empty-title").await.unwrap_or_default();

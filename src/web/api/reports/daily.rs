@@ -95,7 +95,7 @@ pub fn today(now_ms: i64, zone: &TimeZone) -> Date {
 /// The day's bounds in the zone, as `[from_ms, to_ms)` and their RFC 3339 spellings. A day of a
 /// summer-time change is 23 or 25 hours long; it starts at its first instant when midnight is
 /// skipped.
-pub fn day_bounds(date: Date, zone: &TimeZone) -> Result<((i64, String), (i64, String)), ApiError> {
+pub fn day_bounds(date: Date, zone: &TimeZone) -> Result<[Instant; 2], ApiError> {
     let out_of_range =
         |e: jiff::Error| ApiError::invalid("date", format!("date is out of range: {e}"));
     let start = date.to_zoned(zone.clone()).map_err(out_of_range)?;
@@ -109,13 +109,16 @@ pub fn day_bounds(date: Date, zone: &TimeZone) -> Result<((i64, String), (i64, S
             z.strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
         )
     };
-    Ok((at(&start), at(&end)))
+    Ok([at(&start), at(&end)])
 }
+
+/// An instant as ms since the epoch and as RFC 3339 in the shop's zone.
+pub type Instant = (i64, String);
 
 impl DailyReport {
     /// The report of `date` in `zone`, from what the engine published.
     pub fn build(engine: &Engine, zone: &TimeZone, date: Date) -> Result<Self, ApiError> {
-        let ((from_ms, from), (to_ms, to)) = day_bounds(date, zone)?;
+        let [(from_ms, from), (to_ms, to)] = day_bounds(date, zone)?;
         let mut totals = Totals::default();
         let skus = engine
             .daily(from_ms, to_ms)
