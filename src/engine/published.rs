@@ -6,7 +6,7 @@ use super::WriteState;
 use crate::domain::Pool;
 use crate::domain::alerts::Alert;
 use crate::domain::order::{Order, OrderKey};
-use crate::domain::reports::{Buckets, DailyRow, bucket_of, daily_row};
+use crate::domain::reports::{Buckets, DailyRow, bucket_of, daily_row, fold_old};
 use crate::domain::series::{Sample, Series};
 use crate::domain::show::{ShowState, ShowView};
 use crate::domain::stock::{MovementRecord, StockView};
@@ -178,6 +178,9 @@ impl Published {
             if let Some(counters) = pool.ledger().bucket(code, bucket) {
                 match self.ledger.get_mut(code) {
                     Some(mut buckets) => {
+                        if !buckets.contains_key(&bucket) {
+                            fold_old(&mut buckets, bucket);
+                        }
                         buckets.insert(bucket, counters);
                     }
                     None => {

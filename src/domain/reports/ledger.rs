@@ -18,6 +18,13 @@ use std::collections::BTreeMap;
 
 /// The ledger's bucket: a quarter hour, the greatest common step of the world's zone offsets.
 pub const BUCKET_MS: i64 = 15 * 60_000;
+/// How long a SKU's buckets are kept, in days: a year and a month, so last year's same day is
+/// there. Older ones are folded into one carried bucket, so later openings stay right while each
+/// SKU's memory stays bounded (at most this many days of quarter hours).
+pub const LEDGER_DAYS_KEPT: i64 = 400;
+const BUCKETS_KEPT: i64 = LEDGER_DAYS_KEPT * 24 * 4;
+/// The key of the bucket that carries everything folded: before every real bucket.
+const CARRIED: i64 = i64::MIN;
 
 /// What moved one SKU's stock within one bucket, in units.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,7 +114,11 @@ impl Ledger {
             self.skus.insert(sku.clone(), Buckets::new());
         }
         let buckets = self.skus.get_mut(sku).expect("inserted above");
-        change(buckets.entry(bucket_of(at_ms)).or_default());
+        let bucket = bucket_of(at_ms);
+        if !buckets.contains_key(&bucket) {
+            fold_old(buckets, bucket);
+        }
+        change(buckets.entry(bucket).or_default());
     }
 
     /// A SKU created with `on_hand` units.
@@ -154,7 +165,18 @@ impl Ledger {
     }
 }
 
+/// Folds the buckets older than [`LEDGER_DAYS_KEPT`] before `bucket` into the carried one. The
+/// published copy of the ledger folds the same way at the same buckets, so both stay equal.
+pub fn fold_old(buckets: &mut Buckets, bucket: i64) {
+    let oldest = bucket - BUCKETS_KEPT;
+    while let Some((&first, _)) = buckets.range(CARRIED + 1..oldest).next() {
+        let old = buckets.remove(&first).expect("the first bucket");
+        buckets.entry(CARRIED).or_default().add(&old);
+    }
+}
+
 /// One SKU's row of `[from_ms, to_ms)` from its buckets; `None` if it did not exist before `to_ms`.
+/// A day older than [`LEDGER_DAYS_KEPT`] has been folded away: its row shows no movements.
 pub fn daily_row(sku: &SkuCode, buckets: &Buckets, from_ms: i64, to_ms: i64) -> Option<DailyRow> {
     let (first, end) = (first_bucket_from(from_ms), first_bucket_from(to_ms));
     if first >= end || buckets.range(..end).next().is_none() {

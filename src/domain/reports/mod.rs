@@ -3,4 +3,7 @@
 
 pub mod ledger;
 
-pub use ledger::{BUCKET_MS, Buckets, Counters, DailyRow, Ledger, bucket_of, daily_row};
+pub use ledger::{
+    BUCKET_MS, Buckets, Counters, DailyRow, LEDGER_DAYS_KEPT, Ledger, bucket_of, daily_row,
+    fold_old,
+};

@@ -223,3 +223,32 @@ proptest! {
 fn on_hand(pool: &Pool) -> BTreeMap<SkuCode, i64> {
     pool.skus().map(|s| (s.code.clone(), s.on_hand)).collect()
 }
+
+#[test]
+fn buckets_older_than_the_kept_days_are_folded_and_later_days_still_open_right() {
+    use crate::domain::reports::LEDGER_DAYS_KEPT;
+    let mut shop = Shop::new(vec![new_sku("HOODIE", 100, 19_900)]);
+    moved(&mut shop, MovementKind::Receive, 20);
+    paid(&mut shop, "A", "HOODIE", 5);
+    send(&mut shop, Kind::Shipped, "A");
+    let first_day = shanghai_day(shop.now_ms);
+    let buckets = |pool: &Pool| pool.ledger().skus().next().unwrap().1.len();
+    assert_eq!(buckets(&shop.pool), 1);
+    shop.now_ms += (LEDGER_DAYS_KEPT + 1) * DAY_MS;
+    paid(&mut shop, "B", "HOODIE", 3);
+    send(&mut shop, Kind::Shipped, "B");
+    assert_eq!(
+        buckets(&shop.pool),
+        2,
+        "the old bucket is carried, the new one is kept"
+    );
+    let today = row(&shop.pool, shanghai_day(shop.now_ms), "HOODIE");
+    assert_eq!((today.opening, today.shipped, today.closing), (115, 3, 112));
+    assert_eq!(today.closing, shop.sku("HOODIE").on_hand);
+    let gone = row(&shop.pool, first_day, "HOODIE");
+    assert_eq!(
+        (gone.opening, gone.received, gone.closing),
+        (115, 0, 115),
+        "a folded day keeps its balance but not its movements"
+    );
+}
