@@ -96,6 +96,6 @@ export async function render() {
     })),
   ];
   const footer = Object.assign({ __total: true, __cls: "total" }, totals);
-  const note = t("precheck.items", { n: rows.length });
+  const note = t("daily.count", { n: rows.length });
   fill($("report-body"), panel(t("report.daily") + " · " + (date || ""), note, table(columns, rows, footer, "daily")));
 }

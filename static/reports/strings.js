@@ -94,6 +94,7 @@ export const REPORT_STRINGS = {
     "daily.bad_date": "日期格式不对,请用 年-月-日,例如 2026-11-24。",
     "daily.zone": "时区 {z}",
     "daily.informational": "参考",
+    "daily.count": "{n} 个商品",
   },
   en: {
     "report.precheck": "Pre-show check",
@@ -188,5 +189,6 @@ export const REPORT_STRINGS = {
     "daily.bad_date": "That date cannot be read: write year-month-day, e.g. 2026-11-24.",
     "daily.zone": "Time zone {z}",
     "daily.informational": "ref.",
+    "daily.count": "{n} products",
   },
 };
