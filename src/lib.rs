@@ -132,6 +132,7 @@ pub async fn run_with(
     web::pages::install_metrics();
     let feed = web::feed::Feed::new(config.feed_tick_ms);
     let state = web::AppState::new(Tokens::new(tokens), feed.clone())
+        .with_node(format!("http://{addr}"))
         .with_timezone(config.timezone.clone());
     let app = web::app(state.clone()).layer(tower_http::trace::TraceLayer::new_for_http());
     // The server stops on the signal, or a while after the journal failed.

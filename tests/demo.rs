@@ -98,6 +98,8 @@ fn a_fast_forwarded_demo_sells_and_sells_the_hero_out_then_exits_cleanly() {
         "board    http://127.0.0.1:",
         "/host?token=",
         "/overlay?token=",
+        "taobao: its stock sync is stuck",
+        "taobao: stock sync recovered",
     ] {
         assert!(out.contains(line), "the demo did not print {line}:\n{out}");
     }

@@ -142,7 +142,7 @@ pub fn channel_name_zh(channel: &str) -> &str {
         "taobao" => "淘宝",
         "tmall" => "天猫",
         "jd" => "京东",
-        "pdd" => "拼多多",
+        "pdd" | "pinduoduo" => "拼多多",
         "xiaohongshu" => "小红书",
         "weixin" | "wechat" => "视频号",
         other => other,

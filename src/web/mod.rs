@@ -38,6 +38,8 @@ pub struct AppState {
     pub channels: Arc<Mutex<ChannelDisplays>>,
     /// The channels' availability body, made once per published sequence number.
     pub availability: Arc<api::channels::AvailabilityCache>,
+    /// This node's URL, as `GET /api/v1/cluster` advertises it.
+    pub node: Arc<str>,
 }
 
 impl AppState {
@@ -50,6 +52,7 @@ impl AppState {
             timezone: jiff::tz::TimeZone::UTC,
             channels: Arc::default(),
             availability: Arc::default(),
+            node: Arc::from("http://127.0.0.1"),
         }
     }
 
@@ -61,6 +64,12 @@ impl AppState {
 
     pub fn timezone(&self) -> &jiff::tz::TimeZone {
         &self.timezone
+    }
+
+    /// The same state advertising `url` as this node's address.
+    pub fn with_node(mut self, url: String) -> Self {
+        self.node = Arc::from(url);
+        self
     }
 
     /// The same state with other limits for the screens' sockets (lower ones in tests).
@@ -136,6 +145,7 @@ pub fn app(state: AppState) -> Router {
             post(api::channels::displayed),
         )
         .route("/api/v1/channels/sync", get(api::channels::sync))
+        .route("/api/v1/cluster", get(api::cluster::cluster))
         .route("/api/v1/alerts", get(api::alerts::list_alerts))
         .route("/api/v1/alerts/{id}/ack", post(api::alerts::ack_alert))
         .route(

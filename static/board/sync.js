@@ -18,6 +18,7 @@ const CHANNEL_ZH = {
   tmall: "天猫",
   jd: "京东",
   pdd: "拼多多",
+  pinduoduo: "拼多多",
   xiaohongshu: "小红书",
   weixin: "视频号",
   wechat: "视频号",

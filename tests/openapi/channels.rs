@@ -1,4 +1,4 @@
-//! The channels' endpoints and the pre-show check, asked through the document: each answer has a
+//! The channels' endpoints, the pre-show check and the cluster endpoint, asked through the document: each answer has a
 //! documented status and matches its schema.
 
 use crate::answers::Api;
@@ -63,4 +63,12 @@ async fn channel_and_precheck_answers_match_their_schemas() {
         .get("/api/v1/show/precheck?format=nope", Some(VIEWER))
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let (st, node) = api.get("/api/v1/cluster", Some(VIEWER)).await;
+    assert_eq!((st, &node["role"]), (StatusCode::OK, &json!("single")));
+    assert_eq!(node["leader"], node["node"], "a single node leads itself");
+    assert_eq!(node["node"], json!(server.url("")), "{node}");
+    assert!(node["applied_seq"].as_u64().unwrap() >= 2, "{node}");
+    let (st, _) = api.get("/api/v1/cluster", None).await;
+    assert_eq!(st, StatusCode::UNAUTHORIZED);
 }

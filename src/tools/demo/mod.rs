@@ -17,6 +17,7 @@ use clap::Args;
 use std::path::PathBuf;
 
 mod catalog;
+mod channels;
 mod crowd;
 mod rng;
 mod script;

@@ -7,6 +7,7 @@ use super::catalog::{
     CATALOG, DAMAGE_AT, DAMAGE_SKU, DAMAGE_UNITS, HERO, LINEUP, RESTOCK_AT, RESTOCK_SKU,
     RESTOCK_UNITS,
 };
+use super::channels::ChannelSync;
 use super::crowd::Sim;
 use super::summary::{say, thousands, yuan};
 use crate::tools::client::Client;
@@ -86,6 +87,7 @@ pub(super) async fn play(
     let status_every_ms = (sim.show_ms / 12).max(60_000);
     let (mut next_status_ms, mut on_air_slot) = (status_every_ms, usize::MAX);
     let (mut restocked, mut damaged) = (false, false);
+    let mut channel_sync = ChannelSync::default();
     let real_start = Instant::now();
     let mut step: u64 = 0;
     loop {
@@ -129,6 +131,7 @@ pub(super) async fn play(
                 Some(&body),
             )
             .await?;
+            channel_sync.round(api, tokens, t_ms, sim.show_ms).await?;
         }
         if !damaged && t_ms as f64 >= DAMAGE_AT * sim.show_ms as f64 {
             damaged = true;

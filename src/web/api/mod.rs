@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod channels;
+pub mod cluster;
 pub mod movements;
 pub mod orders;
 pub mod reports;
