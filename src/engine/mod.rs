@@ -12,7 +12,7 @@ mod clock;
 mod published;
 mod writer;
 
-pub use clock::{Clock, TICK_MS, scaled_clock, system_clock, tick_ms_for};
+pub use clock::{Clock, TICK_MS, scaled_clock, scaled_clock_from, system_clock, tick_ms_for};
 pub use published::{Changes, MOVEMENTS_PAGE_MAX, MOVEMENTS_RANGE_MAX, SNAPSHOT_ALERTS_MAX};
 
 use crate::domain::alerts::{Alert, AlertConfig};
@@ -194,6 +194,16 @@ impl Engine {
     pub async fn failed(&self) {
         let mut writes = self.published.writes.subscribe();
         let _ = writes.wait_for(|w| *w == WriteState::Failed).await;
+    }
+
+    /// The daily report of `[from_ms, to_ms)`, from the published ledger.
+    pub fn daily(&self, from_ms: i64, to_ms: i64) -> Vec<crate::domain::reports::DailyRow> {
+        self.published.daily(from_ms, to_ms)
+    }
+
+    /// `(started_ms, ended_ms)` of the show once it has ended, as a watch.
+    pub fn ended_show(&self) -> watch::Receiver<Option<(i64, i64)>> {
+        self.published.ended_show.subscribe()
     }
 
     /// One SKU's published view.

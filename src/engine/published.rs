@@ -1,12 +1,14 @@
 //! The read models the writer publishes after each durable batch, so readers (GETs, screens) never
-//! queue behind it: stock views, the show, the series, alerts, each SKU's audit trail and orders.
+//! queue behind it: stock views, the show, the series, alerts, each SKU's audit trail, orders and
+//! the daily ledger.
 
 use super::WriteState;
 use crate::domain::Pool;
 use crate::domain::alerts::Alert;
 use crate::domain::order::{Order, OrderKey};
+use crate::domain::reports::{Buckets, DailyRow, bucket_of, daily_row, fold_old};
 use crate::domain::series::{Sample, Series};
-use crate::domain::show::ShowView;
+use crate::domain::show::{ShowState, ShowView};
 use crate::domain::stock::{MovementRecord, StockView};
 use crate::domain::types::SkuCode;
 use dashmap::DashMap;
@@ -60,9 +62,14 @@ pub(super) struct Published {
     movements_published: AtomicU64,
     /// Every order the pool remembers, as of the last committed batch.
     pub orders: DashMap<OrderKey, Order>,
+    /// Each SKU's ledger buckets, for the daily report; a batch copies the one bucket it touched.
+    ledger: DashMap<SkuCode, Buckets>,
     /// Alerts as they fire or are acknowledged, for the screens at once.
     pub alert_tx: broadcast::Sender<Alert>,
     pub changes: Mutex<Changes>,
+    /// `(started_ms, ended_ms)` of the show once it has ended, for the task that files its daily
+    /// reports (`web::api::reports::archive`).
+    pub ended_show: watch::Sender<Option<(i64, i64)>>,
     /// Whether the engine takes writes; a watch so the server can wait for a failure.
     pub writes: watch::Sender<WriteState>,
 }
@@ -77,6 +84,10 @@ impl Published {
         for order in pool.orders() {
             orders.insert(order.key.clone(), order.clone());
         }
+        let ledger = DashMap::new();
+        for (code, buckets) in pool.ledger().skus() {
+            ledger.insert(code.clone(), buckets.clone());
+        }
         let published = Published {
             views,
             seq: AtomicU64::new(pool.seq()),
@@ -87,8 +98,10 @@ impl Published {
             movements: DashMap::new(),
             movements_published: AtomicU64::new(0),
             orders,
+            ledger,
             alert_tx: broadcast::channel(ALERT_QUEUE_MAX).0,
             changes: Mutex::new(Changes::default()),
+            ended_show: watch::channel(ended_span(pool)).0,
             writes: watch::channel(WriteState::Ok).0,
         };
         published.publish_alerts(pool);
@@ -143,6 +156,54 @@ impl Published {
                 }
             }
         }
+    }
+
+    /// Tells the watchers when the show has ended (or a new one replaced it).
+    pub fn publish_ended_show(&self, pool: &Pool) {
+        let span = ended_span(pool);
+        self.ended_show.send_if_modified(|old| {
+            let changed = *old != span;
+            *old = span;
+            changed
+        });
+    }
+
+    /// Copies the ledger bucket of `now_ms` for the SKUs a batch applied at `now_ms` changed (a
+    /// batch has one time, so it touches no other bucket).
+    pub fn publish_ledger<'a>(
+        &self,
+        pool: &Pool,
+        changed: impl Iterator<Item = &'a SkuCode>,
+        now_ms: i64,
+    ) {
+        let bucket = bucket_of(now_ms);
+        for code in changed {
+            if let Some(counters) = pool.ledger().bucket(code, bucket) {
+                match self.ledger.get_mut(code) {
+                    Some(mut buckets) => {
+                        if !buckets.contains_key(&bucket) {
+                            fold_old(&mut buckets, bucket);
+                        }
+                        buckets.insert(bucket, counters);
+                    }
+                    None => {
+                        self.ledger
+                            .insert(code.clone(), Buckets::from([(bucket, counters)]));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The daily report of `[from_ms, to_ms)` from the published ledger, in SKU code order.
+    pub fn daily(&self, from_ms: i64, to_ms: i64) -> Vec<DailyRow> {
+        let mut rows: Vec<DailyRow> = self
+            .ledger
+            .iter()
+            .filter_map(|e| daily_row(e.key(), e.value(), from_ms, to_ms))
+            .collect();
+        rows.sort_unstable_by(|a, b| a.sku.cmp(&b.sku));
+        rows
     }
 
     /// One page of a SKU's trail after `after_seq`; `None` when the SKU is unknown.
@@ -216,4 +277,10 @@ fn earliest(records: &mut Vec<MovementRecord>, n: usize) {
         let end = records.partition_point(|m| m.seq <= last);
         records.truncate(end);
     }
+}
+
+/// `(started_ms, ended_ms)` of an ended show.
+fn ended_span(pool: &Pool) -> Option<(i64, i64)> {
+    let show = pool.show().filter(|s| s.state == ShowState::Ended)?;
+    Some((show.started_ms?, show.ended_ms?))
 }

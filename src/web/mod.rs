@@ -32,6 +32,8 @@ pub struct AppState {
     pub feed: Arc<feed::Feed>,
     /// The screens' sockets held now, against their caps.
     connections: Arc<ws::limits::Connections>,
+    /// The shop's time zone: the days of the reports.
+    timezone: jiff::tz::TimeZone,
     /// What each channel last said it displays (not journaled: see `domain::channels`).
     pub channels: Arc<Mutex<ChannelDisplays>>,
     /// The channels' availability body, made once per published sequence number.
@@ -47,10 +49,21 @@ impl AppState {
             tokens: Arc::new(tokens),
             feed,
             connections: ws::limits::Connections::new(ws::limits::WsLimits::default()),
+            timezone: jiff::tz::TimeZone::UTC,
             channels: Arc::default(),
             availability: Arc::default(),
             node: Arc::from("http://127.0.0.1"),
         }
+    }
+
+    /// The same state in the shop's time zone (`timezone` in the config).
+    pub fn with_timezone(mut self, timezone: jiff::tz::TimeZone) -> Self {
+        self.timezone = timezone;
+        self
+    }
+
+    pub fn timezone(&self) -> &jiff::tz::TimeZone {
+        &self.timezone
     }
 
     /// The same state advertising `url` as this node's address.
@@ -148,6 +161,10 @@ pub fn app(state: AppState) -> Router {
             "/api/v1/orders/{channel}/{order_id}",
             get(api::orders::get_order),
         )
+        .route("/api/v1/reports/daily", get(api::reports::get_daily))
+        .route("/reports/precheck", get(pages::report_precheck))
+        .route("/reports/review", get(pages::report_review))
+        .route("/reports/daily", get(pages::report_daily))
         .fallback(|| async { ApiError::not_found("no such page or endpoint") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

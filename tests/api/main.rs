@@ -12,6 +12,7 @@ mod holds;
 mod idempotency;
 mod lifecycle;
 mod orders;
+mod reports;
 mod retention;
 mod service;
 mod skus;

@@ -6,6 +6,7 @@ mod common;
 
 mod answers;
 mod channels;
+mod reports;
 mod schema;
 mod source;
 mod transfer;

@@ -27,6 +27,7 @@ impl Pool {
         for new in skus {
             let mut sku = Sku::new(new);
             sku.created_ms = ctx.now_ms;
+            self.ledger.created(&new.sku, ctx.now_ms, sku.on_hand);
             self.skus.insert(new.sku.clone(), sku);
         }
         Ok(Effect {
@@ -115,6 +116,7 @@ impl Pool {
             batch: m.batch.clone(),
         };
         self.skus.insert(code.clone(), next);
+        self.ledger.moved(&record);
         self.movements.push(record.clone());
         Ok(Effect {
             journal: true,

@@ -66,6 +66,7 @@ impl Pool {
             count.updated += 1;
             if sku.on_hand != before.on_hand {
                 let record = adjustment(&sku, sku.on_hand - before.on_hand, by, ctx);
+                self.ledger.moved(&record);
                 self.movements.push(record);
             }
             changed.push(sku.code.clone());
@@ -74,6 +75,7 @@ impl Pool {
         for new in create {
             let mut sku = Sku::new(new);
             sku.created_ms = ctx.now_ms;
+            self.ledger.created(&new.sku, ctx.now_ms, sku.on_hand);
             self.skus.insert(new.sku.clone(), sku);
         }
         let journal = !changed.is_empty();

@@ -6,6 +6,7 @@
 mod expiry;
 mod idempotency;
 mod import;
+mod ledger;
 mod lifecycle;
 mod limits;
 mod money;

@@ -7,6 +7,7 @@ pub mod channels;
 pub mod cluster;
 pub mod movements;
 pub mod orders;
+pub mod reports;
 pub mod show;
 pub mod skus;
 pub mod transfer;
