@@ -11,7 +11,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 mod checks;
-use checks::{check_finite, check_listen, check_review, check_thresholds, int_in_range};
+use checks::{
+    check_clock_start, check_finite, check_listen, check_review, check_thresholds, check_timezone,
+    int_in_range,
+};
 
 /// Where the server listens when nothing says otherwise.
 pub const LISTEN_DEFAULT: &str = "127.0.0.1:8080";
@@ -51,6 +54,8 @@ pub const SNAPSHOT_EVERY_RECORDS_MAX: i64 = 1_000_000_000;
 /// The screens' coalescing tick's bounds, in milliseconds.
 pub const FEED_TICK_MS_MIN: i64 = 10;
 pub const FEED_TICK_MS_MAX: i64 = 10_000;
+/// The shop's time zone unless configured: days and reports are cut in it (SPEC E1).
+pub const TIMEZONE_DEFAULT: &str = "Asia/Shanghai";
 /// The shortest token a role may have, in bytes.
 pub const TOKEN_CHARS_MIN: usize = 8;
 
@@ -72,6 +77,10 @@ struct FileConfig {
     feed_tick_ms: Option<i64>,
     /// Server-clock seconds per real second (`livestock demo --speed`); 1 in production.
     clock_speed: Option<f64>,
+    /// The server clock's reading at start (RFC 3339), for demos and tests that need a given hour.
+    clock_start: Option<String>,
+    /// The shop's IANA time zone, e.g. `Asia/Shanghai`.
+    timezone: Option<String>,
     #[serde(default)]
     tokens: FileTokens,
     #[serde(default)]
@@ -166,6 +175,12 @@ pub struct Config {
     /// Server-clock seconds per real second: 1 but for a fast-forwarded demo, whose rates, holds
     /// and warnings then count show-minutes.
     pub clock_speed: f64,
+    /// Where the server clock starts, in ms since the epoch, when not at the wall clock's now: a
+    /// demo or a test that needs a given hour (a show crossing midnight). Never for a real shop:
+    /// its journal's times would go back.
+    pub clock_start_ms: Option<i64>,
+    /// The shop's time zone: a date in a report is a day there, never the machine's.
+    pub timezone: jiff::tz::TimeZone,
     /// The warnings' thresholds.
     pub alerts: AlertConfig,
     /// The post-show review's anomaly thresholds.
@@ -230,6 +245,12 @@ impl Config {
                  (server-seconds per real second), got {clock_speed}"
             ));
         }
+        let clock_start_ms = file
+            .clock_start
+            .as_deref()
+            .map(check_clock_start)
+            .transpose()?;
+        let timezone = check_timezone(file.timezone.as_deref().unwrap_or(TIMEZONE_DEFAULT))?;
         let listen = args
             .listen
             .clone()
@@ -250,6 +271,8 @@ impl Config {
             snapshot_every_records: snapshot_every_records as u64,
             feed_tick_ms: feed_tick_ms as u64,
             clock_speed,
+            clock_start_ms,
+            timezone,
             tokens: resolve_tokens(file.tokens)?,
             alerts: file.alerts.resolve()?,
             review: file.review,
@@ -359,6 +382,27 @@ mod tests {
         for bad in ["0", "-1", "0.05", "601", "nan", "inf"] {
             refused(&format!("clock_speed = {bad}"), "clock_speed: must be");
         }
+    }
+
+    #[test]
+    fn the_shop_is_in_shanghai_unless_told_and_a_zone_must_be_a_known_iana_name() {
+        assert_eq!(
+            resolve("").unwrap().timezone.iana_name(),
+            Some("Asia/Shanghai")
+        );
+        let berlin = resolve("timezone = \"Europe/Berlin\"").unwrap().timezone;
+        assert_eq!(berlin.iana_name(), Some("Europe/Berlin"));
+        for bad in ["Mars/Olympus", "", "+08:00", "Asia/Shanghai "] {
+            refused(&format!("timezone = {bad:?}"), "timezone: must be");
+        }
+    }
+
+    #[test]
+    fn the_clock_starts_now_unless_told_an_rfc_3339_instant() {
+        assert_eq!(resolve("").unwrap().clock_start_ms, None);
+        let at = resolve("clock_start = \"2026-11-24T23:50:00+08:00\"").unwrap();
+        assert_eq!(at.clock_start_ms, Some(1_795_535_400_000));
+        refused("clock_start = \"yesterday\"", "clock_start: must be");
     }
 
     #[test]

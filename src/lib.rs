@@ -133,6 +133,7 @@ pub async fn run_with(
     let feed = web::feed::Feed::new(config.feed_tick_ms);
     let state = web::AppState::new(Tokens::new(tokens), feed.clone())
         .with_node(format!("http://{addr}"))
+        .with_timezone(config.timezone.clone())
         .with_review(config.review.clone());
     let app = web::app(state.clone()).layer(tower_http::trace::TraceLayer::new_for_http());
     // The server stops on the signal, or a while after the journal failed.
@@ -181,12 +182,17 @@ pub async fn run_with(
     let (engine, writer) = Engine::start(
         recovered.pool,
         recovered.journal,
-        engine::scaled_clock(config.clock_speed),
+        engine::scaled_clock_from(config.clock_start_ms, config.clock_speed),
         engine::tick_ms_for(config.clock_speed),
         config.alerts.clone(),
     );
     state.set_engine(engine.clone());
     tokio::spawn(feed.clone().run(engine.clone()));
+    tokio::spawn(web::api::reports::archive::run(
+        engine.clone(),
+        config.timezone.clone(),
+        config.data_dir.clone(),
+    ));
     {
         let engine = engine.clone();
         tokio::spawn(async move {

@@ -161,6 +161,12 @@ fn the_server_settings_out_of_range_are_refused_at_start_naming_the_key() {
         ),
         ("feed_tick_ms = 0\n", "feed_tick_ms: must be between"),
         ("clock_speed = inf\n", "clock_speed: must be finite"),
+        ("timezone = \"Mars/Olympus\"\n", "timezone: must be an IANA"),
+        ("timezone = \"+08:00\"\n", "timezone: must be an IANA"),
+        (
+            "clock_start = \"soon\"\n",
+            "clock_start: must be an RFC 3339",
+        ),
     ] {
         assert_refused(toml, key, true, false);
     }
@@ -191,4 +197,21 @@ fn a_review_threshold_out_of_range_is_refused_at_start_naming_its_key() {
         false,
         true,
     );
+}
+
+#[tokio::test]
+async fn the_shops_zone_cuts_its_days_even_at_a_quarter_hour_offset() {
+    // Chatham Islands: +13:45 in its summer; the server clock starts at 00:10 there.
+    let s = TestServer::start_with_config(
+        "timezone = \"Pacific/Chatham\"\nclock_start = \"2026-12-01T00:10:00+13:45\"\n",
+    );
+    let (st, body) = s.get("/api/v1/reports/daily", VIEWER).await;
+    assert_eq!(st, reqwest::StatusCode::OK, "{body}");
+    assert_eq!(body["timezone"], "Pacific/Chatham", "{body}");
+    assert_eq!(
+        body["date"], "2026-12-01",
+        "today is the zone's day: {body}"
+    );
+    assert_eq!(body["from"], "2026-12-01T00:00:00+13:45", "{body}");
+    assert_eq!(body["to"], "2026-12-02T00:00:00+13:45", "{body}");
 }

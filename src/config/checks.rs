@@ -173,6 +173,27 @@ pub(super) fn check_review(r: &ReviewConfig) -> Result<(), String> {
     Ok(())
 }
 
+/// The shop's zone: an IANA name the bundled tz database knows (`Asia/Shanghai`), not an offset,
+/// so that a zone with summer time cuts its days right all year.
+pub(super) fn check_timezone(name: &str) -> Result<jiff::tz::TimeZone, String> {
+    let known = !name.is_empty() && name.trim() == name;
+    match known.then(|| jiff::tz::db().get(name)) {
+        Some(Ok(tz)) => Ok(tz),
+        _ => Err(format!(
+            "timezone: must be an IANA time zone name such as Asia/Shanghai, got {name:?}"
+        )),
+    }
+}
+
+/// An RFC 3339 instant (`2026-11-24T23:50:00+08:00`), as ms since the epoch.
+pub(super) fn check_clock_start(text: &str) -> Result<i64, String> {
+    text.parse::<jiff::Timestamp>()
+        .map(|t| t.as_millisecond())
+        .map_err(|e| {
+            format!("clock_start: must be an RFC 3339 instant such as 2026-11-24T23:50:00+08:00, got {text:?} ({e})")
+        })
+}
+
 /// A listening address is `HOST:PORT` with a port from 0 (any free one) to 65535.
 pub(super) fn check_listen(listen: &str) -> Result<(), String> {
     let port = listen

@@ -6,6 +6,7 @@ use super::order::event::OrderEvent;
 use super::order::record::{Answer, OrderKey};
 use super::show::NewShow;
 use super::stock::catalog::{NewSku, SkuPatch};
+use super::stock::import::{ImportCount, SkuUpdate};
 use super::stock::movement::{Movement, MovementRecord};
 use super::types::{self, SkuCode};
 use serde::{Deserialize, Serialize};
@@ -66,6 +67,13 @@ pub enum Command {
         id: String,
         by: types::Ident,
     },
+    /// A sheet of SKUs imported (`POST /api/v1/import`), all or none: `create` are new, `update`
+    /// exist; each changed on-hand count is recorded as an adjustment by `by`.
+    Import {
+        create: Vec<NewSku>,
+        update: Vec<SkuUpdate>,
+        by: types::Ident,
+    },
 }
 
 /// What the caller tells the pool about the moment of a command.
@@ -116,7 +124,8 @@ impl Refusal {
 /// What an accepted (or judged) command did.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Effect {
-    /// Whether the command must be journaled: false only for retries answered from memory.
+    /// Whether the command must be journaled: false only for retries answered from memory and
+    /// for an import that changed nothing.
     pub journal: bool,
     pub outcome: Outcome,
     /// The SKUs whose views changed.
@@ -134,6 +143,7 @@ pub enum Outcome {
     Show,
     Alerts,
     Acked(Box<Alert>),
+    Imported(ImportCount),
 }
 
 /// The refusal of a command that names a SKU the pool does not hold.

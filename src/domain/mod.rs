@@ -6,7 +6,8 @@
 //! `types` (values that cannot be wrong), `role`, `stock` (a SKU's buckets, movements, the stock
 //! view), `show`, `order` (events, records, the lifecycle), `alerts` (the book, thresholds, one
 //! file per rule), `command` (the vocabulary), `pool` (the state and the dispatch), `views` (read
-//! models over several rooms), and `series` (the show's time series).
+//! models over several rooms), `series` (the show's time series), and `reports` (the daily
+//! ledger).
 
 pub mod alerts;
 pub mod channels;
@@ -14,6 +15,7 @@ pub mod checks;
 pub mod command;
 pub mod order;
 pub mod pool;
+pub mod reports;
 pub mod role;
 pub mod series;
 pub mod show;

@@ -6,6 +6,7 @@ use super::alerts::book::AlertBook;
 use super::command::{Command, Ctx, Effect, Outcome, Refusal, RefusalCode};
 use super::order::record::{Order, OrderKey, OrderState};
 use super::order::retention::ORDER_RETENTION_MS_DEFAULT;
+use super::reports::Ledger;
 use super::show::{SLOT_MINUTES_DEFAULT, Show, ShowView};
 use super::stock::movement::MovementRecord;
 use super::stock::{Sku, Skus};
@@ -56,6 +57,8 @@ pub struct Pool {
     /// The show planned, live or last ended.
     pub(super) show: Option<Show>,
     pub(super) alerts: AlertBook,
+    /// What moved each SKU's stock, by quarter hour, for the daily report.
+    pub(super) ledger: Ledger,
 }
 
 /// The whole pool as written to a snapshot; the derived indexes are rebuilt on load.
@@ -69,6 +72,10 @@ pub struct Snapshot {
     pub show: Option<Show>,
     #[serde(default)]
     pub alerts: AlertBook,
+    /// Absent from a snapshot older than the ledger: each SKU's on hand then becomes its initial
+    /// stock (see [`Pool::from_snapshot`]).
+    #[serde(default)]
+    pub ledger: Ledger,
 }
 
 impl Pool {
@@ -115,6 +122,10 @@ impl Pool {
         &self.alerts
     }
 
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
     /// What the screens see of the show.
     pub fn show_view(&self) -> ShowView {
         match &self.show {
@@ -151,6 +162,7 @@ impl Pool {
                     changed,
                 })
             }
+            Command::Import { create, update, by } => self.import(create, update, by, ctx),
             Command::AckAlert { id, by } => {
                 let alert = self
                     .alerts
@@ -199,6 +211,7 @@ impl Pool {
             movements: self.movements.clone(),
             show: self.show.clone(),
             alerts: self.alerts.clone(),
+            ledger: self.ledger.clone(),
         }
     }
 
@@ -245,6 +258,12 @@ impl Pool {
         }
         pool.show = snap.show;
         pool.alerts = snap.alerts;
+        pool.ledger = snap.ledger;
+        for sku in pool.skus.values() {
+            if !pool.ledger.contains(&sku.code) {
+                pool.ledger.created(&sku.code, sku.created_ms, sku.on_hand);
+            }
+        }
         Ok(pool)
     }
 }

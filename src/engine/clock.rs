@@ -33,10 +33,16 @@ fn wall_ms() -> i64 {
 /// minutes (rates, holds, warnings, series) pass in `1/speed` of a real minute. Monotonic: it
 /// follows a steady timer from its start, not the wall clock's jumps.
 pub fn scaled_clock(speed: f64) -> Clock {
-    if speed == 1.0 {
+    scaled_clock_from(None, speed)
+}
+
+/// [`scaled_clock`] reading `start_ms` now instead of the wall clock (a demo or a test that needs
+/// a given hour, such as a show crossing midnight).
+pub fn scaled_clock_from(start_ms: Option<i64>, speed: f64) -> Clock {
+    if speed == 1.0 && start_ms.is_none() {
         return system_clock();
     }
-    let (start_ms, start) = (wall_ms(), std::time::Instant::now());
+    let (start_ms, start) = (start_ms.unwrap_or_else(wall_ms), std::time::Instant::now());
     Arc::new(move || start_ms + (start.elapsed().as_secs_f64() * 1000.0 * speed) as i64)
 }
 

@@ -12,8 +12,8 @@ mod clock;
 mod published;
 mod writer;
 
-pub use clock::{Clock, TICK_MS, scaled_clock, system_clock, tick_ms_for};
-pub use published::{Changes, MOVEMENTS_PAGE_MAX, SNAPSHOT_ALERTS_MAX};
+pub use clock::{Clock, TICK_MS, scaled_clock, scaled_clock_from, system_clock, tick_ms_for};
+pub use published::{Changes, MOVEMENTS_PAGE_MAX, MOVEMENTS_RANGE_MAX, SNAPSHOT_ALERTS_MAX};
 
 use crate::domain::alerts::{Alert, AlertConfig};
 use crate::domain::order::{Order, OrderKey};
@@ -196,6 +196,16 @@ impl Engine {
         let _ = writes.wait_for(|w| *w == WriteState::Failed).await;
     }
 
+    /// The daily report of `[from_ms, to_ms)`, from the published ledger.
+    pub fn daily(&self, from_ms: i64, to_ms: i64) -> Vec<crate::domain::reports::DailyRow> {
+        self.published.daily(from_ms, to_ms)
+    }
+
+    /// `(started_ms, ended_ms)` of the show once it has ended, as a watch.
+    pub fn ended_show(&self) -> watch::Receiver<Option<(i64, i64)>> {
+        self.published.ended_show.subscribe()
+    }
+
     /// One SKU's published view.
     pub fn view(&self, code: &SkuCode) -> Option<StockView> {
         self.published.views.get(code).map(|v| v.clone())
@@ -265,6 +275,19 @@ impl Engine {
         limit: usize,
     ) -> Option<Vec<MovementRecord>> {
         self.published.movements(code, after_seq, limit)
+    }
+
+    /// Every SKU's audit trail in `[from_ms, to_ms)` after journal sequence `after_seq`, in journal
+    /// order, at most `limit`; and whether more records are left.
+    pub fn movements_between(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        after_seq: u64,
+        limit: usize,
+    ) -> (Vec<MovementRecord>, bool) {
+        self.published
+            .movements_between(from_ms, to_ms, after_seq, limit)
     }
 
     /// An order as of the last committed batch.

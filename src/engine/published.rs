@@ -1,13 +1,15 @@
 //! The read models the writer publishes after each durable batch, so readers (GETs, screens) never
-//! queue behind it: stock views, the show, the series, alerts, each SKU's audit trail and orders.
+//! queue behind it: stock views, the show, the series, alerts, each SKU's audit trail, orders and
+//! the daily ledger.
 
 use super::WriteState;
 use crate::domain::Pool;
 use crate::domain::alerts::Alert;
 use crate::domain::checks::review::in_window;
 use crate::domain::order::{Order, OrderKey};
+use crate::domain::reports::{Buckets, DailyRow, bucket_of, daily_row, fold_old};
 use crate::domain::series::{Sample, Series};
-use crate::domain::show::{Show, ShowView};
+use crate::domain::show::{Show, ShowState, ShowView};
 use crate::domain::stock::{MovementRecord, StockView};
 use crate::domain::types::SkuCode;
 use dashmap::DashMap;
@@ -20,6 +22,9 @@ use tokio::sync::{broadcast, watch};
 pub const SNAPSHOT_ALERTS_MAX: usize = 100;
 /// The most audit-trail records one read returns.
 pub const MOVEMENTS_PAGE_MAX: usize = 1000;
+/// The most audit-trail records one read of a time range returns (a page; the next one starts
+/// after its last seq).
+pub const MOVEMENTS_RANGE_MAX: usize = 10_000;
 /// Alert frames waiting for the screens' feed.
 const ALERT_QUEUE_MAX: usize = 1024;
 
@@ -61,9 +66,14 @@ pub(super) struct Published {
     /// Every order the pool remembers, as of the last committed batch; shared, so a reader
     /// that needs many (the review) copies pointers, not orders.
     pub orders: DashMap<OrderKey, Arc<Order>>,
+    /// Each SKU's ledger buckets, for the daily report; a batch copies the one bucket it touched.
+    ledger: DashMap<SkuCode, Buckets>,
     /// Alerts as they fire or are acknowledged, for the screens at once.
     pub alert_tx: broadcast::Sender<Alert>,
     pub changes: Mutex<Changes>,
+    /// `(started_ms, ended_ms)` of the show once it has ended, for the task that files its daily
+    /// reports (`web::api::reports::archive`).
+    pub ended_show: watch::Sender<Option<(i64, i64)>>,
     /// Whether the engine takes writes; a watch so the server can wait for a failure.
     pub writes: watch::Sender<WriteState>,
 }
@@ -78,6 +88,10 @@ impl Published {
         for order in pool.orders() {
             orders.insert(order.key.clone(), Arc::new(order.clone()));
         }
+        let ledger = DashMap::new();
+        for (code, buckets) in pool.ledger().skus() {
+            ledger.insert(code.clone(), buckets.clone());
+        }
         let published = Published {
             views,
             seq: AtomicU64::new(pool.seq()),
@@ -89,8 +103,10 @@ impl Published {
             movements: DashMap::new(),
             movements_published: AtomicU64::new(0),
             orders,
+            ledger,
             alert_tx: broadcast::channel(ALERT_QUEUE_MAX).0,
             changes: Mutex::new(Changes::default()),
+            ended_show: watch::channel(ended_span(pool)).0,
             writes: watch::channel(WriteState::Ok).0,
         };
         published.publish_alerts(pool);
@@ -164,6 +180,54 @@ impl Published {
             .collect()
     }
 
+    /// Tells the watchers when the show has ended (or a new one replaced it).
+    pub fn publish_ended_show(&self, pool: &Pool) {
+        let span = ended_span(pool);
+        self.ended_show.send_if_modified(|old| {
+            let changed = *old != span;
+            *old = span;
+            changed
+        });
+    }
+
+    /// Copies the ledger bucket of `now_ms` for the SKUs a batch applied at `now_ms` changed (a
+    /// batch has one time, so it touches no other bucket).
+    pub fn publish_ledger<'a>(
+        &self,
+        pool: &Pool,
+        changed: impl Iterator<Item = &'a SkuCode>,
+        now_ms: i64,
+    ) {
+        let bucket = bucket_of(now_ms);
+        for code in changed {
+            if let Some(counters) = pool.ledger().bucket(code, bucket) {
+                match self.ledger.get_mut(code) {
+                    Some(mut buckets) => {
+                        if !buckets.contains_key(&bucket) {
+                            fold_old(&mut buckets, bucket);
+                        }
+                        buckets.insert(bucket, counters);
+                    }
+                    None => {
+                        self.ledger
+                            .insert(code.clone(), Buckets::from([(bucket, counters)]));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The daily report of `[from_ms, to_ms)` from the published ledger, in SKU code order.
+    pub fn daily(&self, from_ms: i64, to_ms: i64) -> Vec<DailyRow> {
+        let mut rows: Vec<DailyRow> = self
+            .ledger
+            .iter()
+            .filter_map(|e| daily_row(e.key(), e.value(), from_ms, to_ms))
+            .collect();
+        rows.sort_unstable_by(|a, b| a.sku.cmp(&b.sku));
+        rows
+    }
+
     /// One page of a SKU's trail after `after_seq`; `None` when the SKU is unknown.
     pub fn movements(
         &self,
@@ -181,4 +245,64 @@ impl Published {
         let limit = limit.min(MOVEMENTS_PAGE_MAX);
         Some(trail[from..].iter().take(limit).cloned().collect())
     }
+
+    /// Every SKU's records made in `[from_ms, to_ms)` after journal seq `after_seq`, in journal
+    /// order, about `limit` (capped at [`MOVEMENTS_RANGE_MAX`]); and whether more may be left. A
+    /// page never splits the records of one seq (an import moves many SKUs at one seq), so the
+    /// next page can start after the last seq of this one; a seq with more records than `limit`
+    /// comes whole. Each trail is scanned whole: the writer's clock may step back, so `at_ms`
+    /// need not follow `seq`.
+    pub fn movements_between(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        after_seq: u64,
+        limit: usize,
+    ) -> (Vec<MovementRecord>, bool) {
+        let limit = limit.clamp(1, MOVEMENTS_RANGE_MAX);
+        let mut found: Vec<MovementRecord> = Vec::new();
+        for trail in self.movements.iter() {
+            let from = trail.partition_point(|m| m.seq <= after_seq);
+            found.extend(
+                trail[from..]
+                    .iter()
+                    .filter(|m| (from_ms..to_ms).contains(&m.at_ms))
+                    .take(limit + 1)
+                    .cloned(),
+            );
+            // Keep the earliest `limit + 1` (and their seq's others), so memory stays bounded.
+            if found.len() > 2 * (limit + 1) {
+                earliest(&mut found, limit + 1);
+            }
+        }
+        earliest(&mut found, limit + 1);
+        if found.len() <= limit {
+            return (found, false);
+        }
+        let first_left = found[limit].seq;
+        let cut = found.partition_point(|m| m.seq < first_left);
+        let keep = if cut > 0 {
+            cut
+        } else {
+            found.partition_point(|m| m.seq <= first_left)
+        };
+        found.truncate(keep);
+        (found, true)
+    }
+}
+
+/// Sorts `records` into journal order and keeps the first `n` and any others of the `n`th's seq.
+fn earliest(records: &mut Vec<MovementRecord>, n: usize) {
+    records.sort_unstable_by(|a, b| (a.seq, &a.sku).cmp(&(b.seq, &b.sku)));
+    if records.len() > n {
+        let last = records[n - 1].seq;
+        let end = records.partition_point(|m| m.seq <= last);
+        records.truncate(end);
+    }
+}
+
+/// `(started_ms, ended_ms)` of an ended show.
+fn ended_span(pool: &Pool) -> Option<(i64, i64)> {
+    let show = pool.show().filter(|s| s.state == ShowState::Ended)?;
+    Some((show.started_ms?, show.ended_ms?))
 }

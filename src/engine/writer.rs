@@ -278,6 +278,7 @@ impl Writer {
             }
         }
         published.publish_movements(&self.pool);
+        published.publish_ledger(&self.pool, changed.iter(), now_ms);
         published.publish_orders(&self.pool, self.orders_touched.iter());
         self.orders_touched.clear();
         published.set_seq(self.pool.seq());
@@ -285,6 +286,7 @@ impl Writer {
         let show_changed = **published.show.read().expect("show lock") != show;
         if show_changed {
             *published.show.write().expect("show lock") = Arc::new(show);
+            published.publish_ended_show(&self.pool);
         }
         published.publish_show_record(&self.pool);
         if show_changed || !moved.is_empty() {

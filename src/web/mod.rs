@@ -33,6 +33,8 @@ pub struct AppState {
     pub feed: Arc<feed::Feed>,
     /// The screens' sockets held now, against their caps.
     connections: Arc<ws::limits::Connections>,
+    /// The shop's time zone: the days of the reports.
+    timezone: jiff::tz::TimeZone,
     /// What each channel last said it displays (not journaled: see `domain::channels`).
     pub channels: Arc<Mutex<ChannelDisplays>>,
     /// The channels' availability body, made once per published sequence number.
@@ -50,11 +52,22 @@ impl AppState {
             tokens: Arc::new(tokens),
             feed,
             connections: ws::limits::Connections::new(ws::limits::WsLimits::default()),
+            timezone: jiff::tz::TimeZone::UTC,
             channels: Arc::default(),
             availability: Arc::default(),
             node: Arc::from("http://127.0.0.1"),
             review: Arc::new(ReviewConfig::default()),
         }
+    }
+
+    /// The same state in the shop's time zone (`timezone` in the config).
+    pub fn with_timezone(mut self, timezone: jiff::tz::TimeZone) -> Self {
+        self.timezone = timezone;
+        self
+    }
+
+    pub fn timezone(&self) -> &jiff::tz::TimeZone {
+        &self.timezone
     }
 
     /// The same state advertising `url` as this node's address.
@@ -145,11 +158,24 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/cluster", get(api::cluster::cluster))
         .route("/api/v1/alerts", get(api::alerts::list_alerts))
         .route("/api/v1/alerts/{id}/ack", post(api::alerts::ack_alert))
+        .route("/api/v1/import", post(api::transfer::import::import_skus))
+        .route(
+            "/api/v1/export/skus",
+            get(api::transfer::export::export_skus),
+        )
+        .route(
+            "/api/v1/movements",
+            get(api::transfer::export::range_movements),
+        )
         .route(
             "/api/v1/orders/{channel}/{order_id}",
             get(api::orders::get_order),
         )
         .route("/api/v1/show/review", get(api::review::get_review))
+        .route("/api/v1/reports/daily", get(api::reports::get_daily))
+        .route("/reports/precheck", get(pages::report_precheck))
+        .route("/reports/review", get(pages::report_review))
+        .route("/reports/daily", get(pages::report_daily))
         .fallback(|| async { ApiError::not_found("no such page or endpoint") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

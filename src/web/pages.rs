@@ -29,6 +29,17 @@ struct OverlayPage {
     lang: &'static str,
 }
 
+/// A report page's shell (SPEC D4); its script reads the matching JSON endpoint and renders it.
+#[derive(Template, WebTemplate)]
+#[template(path = "report.html")]
+struct ReportPage {
+    lang: &'static str,
+    /// `precheck`, `review` or `daily`.
+    kind: &'static str,
+    /// The page's title before its script runs.
+    title: &'static str,
+}
+
 /// `?lang=en` switches a page to English; Chinese (zh-CN) is the default.
 #[derive(serde::Deserialize)]
 pub struct LangQuery {
@@ -69,6 +80,49 @@ pub async fn overlay(caller: Caller, Query(q): Query<LangQuery>) -> Result<Respo
         &caller,
         OverlayPage { lang: q.lang() }.into_response(),
     ))
+}
+
+/// `/reports/precheck`, `/reports/review`, `/reports/daily?date=`: the report pages.
+fn report_page(caller: &Caller, q: &LangQuery, kind: &'static str) -> Response {
+    let title = match (kind, q.lang()) {
+        ("precheck", "en") => "Pre-show check",
+        ("precheck", _) => "预盘点",
+        ("review", "en") => "Post-show review",
+        ("review", _) => "直播复盘",
+        (_, "en") => "Daily report",
+        _ => "库存日报",
+    };
+    let page = ReportPage {
+        lang: q.lang(),
+        kind,
+        title,
+    };
+    with_cookie(caller, page.into_response())
+}
+
+pub async fn report_precheck(
+    caller: Caller,
+    Query(q): Query<LangQuery>,
+) -> Result<Response, ApiError> {
+    caller.require(&Role::ALL)?;
+    Ok(report_page(&caller, &q, "precheck"))
+}
+
+pub async fn report_review(
+    caller: Caller,
+    Query(q): Query<LangQuery>,
+) -> Result<Response, ApiError> {
+    caller.require(&Role::ALL)?;
+    Ok(report_page(&caller, &q, "review"))
+}
+
+/// `?date=` is read by the page's script (a bad one is named there, from the API's 422).
+pub async fn report_daily(
+    caller: Caller,
+    Query(q): Query<LangQuery>,
+) -> Result<Response, ApiError> {
+    caller.require(&Role::ALL)?;
+    Ok(report_page(&caller, &q, "daily"))
 }
 
 /// Keeps a token that came in the query as an HttpOnly cookie, so the page's own requests carry it.

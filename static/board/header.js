@@ -10,6 +10,7 @@ const TICK_AFTER_MS = 5;
 
 /** Wires the 中文 / EN buttons: a switch reloads the page with ?lang=. */
 export function setupLangSwitch() {
+  if (lang === "en") for (const a of document.querySelectorAll(".report-links a")) a.href += "?lang=en";
   for (const btn of document.querySelectorAll(".lang-switch button")) {
     const code = btn.dataset.lang;
     btn.classList.toggle("active", code === lang);

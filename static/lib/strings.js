@@ -141,6 +141,9 @@ export const STRINGS = {
     "lang.zh": "中文",
     "lang.en": "EN",
     "lang.tip": "切换语言",
+    "nav.precheck": "预盘点",
+    "nav.review": "复盘",
+    "nav.daily": "日报",
 
     "host.on_air": "正在讲解",
     "host.available": "可售",
@@ -305,6 +308,9 @@ export const STRINGS = {
     "lang.zh": "中文",
     "lang.en": "EN",
     "lang.tip": "Language",
+    "nav.precheck": "Pre-check",
+    "nav.review": "Review",
+    "nav.daily": "Daily",
 
     "host.on_air": "On air",
     "host.available": "Available",

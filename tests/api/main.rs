@@ -12,10 +12,12 @@ mod holds;
 mod idempotency;
 mod lifecycle;
 mod orders;
+mod reports;
 mod retention;
 mod review;
 mod service;
 mod skus;
+mod transfer;
 
 use common::*;
 use reqwest::StatusCode;

@@ -14,6 +14,7 @@ mod common;
 mod alerts;
 mod board;
 mod driver;
+mod reports;
 mod screens;
 mod stage;
 mod writes;

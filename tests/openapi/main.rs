@@ -6,9 +6,11 @@ mod common;
 
 mod answers;
 mod channels;
+mod reports;
 mod review;
 mod schema;
 mod source;
+mod transfer;
 
 use common::*;
 use reqwest::StatusCode;

@@ -32,6 +32,11 @@ pub struct Review {
     pub state: &'static str,
     pub from: String,
     pub to: String,
+    pub started_at: Option<String>,
+    /// Null while the show is live.
+    pub ended_at: Option<String>,
+    /// The night's GMV net of refunds, spot and presale (the show's `gmv_cents` over the window).
+    pub gmv_cents: i64,
     pub totals: Totals,
     pub skus: Vec<SkuReview>,
     /// Orders still held, unpaid: not sales. At most [`UNPAID_LISTED_MAX`], oldest first.
@@ -167,6 +172,9 @@ pub fn review(input: &ReviewInput<'_>, config: &ReviewConfig) -> Review {
         },
         from: format_rfc3339(from),
         to: format_rfc3339(to),
+        started_at: input.show.started_ms.map(format_rfc3339),
+        ended_at: input.show.ended_ms.map(format_rfc3339),
+        gmv_cents: totals.net_gmv_cents + totals.presale_gmv_cents,
         totals,
         skus: skus.into_sorted(),
         unpaid,

@@ -147,7 +147,7 @@ impl Pool {
                 Ok(changed)
             }
             (Kind::Refunded, Some(S::Paid | S::Shipped)) => Ok(self.refund(key, now)),
-            (Kind::Shipped, Some(S::Paid)) => Ok(self.ship(key)),
+            (Kind::Shipped, Some(S::Paid)) => Ok(self.ship(key, now)),
             // A shipment or a refund that overtook the payment of an order the pool holds (SPEC
             // A4: any order): accepted and parked on the order, changing no stock; the payment
             // carries it out. (For an order never seen, see `apply_order`.)

@@ -10,7 +10,7 @@ use crate::domain::types::SkuCode;
 
 impl Pool {
     /// Ships a paid order: its committed units leave on_hand. Returns the SKUs changed.
-    pub(super) fn ship(&mut self, key: &OrderKey) -> Vec<SkuCode> {
+    pub(super) fn ship(&mut self, key: &OrderKey, now_ms: i64) -> Vec<SkuCode> {
         let order = &self.orders[key];
         debug_assert_eq!(order.state, Some(OrderState::Paid));
         let presale = order.presale;
@@ -23,6 +23,7 @@ impl Pool {
                     .expect("order lines name known SKUs");
                 sku.committed -= qty;
                 sku.on_hand -= qty;
+                self.ledger.record(code, now_ms, |c| c.shipped += qty);
             }
         }
         self.set_state(key, OrderState::Shipped);
@@ -58,7 +59,7 @@ impl Pool {
         let parked = std::mem::take(&mut order.parked);
         let mut changed = Vec::new();
         if parked.contains(&Kind::Shipped) {
-            merge(&mut changed, self.ship(key));
+            merge(&mut changed, self.ship(key, now_ms));
         }
         if parked.contains(&Kind::Refunded) {
             merge(&mut changed, self.refund(key, now_ms));
@@ -84,6 +85,13 @@ impl Pool {
             sku.gmv_cents += sign * cents;
             if !order.presale {
                 sku.sold_units += sign * qty;
+                self.ledger.record(&line.sku, now_ms, |c| {
+                    if sign > 0 {
+                        c.sold += qty
+                    } else {
+                        c.refunded += qty
+                    }
+                });
                 if sign > 0 {
                     sku.record_sale(now_ms, qty);
                     if live {

@@ -21,15 +21,13 @@ impl Pool {
                 let msg = format!("SKU {} already exists", new.sku);
                 return Err(Refusal::new(RefusalCode::Conflict, "sku", msg).at(i));
             }
-            if new.damaged.get() + new.buffer.get() > new.on_hand.get() {
-                let msg = "damaged plus buffer cannot exceed on_hand";
-                return Err(Refusal::new(RefusalCode::Invalid, "buffer", msg).at(i));
-            }
+            check_new(new).map_err(|r| r.at(i))?;
         }
         let changed = skus.iter().map(|n| n.sku.clone()).collect();
         for new in skus {
             let mut sku = Sku::new(new);
             sku.created_ms = ctx.now_ms;
+            self.ledger.created(&new.sku, ctx.now_ms, sku.on_hand);
             self.skus.insert(new.sku.clone(), sku);
         }
         Ok(Effect {
@@ -45,40 +43,7 @@ impl Pool {
         patch: &SkuPatch,
     ) -> Result<Effect, Refusal> {
         let sku = self.skus.get(code).ok_or_else(|| unknown_sku(code))?;
-        let mut next = sku.clone();
-        if let Some(v) = &patch.name {
-            next.name = v.clone();
-        }
-        if let Some(v) = &patch.category {
-            next.category = v.clone();
-        }
-        if let Some(v) = patch.price_cents {
-            next.price_cents = v.get();
-        }
-        if let Some(v) = patch.buffer {
-            next.buffer = v.get();
-        }
-        if let Some(v) = patch.per_buyer_limit {
-            next.per_buyer_limit = v.map(|l| l.get());
-        }
-        if let Some(v) = patch.presale_cap {
-            next.presale_cap = v.get();
-        }
-        if next.available() < 0 {
-            let msg = format!(
-                "a buffer of {} would leave less than nothing to sell ({} available now)",
-                next.buffer,
-                sku.available()
-            );
-            return Err(Refusal::new(RefusalCode::Conflict, "buffer", msg));
-        }
-        if next.presale_available() < 0 {
-            let msg = format!(
-                "{} presale units are already ordered",
-                sku.presale_held + sku.presale_sold
-            );
-            return Err(Refusal::new(RefusalCode::Conflict, "presale_cap", msg));
-        }
+        let next = patched(sku, patch)?;
         self.skus.insert(code.clone(), next);
         Ok(Effect {
             journal: true,
@@ -151,11 +116,66 @@ impl Pool {
             batch: m.batch.clone(),
         };
         self.skus.insert(code.clone(), next);
+        self.ledger.moved(&record);
         self.movements.push(record.clone());
         Ok(Effect {
             journal: true,
             outcome: Outcome::Moved(Box::new(record)),
             changed: vec![code.clone()],
         })
+    }
+}
+
+/// Refuses a new SKU whose opening stock cannot stand (damaged plus buffer above on hand).
+pub(super) fn check_new(new: &NewSku) -> Result<(), Refusal> {
+    if new.damaged.get() + new.buffer.get() > new.on_hand.get() {
+        let msg = "damaged plus buffer cannot exceed on_hand";
+        return Err(Refusal::new(RefusalCode::Invalid, "buffer", msg));
+    }
+    Ok(())
+}
+
+/// `sku` with `patch` applied, or why it cannot be: a buffer or a presale cap below what is
+/// already taken.
+pub(super) fn patched(sku: &Sku, patch: &SkuPatch) -> Result<Sku, Refusal> {
+    let mut next = sku.clone();
+    apply_patch(&mut next, patch);
+    if next.available() < 0 {
+        let msg = format!(
+            "a buffer of {} would leave less than nothing to sell ({} available now)",
+            next.buffer,
+            sku.available()
+        );
+        return Err(Refusal::new(RefusalCode::Conflict, "buffer", msg));
+    }
+    if next.presale_available() < 0 {
+        let msg = format!(
+            "{} presale units are already ordered",
+            sku.presale_held + sku.presale_sold
+        );
+        return Err(Refusal::new(RefusalCode::Conflict, "presale_cap", msg));
+    }
+    Ok(next)
+}
+
+/// Sets the catalog fields `patch` names; the caller checks what the result leaves to sell.
+pub(super) fn apply_patch(sku: &mut Sku, patch: &SkuPatch) {
+    if let Some(v) = &patch.name {
+        sku.name = v.clone();
+    }
+    if let Some(v) = &patch.category {
+        sku.category = v.clone();
+    }
+    if let Some(v) = patch.price_cents {
+        sku.price_cents = v.get();
+    }
+    if let Some(v) = patch.buffer {
+        sku.buffer = v.get();
+    }
+    if let Some(v) = patch.per_buyer_limit {
+        sku.per_buyer_limit = v.map(|l| l.get());
+    }
+    if let Some(v) = patch.presale_cap {
+        sku.presale_cap = v.get();
     }
 }

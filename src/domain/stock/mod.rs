@@ -3,10 +3,12 @@
 
 pub mod catalog;
 pub(super) mod commands;
+pub mod import;
 pub mod movement;
 pub mod view;
 
 pub use catalog::{NewSku, SkuPatch};
+pub use import::{IMPORT_ROWS_MAX, ImportCount, SkuUpdate};
 pub use movement::{Movement, MovementKind, MovementRecord};
 pub use view::StockView;
 

@@ -6,6 +6,8 @@
 mod channels;
 mod expiry;
 mod idempotency;
+mod import;
+mod ledger;
 mod lifecycle;
 mod limits;
 mod money;
@@ -21,7 +23,7 @@ mod transitions;
 use crate::domain::order::{
     Answer, Channel, Kind, Line, Order, OrderEvent, OrderKey, OrderState, Reason,
 };
-use crate::domain::stock::{Movement, MovementKind, NewSku, Sku, SkuPatch};
+use crate::domain::stock::{Movement, MovementKind, NewSku, Sku, SkuPatch, SkuUpdate};
 use crate::domain::types::{Category, Cents, Ident, Limit, Name, Note, Qty, SkuCode, Units};
 use crate::domain::{Command, Ctx, Effect, Outcome, Pool, PoolConfig, Refusal, RefusalCode};
 use std::collections::{BTreeMap, HashMap};

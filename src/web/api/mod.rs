@@ -7,9 +7,11 @@ pub mod channels;
 pub mod cluster;
 pub mod movements;
 pub mod orders;
+pub mod reports;
 pub mod review;
 pub mod show;
 pub mod skus;
+pub mod transfer;
 
 use super::auth::Role;
 use super::error::ApiError;

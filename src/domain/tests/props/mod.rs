@@ -51,6 +51,12 @@ pub(super) enum Op {
         price_cents: Option<i64>,
         presale_cap: Option<i64>,
     },
+    /// A sheet imported: `(sku pick, on_hand, buffer)` per existing SKU (a pick twice refuses the
+    /// whole import), and perhaps the new SKU `IMP` with its on-hand units (a second one refuses).
+    Import {
+        update: Vec<(usize, i64, Option<i64>)>,
+        create: Option<i64>,
+    },
 }
 
 pub(super) fn catalog_strategy() -> impl Strategy<Value = Vec<CatalogEntry>> {
@@ -150,12 +156,21 @@ pub(super) fn op_strategy() -> impl Strategy<Value = Op> {
                 presale_cap,
             },
         );
+    let import = (
+        prop::collection::vec(
+            (0..4usize, 0..=12i64, prop::option::weighted(0.3, 0..=3i64)),
+            0..=2,
+        ),
+        prop::option::weighted(0.3, 0..=5i64),
+    )
+        .prop_map(|(update, create)| Op::Import { update, create });
     prop_oneof![
         10 => order,
         3 => any::<prop::sample::Index>().prop_map(Op::Retry),
         2 => (0..=2 * TTL_MS).prop_map(|advance_ms| Op::Tick { advance_ms }),
         2 => movement,
         1 => patch,
+        1 => import,
     ]
 }
 

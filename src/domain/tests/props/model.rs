@@ -188,6 +188,7 @@ impl Harness {
                     patch,
                 });
             }
+            Op::Import { update, create } => self.import(update, *create),
         }
         self.check_books();
     }
@@ -213,6 +214,44 @@ impl Harness {
             );
         }
         result
+    }
+
+    /// Imports the sheet; the model follows every accepted on-hand count, and the trail gains one
+    /// adjustment per SKU whose count changed.
+    fn import(&mut self, update: &[(usize, i64, Option<i64>)], create: Option<i64>) {
+        let updates: Vec<SkuUpdate> = update
+            .iter()
+            .map(|(pick, on_hand, buffer)| SkuUpdate {
+                sku: sku_code(pick % self.catalog_len),
+                patch: SkuPatch {
+                    buffer: buffer.map(|b| Units::new(b).unwrap()),
+                    ..SkuPatch::default()
+                },
+                on_hand: Units::new(*on_hand).unwrap(),
+            })
+            .collect();
+        let creates: Vec<NewSku> = create.iter().map(|n| new_sku("IMP", *n, 100)).collect();
+        let trail = self.shop.pool.movements().len();
+        let moved = updates
+            .iter()
+            .filter(|u| self.on_hand[&u.sku] != u.on_hand.get())
+            .count();
+        let result = self.apply(Command::Import {
+            create: creates,
+            update: updates.clone(),
+            by: Ident::new("sheet").unwrap(),
+        });
+        if result.is_err() {
+            return;
+        }
+        assert_eq!(self.shop.pool.movements().len(), trail + moved);
+        for u in &updates {
+            self.on_hand.insert(u.sku.clone(), u.on_hand.get());
+        }
+        if let Some(n) = create {
+            self.on_hand.insert(code("IMP"), n);
+            self.damaged.insert(code("IMP"), 0);
+        }
     }
 
     fn order(&mut self, event: OrderEvent) {
