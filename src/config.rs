@@ -596,52 +596,6 @@ mod tests {
     }
 
     #[test]
-    fn the_review_thresholds_default_and_are_refused_out_of_range_naming_the_key() {
-        assert_eq!(resolve("").unwrap().review, ReviewConfig::default());
-        let set = resolve("[review]\nbulk_order_units = 50\nquick_refund_minutes = 2.5\n").unwrap();
-        assert_eq!(
-            (set.review.bulk_order_units, set.review.quick_refund_minutes),
-            (50, 2.5)
-        );
-        for (toml_text, start) in [
-            (
-                "bulk_order_units = 0",
-                "review.bulk_order_units: must be between 1 and",
-            ),
-            (
-                "many_orders_per_buyer = -2",
-                "review.many_orders_per_buyer: must be between 1 and",
-            ),
-            (
-                "shared_address_buyers = 1",
-                "review.shared_address_buyers: must be between 2 and",
-            ),
-            (
-                "address_detail_chars_min = 501",
-                "review.address_detail_chars_min: must be between 0 and",
-            ),
-            (
-                "quick_refund_minutes = inf",
-                "review.quick_refund_minutes: must be finite, got inf",
-            ),
-            (
-                "quick_refund_minutes = nan",
-                "review.quick_refund_minutes: must be finite",
-            ),
-            (
-                "quick_refund_minutes = 0",
-                "review.quick_refund_minutes: must be above 0 and at most",
-            ),
-            (
-                "quick_refund_minutes = 100000",
-                "review.quick_refund_minutes: must be above 0 and at most",
-            ),
-        ] {
-            refused(&format!("[review]\n{toml_text}\n"), start);
-        }
-    }
-
-    #[test]
     fn a_short_token_in_the_file_is_refused_naming_its_key() {
         refused(
             "[tokens]\nviewer = \"short\"\n",

@@ -225,4 +225,53 @@ mod tests {
         bounded.sort();
         assert_eq!(keys, bounded);
     }
+
+    #[test]
+    fn the_review_thresholds_default_and_are_refused_out_of_range_naming_the_key() {
+        check_review(&ReviewConfig::default()).unwrap();
+        let read = |t: &str| toml::from_str::<ReviewConfig>(t).unwrap();
+        let set = read("bulk_order_units = 50\nquick_refund_minutes = 2.5\n");
+        assert_eq!((set.bulk_order_units, set.quick_refund_minutes), (50, 2.5));
+        assert_eq!(
+            set.many_orders_per_buyer,
+            ReviewConfig::default().many_orders_per_buyer
+        );
+        for (toml_text, start) in [
+            (
+                "bulk_order_units = 0",
+                "review.bulk_order_units: must be between 1 and",
+            ),
+            (
+                "many_orders_per_buyer = -2",
+                "review.many_orders_per_buyer: must be between 1 and",
+            ),
+            (
+                "shared_address_buyers = 1",
+                "review.shared_address_buyers: must be between 2 and",
+            ),
+            (
+                "address_detail_chars_min = 501",
+                "review.address_detail_chars_min: must be between 0 and",
+            ),
+            (
+                "quick_refund_minutes = inf",
+                "review.quick_refund_minutes: must be finite, got inf",
+            ),
+            (
+                "quick_refund_minutes = nan",
+                "review.quick_refund_minutes: must be finite",
+            ),
+            (
+                "quick_refund_minutes = 0",
+                "review.quick_refund_minutes: must be above 0 and at most",
+            ),
+            (
+                "quick_refund_minutes = 100000",
+                "review.quick_refund_minutes: must be above 0 and at most",
+            ),
+        ] {
+            let err = check_review(&read(toml_text)).expect_err(toml_text);
+            assert!(err.starts_with(start), "{toml_text}: {err}");
+        }
+    }
 }
