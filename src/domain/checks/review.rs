@@ -165,10 +165,10 @@ pub fn review(input: &ReviewInput<'_>, config: &ReviewConfig) -> Review {
     let found = anomalies(input.orders, config);
     Review {
         title: input.show.title.as_str().to_owned(),
-        state: if input.show.state == ShowState::Live {
-            "live"
-        } else {
-            "ended"
+        state: match input.show.state {
+            ShowState::Planned => "planned",
+            ShowState::Live => "live",
+            ShowState::Ended => "ended",
         },
         from: format_rfc3339(from),
         to: format_rfc3339(to),

@@ -11,7 +11,6 @@ use crate::web::error::ApiError;
 use crate::web::tabular::{Cell, Column, Format, Lang, Table};
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 #[derive(serde::Deserialize)]
@@ -34,10 +33,8 @@ pub async fn get_review(
         ApiError::not_found("there is no show to review: POST /api/v1/show first")
     })?;
     let now_ms = engine.now_ms();
-    let window = review::window(&show, now_ms).ok_or_else(|| {
-        let msg = "the show has not started: there is nothing to review yet";
-        ApiError::new(StatusCode::CONFLICT, "conflict", msg)
-    })?;
+    // A show not yet started has an empty window: its review is there, with nothing in it.
+    let window = review::window(&show, now_ms).unwrap_or((now_ms, now_ms));
     let config = s.review.clone();
     let computed = tokio::task::spawn_blocking(move || {
         let shared = engine.orders_in(window);
