@@ -73,7 +73,7 @@ export async function render() {
     h("span", { class: "meta-note", text: t("daily.zone", { z: report.timezone || "" }) }),
   );
   setDownloads(ENDPOINT, date ? { date } : params);
-  const rows = Array.isArray(report.skus) ? report.skus : [];
+  const rows = Array.isArray(report.rows) ? report.rows : [];
   const totals = report.totals || {};
   fill($("report-summary"), 
     card(t("daily.opening"), num(totals.opening)),

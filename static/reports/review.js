@@ -1,18 +1,17 @@
 /* livestock reports: the post-show review (GET /api/v1/show/review): per-product reconciliation,
  * unpaid orders kept apart, and each anomaly as a sentence a person can act on: who, which
- * orders, why. No show: 暂无直播. Fields the answer lacks are shown as "—". */
+ * orders, why. No show, or one not started yet: 暂无直播. A number the answer lacks shows "—". */
 import { lang, pick, t } from "../lib/i18n.js";
 import { $, h, setText } from "../lib/dom.js";
 import { fmtMoney } from "../lib/format.js";
 import { card, fill, channelName, fmtWhen, getJson, num, panel, product, setDownloads, showEmpty, showFailure, table } from "./common.js";
 
 const ENDPOINT = "/api/v1/show/review";
-const KINDS = ["bulk", "many_orders", "shared_address", "bad_address", "quick_refund"];
+const KINDS = ["bulk_order", "many_orders", "shared_address", "bad_address", "quick_refund"];
 
-/** The first number among the fields, for answers that name a column one way or another. */
-function first(o, ...keys) {
-  for (const k of keys) if (typeof o[k] === "number") return o[k];
-  return undefined;
+/** The number at o[key], or undefined. */
+function first(o, key) {
+  return typeof o[key] === "number" ? o[key] : undefined;
 }
 
 function money(cents) {
@@ -48,13 +47,13 @@ function anomaly(a) {
 function skusTable(skus) {
   const columns = [
     { label: t("report.name"), cls: "product-col", cell: (s) => product(s.name, s.sku) },
-    { label: t("review.sold"), cls: "n", cell: (s) => num(first(s, "sold", "paid_units", "sold_units", "units")) },
-    { label: t("review.refunded"), cls: "n", cell: (s) => num(first(s, "refunded", "refunded_units")) },
-    { label: t("review.net"), cls: "n strong", cell: (s) => num(first(s, "net", "net_units", "net_sold")) },
-    { label: t("review.presale"), cls: "n", cell: (s) => num(first(s, "presale", "presale_units", "presale_sold")) },
-    { label: t("review.unpaid_units"), cls: "n", cell: (s) => num(first(s, "unpaid", "unpaid_units", "held")) },
-    { label: t("review.gmv"), cls: "n", cell: (s) => money(first(s, "gmv_cents", "net_gmv_cents")) },
-    { label: t("review.available"), cls: "n", cell: (s) => num(first(s, "available", "closing", "on_hand")) },
+    { label: t("review.sold"), cls: "n", cell: (s) => num(first(s, "paid_units")) },
+    { label: t("review.refunded"), cls: "n", cell: (s) => num(first(s, "refunded_units")) },
+    { label: t("review.net"), cls: "n strong", cell: (s) => num(first(s, "net_units")) },
+    { label: t("review.presale"), cls: "n", cell: (s) => num(first(s, "presale_units")) },
+    { label: t("review.unpaid_units"), cls: "n", cell: (s) => num(first(s, "unpaid_units")) },
+    { label: t("review.gmv"), cls: "n", cell: (s) => money(first(s, "net_gmv_cents")) },
+    { label: t("review.available"), cls: "n", cell: (s) => num(first(s, "available")) },
   ];
   return table(columns, skus, null, "review-skus");
 }
@@ -64,8 +63,8 @@ function unpaidTable(unpaid) {
     { label: t("review.channel"), cell: (o) => channelName(o.channel) },
     { label: t("review.order"), cls: "mono", cell: (o) => o.order_id || "—" },
     { label: t("review.buyer"), cell: (o) => o.buyer || "—" },
-    { label: t("review.units"), cls: "n", cell: (o) => num(first(o, "units", "qty")) },
-    { label: t("review.since"), cls: "n", cell: (o) => fmtWhen(o.created_at || o.created_ms || o.at) },
+    { label: t("review.units"), cls: "n", cell: (o) => num(first(o, "units")) },
+    { label: t("review.since"), cls: "n", cell: (o) => fmtWhen(o.created_at) },
   ];
   return table(columns, unpaid, null, "review-unpaid");
 }
@@ -87,11 +86,11 @@ export async function render() {
     body.title ? h("span", { class: "meta-title", text: body.title }) : null,
     body.ended_at || body.started_at ? h("span", { class: "meta-note", text: fmtWhen(body.started_at) + " – " + fmtWhen(body.ended_at) }) : null,
   );
-  const gmv = first(body, "gmv_cents", "net_gmv_cents");
+  const gmv = first(body, "gmv_cents");
   fill($("report-summary"), 
-    card(t("review.gmv"), money(gmv !== undefined ? gmv : skus.reduce((s, x) => s + (x.gmv_cents || 0), 0)), null, "main"),
-    card(t("review.net"), num(skus.reduce((s, x) => s + (first(x, "net", "net_units", "net_sold", "sold", "sold_units") || 0), 0))),
-    card(t("review.refunded"), num(skus.reduce((s, x) => s + (first(x, "refunded", "refunded_units") || 0), 0))),
+    card(t("review.gmv"), money(gmv !== undefined ? gmv : skus.reduce((s, x) => s + (x.net_gmv_cents || 0), 0)), null, "main"),
+    card(t("review.net"), num(skus.reduce((s, x) => s + (first(x, "net_units") || 0), 0))),
+    card(t("review.refunded"), num(skus.reduce((s, x) => s + (first(x, "refunded_units") || 0), 0))),
     card(t("review.unpaid"), t("review.count_unpaid", { n: unpaid.length }), null, unpaid.length ? "warn" : "ok"),
     card(t("review.anomalies"), t("review.count_anomalies", { n: anomalies.length }), null, anomalies.length ? "bad" : "ok"),
   );

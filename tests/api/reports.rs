@@ -41,7 +41,7 @@ async fn report(s: &TestServer, query: &str) -> Value {
 
 /// The day's row of `sku` as the ten columns, in order.
 fn row(report: &Value, sku: &str) -> [i64; 10] {
-    let r = report["skus"]
+    let r = report["rows"]
         .as_array()
         .expect("a list of rows")
         .iter()
@@ -53,7 +53,7 @@ fn row(report: &Value, sku: &str) -> [i64; 10] {
 /// `opening + received - shipped + adjusted = closing` for every row of the report.
 #[track_caller]
 fn assert_rows_balance(report: &Value) {
-    for r in report["skus"].as_array().unwrap() {
+    for r in report["rows"].as_array().unwrap() {
         let n = |k: &str| r[k].as_i64().unwrap();
         assert_eq!(
             n("opening") + n("received") - n("shipped") + n("adjusted"),
@@ -161,7 +161,7 @@ async fn a_show_across_midnight_in_shanghai_is_split_into_two_balanced_days() {
         );
     }
     let before = report(&s, "?date=2026-11-23").await;
-    assert_eq!(before["skus"], json!([]), "no SKU existed the day before");
+    assert_eq!(before["rows"], json!([]), "no SKU existed the day before");
 
     // The end of the show filed both days' reports in the data dir, as the CSV download has them.
     let filed = s.data_dir().join("reports");
@@ -183,8 +183,8 @@ async fn a_show_across_midnight_in_shanghai_is_split_into_two_balanced_days() {
     // The ledger is journaled state: a crash and a replay give the same days.
     s.kill9();
     s.restart();
-    assert_eq!(report(&s, "?date=2026-11-24").await["skus"], first["skus"]);
-    assert_eq!(report(&s, "?date=2026-11-25").await["skus"], second["skus"]);
+    assert_eq!(report(&s, "?date=2026-11-24").await["rows"], first["rows"]);
+    assert_eq!(report(&s, "?date=2026-11-25").await["rows"], second["rows"]);
 }
 
 /// The CSV holds one line per SKU with the JSON's numbers under a header row.

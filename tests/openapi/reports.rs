@@ -24,7 +24,7 @@ async fn daily_report_and_report_page_answers_match_their_schemas() {
     sell(&server, "DY-D1", "OA-DAY", 3).await;
     let (st, today) = api.get("/api/v1/reports/daily", Some(VIEWER)).await;
     assert_eq!(
-        (st, &today["skus"][0]["closing"]),
+        (st, &today["rows"][0]["closing"]),
         (StatusCode::OK, &json!(105)),
         "{today}"
     );

@@ -21,7 +21,7 @@ pub struct DailyReport {
     /// The day's bounds as RFC 3339 instants in the shop's zone: `[from, to)`.
     pub from: String,
     pub to: String,
-    pub skus: Vec<ReportRow>,
+    pub rows: Vec<ReportRow>,
     /// Every column summed over the SKUs.
     pub totals: Totals,
 }
@@ -120,7 +120,7 @@ impl DailyReport {
     pub fn build(engine: &Engine, zone: &TimeZone, date: Date) -> Result<Self, ApiError> {
         let [(from_ms, from), (to_ms, to)] = day_bounds(date, zone)?;
         let mut totals = Totals::default();
-        let skus = engine
+        let rows = engine
             .daily(from_ms, to_ms)
             .into_iter()
             .map(|row| {
@@ -141,7 +141,7 @@ impl DailyReport {
             timezone: zone.iana_name().unwrap_or("UTC").to_owned(),
             from,
             to,
-            skus,
+            rows,
             totals,
         })
     }
@@ -210,7 +210,7 @@ impl DailyReport {
             ]
             .map(Cell::Int)
         };
-        for r in &self.skus {
+        for r in &self.rows {
             let mut row = vec![Cell::from(r.row.sku.as_str()), Cell::from(r.name.as_str())];
             row.extend(numbers(&Totals::of(&r.row)));
             table.push(row);
