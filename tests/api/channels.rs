@@ -79,6 +79,12 @@ async fn every_channel_is_offered_the_same_available_number_and_it_follows_a_sal
         json!([{"sku": "CH-A", "available": 500}, {"sku": "CH-B", "available": 80}])
     );
     sell(&s, "DY-1", "CH-A", 3).await;
+    let (_, sync) = s.get("/api/v1/channels/sync", VIEWER).await;
+    assert_eq!(
+        sync["sold"],
+        json!([{"channel": "douyin", "units": 3, "orders": 1, "gmv_cents": 59_700}]),
+        "{sync}"
+    );
     let after = availability(&s, "taobao").await;
     assert!(after["seq"].as_u64() > douyin["seq"].as_u64(), "{after}");
     assert_eq!(after["skus"][0], json!({"sku": "CH-A", "available": 497}));

@@ -4,6 +4,7 @@
 use super::{ORDER_ROLES, READ_ROLES};
 use crate::domain::channels::{Mismatch, TooManyChannels};
 use crate::domain::order::Channel;
+use crate::domain::stock::ChannelSales;
 use crate::domain::types::{SkuCode, Units, format_rfc3339};
 use crate::web::AppState;
 use crate::web::auth::Caller;
@@ -15,6 +16,7 @@ use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 /// The availability body of the last sequence number served: every channel polls it each second,
@@ -148,9 +150,26 @@ pub async fn sync(State(s): State<AppState>, caller: Caller) -> Result<Response,
         .iter()
         .map(|m| mismatch_json(m, now_ms))
         .collect();
+    // Units, orders and GMV sold per channel, summed over the published stock views.
+    let mut sales: BTreeMap<String, ChannelSales> = BTreeMap::new();
+    for view in engine.views() {
+        for (channel, c) in &view.channels {
+            let total = sales.entry(channel.clone()).or_default();
+            total.units += c.units;
+            total.orders += c.orders;
+            total.gmv_cents += c.gmv_cents;
+        }
+    }
+    let sold: Vec<Value> = sales
+        .iter()
+        .map(|(channel, c)| {
+            json!({"channel": channel, "units": c.units, "orders": c.orders, "gmv_cents": c.gmv_cents})
+        })
+        .collect();
     Ok(Json(json!({
         "mismatches": list,
         "reporting": channels,
+        "sold": sold,
         "at": format_rfc3339(now_ms),
     }))
     .into_response())
