@@ -2,7 +2,6 @@
 //! address or phone, missing or malformed addresses on paid orders, and refunds within minutes of
 //! payment (scalpers, 黄牛). Each names its orders and buyer and says why in Chinese and English.
 
-use super::review::was_paid;
 use crate::domain::order::{Address, Order, OrderKey, OrderState};
 use serde::{Deserialize, Serialize};
 use std::collections::hash_map::RandomState;
@@ -168,7 +167,10 @@ pub fn anomalies(orders: &[&Order], config: &ReviewConfig) -> Found {
     many_orders(&taken, config, &mut out);
     shared_addresses(&taken, config, &mut out);
     let detail_min = config.address_detail_chars_min;
-    let paid = taken.iter().copied().filter(|o| was_paid(o.state));
+    let paid = taken
+        .iter()
+        .copied()
+        .filter(|o| o.state.is_some_and(OrderState::was_paid));
     let mut bad: Vec<(&Order, (String, String))> = paid
         .filter_map(|o| Some((o, address_fault(o.address.as_ref(), detail_min)?)))
         .collect();

@@ -131,15 +131,6 @@ pub fn in_window(order: &Order, (from, to): (i64, i64)) -> bool {
     order.state.is_some() && (inside(order.created_ms) || inside(order.paid_ms))
 }
 
-/// Whether the order was paid at some point (refunded ones included).
-pub(super) fn was_paid(state: Option<OrderState>) -> bool {
-    use OrderState as S;
-    matches!(
-        state,
-        Some(S::Paid | S::Shipped | S::Refunded | S::Returned)
-    )
-}
-
 /// The review of `input`, its anomalies judged by `config`.
 pub fn review(input: &ReviewInput<'_>, config: &ReviewConfig) -> Review {
     let (from, to) = window(input.show, input.now_ms).unwrap_or((input.now_ms, input.now_ms));

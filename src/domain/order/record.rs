@@ -29,6 +29,14 @@ pub enum OrderState {
     Returned,
 }
 
+impl OrderState {
+    /// Whether an order in this state was paid at some point (refunded ones included).
+    pub fn was_paid(self) -> bool {
+        use OrderState as S;
+        matches!(self, S::Paid | S::Shipped | S::Refunded | S::Returned)
+    }
+}
+
 /// Why an event was rejected. Each is remembered and given again to a retry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

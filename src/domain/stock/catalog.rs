@@ -49,3 +49,25 @@ pub struct SkuPatch {
 fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
     T::deserialize(d).map(Some)
 }
+
+/// An existing SKU as a sheet sets it: the catalog fields the sheet holds, and its units on hand.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkuUpdate {
+    pub sku: SkuCode,
+    #[serde(default)]
+    pub patch: SkuPatch,
+    /// The units on hand the sheet counts; the difference is recorded as an adjustment.
+    pub on_hand: Units,
+}
+
+/// What an import did, SKU by SKU.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ImportCount {
+    pub created: usize,
+    pub updated: usize,
+    /// Existing SKUs the sheet left exactly as they were.
+    pub unchanged: usize,
+    /// The journal sequence number the pool includes after the import.
+    pub seq: u64,
+}

@@ -3,41 +3,18 @@
 //! adjustment, so the trail explains every unit the import moved.
 
 use super::Sku;
-use super::catalog::{NewSku, SkuPatch};
+use super::catalog::{ImportCount, NewSku, SkuUpdate};
 use super::commands::{apply_patch, check_new};
 use super::movement::{MovementKind, MovementRecord};
 use crate::domain::command::{Ctx, Effect, Outcome, Refusal, RefusalCode, unknown_sku};
 use crate::domain::pool::Pool;
-use crate::domain::types::{Ident, Note, SkuCode, Units};
-use serde::{Deserialize, Serialize};
+use crate::domain::types::{Ident, Note, SkuCode};
 use std::collections::BTreeSet;
 
 /// The reason an import's adjustment carries in the audit trail.
 pub const IMPORT_REASON: &str = "导入 import";
 /// The most rows one import may hold.
 pub const IMPORT_ROWS_MAX: usize = 10_000;
-
-/// An existing SKU as a sheet sets it: the catalog fields the sheet holds, and its units on hand.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SkuUpdate {
-    pub sku: SkuCode,
-    #[serde(default)]
-    pub patch: SkuPatch,
-    /// The units on hand the sheet counts; the difference is recorded as an adjustment.
-    pub on_hand: Units,
-}
-
-/// What an import did, SKU by SKU.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ImportCount {
-    pub created: usize,
-    pub updated: usize,
-    /// Existing SKUs the sheet left exactly as they were.
-    pub unchanged: usize,
-    /// The journal sequence number the pool includes after the import.
-    pub seq: u64,
-}
 
 impl Pool {
     /// Creates `create` and updates `update`, or refuses the whole import naming the first item at

@@ -7,8 +7,9 @@ pub mod import;
 pub mod movement;
 pub mod view;
 
+pub use catalog::{ImportCount, SkuUpdate};
 pub use catalog::{NewSku, SkuPatch};
-pub use import::{IMPORT_ROWS_MAX, ImportCount, SkuUpdate};
+pub use import::IMPORT_ROWS_MAX;
 pub use movement::{Movement, MovementKind, MovementRecord};
 pub use view::StockView;
 
