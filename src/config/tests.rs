@@ -1,0 +1,247 @@
+//! The config: defaults, the file over them, flags over the file, and every refusal naming its key.
+
+use super::checks::threshold_bounds;
+use super::*;
+
+fn resolve(toml_text: &str) -> Result<Config, String> {
+    let file: FileConfig = toml::from_str(toml_text).map_err(|e| e.to_string())?;
+    Config::from_file(&ServeArgs::default(), file)
+}
+
+#[track_caller]
+fn refused(toml_text: &str, start: &str) -> String {
+    let err = resolve(toml_text).expect_err(toml_text);
+    assert!(
+        err.starts_with(start),
+        "{toml_text:?}: want {start:?}, got {err:?}"
+    );
+    err
+}
+
+#[test]
+fn the_clock_runs_at_wall_speed_unless_told_and_within_its_bounds() {
+    assert_eq!(resolve("").unwrap().clock_speed, 1.0);
+    assert_eq!(resolve("clock_speed = 60").unwrap().clock_speed, 60.0);
+    for bad in ["0", "-1", "0.05", "601", "nan", "inf"] {
+        refused(&format!("clock_speed = {bad}"), "clock_speed: must be");
+    }
+}
+
+#[test]
+fn the_shop_is_in_shanghai_unless_told_and_a_zone_must_be_a_known_iana_name() {
+    assert_eq!(
+        resolve("").unwrap().timezone.iana_name(),
+        Some("Asia/Shanghai")
+    );
+    let berlin = resolve("timezone = \"Europe/Berlin\"").unwrap().timezone;
+    assert_eq!(berlin.iana_name(), Some("Europe/Berlin"));
+    for bad in ["Mars/Olympus", "", "+08:00", "Asia/Shanghai "] {
+        refused(&format!("timezone = {bad:?}"), "timezone: must be");
+    }
+}
+
+#[test]
+fn the_clock_starts_now_unless_told_an_rfc_3339_instant() {
+    assert_eq!(resolve("").unwrap().clock_start_ms, None);
+    let at = resolve("clock_start = \"2026-11-24T23:50:00+08:00\"").unwrap();
+    assert_eq!(at.clock_start_ms, Some(1_795_535_400_000));
+    refused("clock_start = \"yesterday\"", "clock_start: must be");
+}
+
+#[test]
+fn the_defaults_and_every_built_in_category_pass_the_checks() {
+    let config = resolve("").unwrap();
+    assert_eq!(config.alerts, AlertConfig::default());
+    assert_eq!(config.hold_ttl_ms, HOLD_TTL_SECS_DEFAULT * 1000);
+    assert_eq!(config.order_retention_ms, 7 * 24 * 3_600_000, "a week");
+    check_thresholds("alerts.shop", &Thresholds::default()).unwrap();
+}
+
+#[test]
+fn an_infinite_or_nan_threshold_is_refused_naming_its_table_and_key() {
+    for (key, _, _) in threshold_bounds(&Thresholds::default()) {
+        for bad in ["inf", "-inf", "nan"] {
+            for table in [
+                "alerts.shop",
+                "alerts.categories.food",
+                "alerts.categories.toys",
+            ] {
+                let toml_text = format!("[{table}]\n{key} = {bad}\n");
+                let err = refused(&toml_text, &format!("{table}.{key}: must be finite, got "));
+                assert!(
+                    err.to_lowercase().ends_with(bad.trim_start_matches('-')),
+                    "{err}"
+                );
+            }
+        }
+    }
+    refused(
+        "[alerts.categories.food]\nturnover_days = inf\n",
+        "alerts.categories.food.turnover_days: must be finite, got inf",
+    );
+}
+
+#[test]
+fn a_threshold_outside_its_bound_is_refused_naming_its_key() {
+    for (toml_text, start) in [
+        (
+            "level1_pct = 101",
+            "alerts.shop.level1_pct: must be between 0 and 100",
+        ),
+        (
+            "sell_through_pct = -1",
+            "alerts.shop.sell_through_pct: must be between 0 and 100",
+        ),
+        (
+            "hysteresis_pct = 150",
+            "alerts.shop.hysteresis_pct: must be between 0 and 100",
+        ),
+        (
+            "surge_factor = 0",
+            "alerts.shop.surge_factor: must be above 0, got 0",
+        ),
+        (
+            "turnover_days = -3",
+            "alerts.shop.turnover_days: must be above 0, got -3",
+        ),
+        (
+            "sellout_minutes = 0",
+            "alerts.shop.sellout_minutes: must be above 0",
+        ),
+        (
+            "movement_window_minutes = -1",
+            "alerts.shop.movement_window_minutes: must be above 0",
+        ),
+        (
+            "slow_mover_days = 0",
+            "alerts.shop.slow_mover_days: must be above 0",
+        ),
+        (
+            "fading_peak_min_per_min = -2",
+            "alerts.shop.fading_peak_min_per_min: must be above 0",
+        ),
+        (
+            "turnover_min_age_days = -1",
+            "alerts.shop.turnover_min_age_days: must be at least 0",
+        ),
+    ] {
+        refused(&format!("[alerts.shop]\n{toml_text}\n"), start);
+    }
+    let at_once = resolve("[alerts.shop]\nturnover_min_age_days = 0\nlevel3_pct = 0\n");
+    assert!(at_once.is_ok(), "{at_once:?}");
+}
+
+#[test]
+fn the_stock_tiers_must_go_level3_then_level2_then_level1() {
+    refused(
+        "[alerts.shop]\nlevel2_pct = 30\n",
+        "alerts.shop.level2_pct: must be at most level1_pct (20)",
+    );
+    refused(
+        "[alerts.categories.food]\nlevel3_pct = 15\n",
+        "alerts.categories.food.level3_pct: must be at most level2_pct (10)",
+    );
+    // A category starts from the shop's values, so its own tier is checked against them.
+    refused(
+        "[alerts.shop]\nlevel1_pct = 30\n[alerts.categories.toys]\nlevel1_pct = 8\n",
+        "alerts.categories.toys.level2_pct: must be at most level1_pct (8)",
+    );
+    let equal = resolve("[alerts.shop]\nlevel1_pct = 10\nlevel2_pct = 10\nlevel3_pct = 10\n");
+    assert!(equal.is_ok(), "{equal:?}");
+}
+
+#[test]
+fn a_fading_hit_must_re_arm_above_the_line_it_fades_below() {
+    refused(
+        "[alerts.shop]\nfading_pct = 50\nfading_rearm_pct = 40\n",
+        "alerts.shop.fading_rearm_pct: must be at least fading_pct (50)",
+    );
+}
+
+#[test]
+fn the_integers_are_refused_outside_their_range_naming_the_key() {
+    for (toml_text, start) in [
+        (
+            "hold_ttl_secs = 0",
+            "hold_ttl_secs: must be between 1 and 604800 seconds",
+        ),
+        (
+            "hold_ttl_secs = -5",
+            "hold_ttl_secs: must be between 1 and 604800",
+        ),
+        (
+            "hold_ttl_secs = 604801",
+            "hold_ttl_secs: must be between 1 and 604800",
+        ),
+        (
+            "snapshot_every_records = 0",
+            "snapshot_every_records: must be between 1 and",
+        ),
+        (
+            "order_retention_hours = 0",
+            "order_retention_hours: must be between 1 and 8784 hours",
+        ),
+        (
+            "order_retention_hours = -168",
+            "order_retention_hours: must be between 1 and 8784",
+        ),
+        (
+            "slot_minutes_default = 0",
+            "slot_minutes_default: must be between 1 and 1440 minutes",
+        ),
+        (
+            "snapshot_every_records = -1",
+            "snapshot_every_records: must be between 1 and",
+        ),
+        (
+            "feed_tick_ms = 5",
+            "feed_tick_ms: must be between 10 and 10000 milliseconds",
+        ),
+        (
+            "feed_tick_ms = 10001",
+            "feed_tick_ms: must be between 10 and 10000",
+        ),
+    ] {
+        refused(toml_text, start);
+    }
+    let config =
+        resolve("hold_ttl_secs = 1\nsnapshot_every_records = 97\nfeed_tick_ms = 40").unwrap();
+    assert_eq!(
+        (
+            config.hold_ttl_ms,
+            config.snapshot_every_records,
+            config.feed_tick_ms
+        ),
+        (1000, 97, 40)
+    );
+}
+
+#[test]
+fn a_listening_address_needs_a_host_and_a_port_that_fits_in_16_bits() {
+    for bad in [
+        "127.0.0.1:99999",
+        "127.0.0.1",
+        ":8080",
+        "127.0.0.1:-1",
+        "127.0.0.1:x",
+    ] {
+        refused(&format!("listen = {bad:?}"), "listen: must be HOST:PORT");
+        let args = ServeArgs {
+            listen: Some(bad.to_owned()),
+            ..ServeArgs::default()
+        };
+        let err = Config::from_file(&args, FileConfig::default()).unwrap_err();
+        assert!(err.starts_with("listen: "), "{err}");
+    }
+    for good in ["127.0.0.1:0", "[::1]:8080", "localhost:65535"] {
+        assert_eq!(resolve(&format!("listen = {good:?}")).unwrap().listen, good);
+    }
+}
+
+#[test]
+fn a_short_token_in_the_file_is_refused_naming_its_key() {
+    refused(
+        "[tokens]\nviewer = \"short\"\n",
+        "tokens.viewer: the viewer token must have at least 8 characters",
+    );
+}
