@@ -7,6 +7,7 @@ import { fmtClock, fmtInt, fmtMinutes, isNum } from "./lib/format.js";
 import { $, flash, frameScheduler, setText } from "./lib/dom.js";
 import { connect } from "./lib/socket.js";
 import { renderWritesBanner } from "./lib/writes-banner.js";
+import { hasEnded, renderFinalFigures } from "./lib/final.js";
 
 /** The clock ticks this many milliseconds after each whole second, so it never shows one late. */
 const TICK_AFTER_MS = 5;
@@ -71,7 +72,12 @@ export function render() {
 
   const main = $("host-main");
   const box = $("host-product");
-  const cur = product(s, s && s.current);
+  const ended = hasEnded(s);
+  // After the end the screen says so, with the final figures: nothing on air, nothing to sell.
+  main.classList.toggle("ended", ended);
+  document.body.classList.toggle("show-ended", ended);
+  if (ended) renderFinalFigures($("host-final"), s);
+  const cur = ended ? null : product(s, s && s.current);
   if (!cur) {
     main.classList.add("idle");
     setText($("host-idle-title"), gotState ? t("host.idle_title") : t("conn.connecting"));
@@ -100,7 +106,7 @@ export function render() {
     }
   }
 
-  const prompt = s && s.prompt ? pick(s.prompt.zh, s.prompt.en) : "";
+  const prompt = s && s.prompt && !ended ? pick(s.prompt.zh, s.prompt.en) : "";
   const banner = $("host-prompt");
   const wasShown = banner.classList.contains("show");
   if (setText($("host-prompt-text"), prompt) && prompt && wasShown) {
@@ -111,7 +117,7 @@ export function render() {
   banner.classList.toggle("long", [...prompt].length > 16);
   banner.classList.toggle("urgent", !!cur && (cur.level >= 2 || cur.available === 0));
 
-  const nx = product(s, s && s.next);
+  const nx = ended ? null : product(s, s && s.next);
   const foot = $("host-next");
   foot.classList.toggle("none", !nx);
   setText($("host-next-name"), nx ? nx.name : gotState ? t("host.no_next") : "");

@@ -1,15 +1,21 @@
 /* livestock: the OBS overlay (/overlay), an ES module. A "仅剩 N 件" badge for the product on air;
- * nothing when nothing is on air. The page itself stays transparent. */
+ * nothing when nothing is on air. Once the show has ended nothing is sold on stream: the page is
+ * empty, or with ?end=card it shows an end card (直播已结束 · 感谢观看). The page itself stays
+ * transparent. */
 import { applyI18n, t, tInto } from "./lib/i18n.js";
 import { fmtInt, isNum } from "./lib/format.js";
 import { $, flash, frameScheduler, setText } from "./lib/dom.js";
 import { connect } from "./lib/socket.js";
+import { hasEnded } from "./lib/final.js";
 
 /** The badge is emptied this long after it starts sliding away, in milliseconds. */
 const CLEAR_AFTER_MS = 600;
 
 applyI18n();
 document.title = t("page.overlay") + " · livestock";
+
+/** ?end=card: an end card after the show instead of an empty page. */
+const END_CARD = new URLSearchParams(location.search).get("end") === "card";
 
 let live = null;
 let shown = { sku: null, available: null, soldOut: null };
@@ -26,7 +32,11 @@ live = feed.live;
 
 function render() {
   const s = live.state.show;
-  const code = s && s.current;
+  const ended = hasEnded(s);
+  const card = $("ov-end");
+  card.classList.toggle("show", ended && END_CARD);
+  card.setAttribute("aria-hidden", String(!(ended && END_CARD)));
+  const code = ended ? null : s && s.current;
   const ov = $("ov");
   if (!code) {
     if (ov.classList.contains("show")) {

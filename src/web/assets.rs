@@ -12,6 +12,21 @@ use super::error::ApiError;
 #[folder = "static/"]
 struct Static;
 
+/// How long a browser may keep a font without asking again: the fonts are large (about 1.1 MB a
+/// weight) and change only with a new release of the binary; a week-old copy is the same glyphs.
+const FONT_CACHE: &str = "public, max-age=604800";
+
+/// Scripts and styles are revalidated on every load, so a new binary's pages never run old code.
+const CODE_CACHE: &str = "no-cache";
+
+fn cache_control(name: &str) -> &'static str {
+    if name.ends_with(".woff2") {
+        FONT_CACHE
+    } else {
+        CODE_CACHE
+    }
+}
+
 fn content_type(name: &str) -> &'static str {
     match name.rsplit('.').next() {
         Some("js") => "text/javascript; charset=utf-8",
@@ -20,6 +35,7 @@ fn content_type(name: &str) -> &'static str {
         Some("png") => "image/png",
         Some("wav") => "audio/wav",
         Some("json") => "application/json",
+        Some("woff2") => "font/woff2",
         _ => "text/plain; charset=utf-8",
     }
 }
@@ -47,7 +63,7 @@ pub async fn file(Path(path): Path<String>) -> Response {
         Some(f) => (
             [
                 (CONTENT_TYPE, content_type(&path)),
-                (CACHE_CONTROL, "no-cache"),
+                (CACHE_CONTROL, cache_control(&path)),
             ],
             f.data.into_owned(),
         )
@@ -92,6 +108,26 @@ mod tests {
         let r = get("board/table.css").await;
         assert_eq!(r.status(), StatusCode::OK);
         assert_eq!(content_type_of(&r), "text/css; charset=utf-8");
+    }
+
+    #[tokio::test]
+    async fn the_vendored_font_is_served_as_woff2_and_may_be_cached_for_a_week() {
+        let r = get("fonts/noto-sans-sc-chinese-simplified-700-normal.woff2").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(content_type_of(&r), "font/woff2");
+        assert_eq!(
+            r.headers().get(CACHE_CONTROL).and_then(|v| v.to_str().ok()),
+            Some(FONT_CACHE)
+        );
+        let body = axum::body::to_bytes(r.into_body(), 4 << 20)
+            .await
+            .expect("reading the font");
+        assert_eq!(&body[..4], b"wOF2", "a WOFF2 file starts with its signature");
+        let r = get("base.css").await;
+        assert_eq!(
+            r.headers().get(CACHE_CONTROL).and_then(|v| v.to_str().ok()),
+            Some(CODE_CACHE)
+        );
     }
 
     #[tokio::test]

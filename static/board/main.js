@@ -8,11 +8,13 @@ import { connect } from "../lib/socket.js";
 import { renderWritesBanner } from "../lib/writes-banner.js";
 import { setupAckBy } from "./ack.js";
 import { legendShows, renderCharts, renderStockLegend, resetExtraLines, sampleExtraLines } from "./charts.js";
+import { renderEnded } from "./ended.js";
 import { renderFocus } from "./focus.js";
 import { renderConn, renderHeader, setupLangSwitch, startClock } from "./header.js";
 import { renderAlertKpi, renderKpis } from "./kpis.js";
 import { alertSound, setupSound } from "./sound.js";
 import { board, dirty, popsUp, schedule, setRenderer, show } from "./state.js";
+import { setupImport } from "./import.js";
 import { renderTable, setupTable } from "./table.js";
 import { setupSync } from "./sync.js";
 import { renderToasts } from "./toasts.js";
@@ -23,6 +25,7 @@ setupLangSwitch();
 setupSound();
 setupAckBy();
 setupSync();
+setupImport();
 
 /** The board's feed: view=board on /ws. */
 export const feed = connect("board", {
@@ -59,10 +62,11 @@ board.live = feed.live;
 
 let lastStage = null;
 
-/** What decides the table's order, tags and the plotted SKUs: the product on air, next, lineup. */
+/** What decides the table's order, tags and the plotted SKUs: the product on air, next, lineup;
+ * and the show's state (after the end nothing predicts a sell-out). */
 function stageKey(s) {
   if (!s) return "";
-  return [s.current || "", s.next || "", ...(Array.isArray(s.lineup) ? s.lineup.map((e) => e.sku) : [])].join("\u0000");
+  return [s.state || "", s.current || "", s.next || "", ...(Array.isArray(s.lineup) ? s.lineup.map((e) => e.sku) : [])].join("\u0000");
 }
 
 function clearDirty() {
@@ -90,11 +94,12 @@ export function render() {
   if (dirty.all || dirty.show || dirty.skus.size) renderFocus(s);
   if (dirty.all || dirty.series || stageChanged) renderCharts(s);
   else if (legendShows(dirty.skus)) renderStockLegend();
-  if (dirty.all || dirty.alerts) {
+  if (dirty.all || dirty.alerts || stageChanged) {
     renderToasts();
     renderAlertKpi();
     renderFocus(s);
   }
+  if (dirty.all || dirty.show) renderEnded(s);
   clearDirty();
 }
 

@@ -41,10 +41,16 @@ export function openAlerts() {
   return board.live.state.alerts.filter((a) => !a.acked_by);
 }
 
+/** Warnings about where the live show is heading: moot once it has ended. */
+const LIVE_ONLY_KINDS = new Set(["sellout_eta", "surge"]);
+
 /* A fading hit goes on the focus panel's watch list (SPEC C: no warning, "watch list"), not
-   into a pop-up with a sound: every product off air fades, and the wall must not cry wolf. */
+   into a pop-up with a sound: every product off air fades, and the wall must not cry wolf.
+   After the show, predictions (sell-out time, surge) no longer pop up either. */
 export function popsUp(a) {
-  return a.kind !== "fading";
+  if (a.kind === "fading") return false;
+  const s = show();
+  return !(s && s.state === "ended" && LIVE_ONLY_KINDS.has(a.kind));
 }
 
 /** The lineup entry of sku, or null. */

@@ -115,8 +115,9 @@ function updateRow(row, v, s, lx, animate) {
   numCell(c.available, v.available);
   numCell(c.sold, v.sold_units);
   setText(c.rate, isNum(v.rate_per_min) && v.rate_per_min > 0 ? fmtRate(v.rate_per_min) : t("unit.dash"));
-  setText(c.sellout, fmtMinutes(v.sellout_minutes));
-  c.sellout.style.color = isNum(v.sellout_minutes) && v.sellout_minutes < SELLOUT_SOON_MIN ? "var(--l1)" : "";
+  const sellout = s && s.state === "ended" ? null : v.sellout_minutes; // no prediction after the show
+  setText(c.sellout, fmtMinutes(sellout));
+  c.sellout.style.color = isNum(sellout) && sellout < SELLOUT_SOON_MIN ? "var(--l1)" : "";
   const st = isNum(v.sell_through) ? Math.max(0, Math.min(1, v.sell_through)) : 0;
   c.stFill.style.width = (st * 100).toFixed(1) + "%";
   c.stFill.classList.toggle("hot", st > 0.8);
