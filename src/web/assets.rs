@@ -122,7 +122,11 @@ mod tests {
         let body = axum::body::to_bytes(r.into_body(), 4 << 20)
             .await
             .expect("reading the font");
-        assert_eq!(&body[..4], b"wOF2", "a WOFF2 file starts with its signature");
+        assert_eq!(
+            &body[..4],
+            b"wOF2",
+            "a WOFF2 file starts with its signature"
+        );
         let r = get("base.css").await;
         assert_eq!(
             r.headers().get(CACHE_CONTROL).and_then(|v| v.to_str().ok()),

@@ -81,8 +81,9 @@ function numCell(td, n) {
 
 /** The product cell's tag (on air / next / lineup position), redrawn only when it changes. */
 function updateTags(row, v, s, lx) {
-  const onAir = !!(s && s.current === v.sku);
-  const isNext = !!(s && s.next === v.sku);
+  const live = !!(s && s.state !== "ended"); // after the show nothing is on air or next
+  const onAir = live && s.current === v.sku;
+  const isNext = live && s.next === v.sku;
   const tagKey = onAir ? "onair" : isNext ? "next" : lx.has(v.sku) ? "l" + lx.get(v.sku) : "";
   if (tagKey === row.tagKey) return;
   row.tagKey = tagKey;

@@ -16,5 +16,6 @@ mod board;
 mod driver;
 mod reports;
 mod screens;
+mod screens_after;
 mod stage;
 mod writes;
