@@ -199,6 +199,32 @@ async fn after_show_end_the_board_host_and_overlay_say_it_has_ended_and_predict_
         }
         browser.screenshot("host-ended").await;
 
+        browser.open(&server, "/host?lang=en", VIEWER).await;
+        browser
+            .wait_text(".host-ended-title", "The show has ended", CHANGE_MS)
+            .await;
+        assert_figures(&browser, "#host-final", &want).await;
+        assert_eq!(
+            browser.js(crate::screens::CHINESE_UI_STRINGS).await,
+            json!([]),
+            "the ended host screen in English"
+        );
+        browser.open(&server, "/?lang=en", VIEWER).await;
+        browser
+            .wait(
+                "the ended board in English",
+                CHANGE_MS,
+                "const e = document.getElementById('ended-summary');
+                 return !e.hidden && e.textContent.includes('The show has ended') ? true : null;",
+            )
+            .await;
+        assert_eq!(
+            browser.js(crate::screens::CHINESE_UI_STRINGS).await,
+            json!([]),
+            "the ended board in English"
+        );
+        browser.screenshot("board-ended-en").await;
+
         browser.open(&server, "/overlay", OVERLAY).await;
         browser
             .wait(
