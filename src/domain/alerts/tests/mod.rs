@@ -4,6 +4,7 @@
 
 mod book;
 mod live;
+mod open;
 mod shop;
 mod stock;
 
