@@ -237,7 +237,9 @@ async fn one_stock_level_alert_is_pushed_and_escalated_in_place_under_the_same_i
     // Past a writer tick, when open alerts follow the live numbers: no second alert of the kind.
     let late = alerts_until(&mut board, deadline(QUIET_WAIT_MS)).await;
     assert!(
-        late.iter().filter(|a| is_kind(a, "stock_level")).all(|a| &a["id"] == id),
+        late.iter()
+            .filter(|a| is_kind(a, "stock_level"))
+            .all(|a| &a["id"] == id),
         "a second stock level alert: {late:?}"
     );
     assert_eq!(pushed[0]["updated_at"], Value::Null, "{}", pushed[0]);
@@ -253,14 +255,21 @@ async fn one_stock_level_alert_is_pushed_and_escalated_in_place_under_the_same_i
         .iter()
         .filter(|a| is_kind(a, "stock_level") && a["sku"] == "HOODIE")
         .collect();
-    assert_eq!(stock.len(), 1, "one open stock level alert for the SKU: {open:?}");
+    assert_eq!(
+        stock.len(),
+        1,
+        "one open stock level alert for the SKU: {open:?}"
+    );
     assert_eq!(stock[0]["level"], 3);
     assert_eq!(&stock[0]["id"], id);
     assert_eq!(stock[0]["value"], 4.0);
     let zh = stock[0]["message_zh"].as_str().unwrap();
     assert!(zh.contains(HOODIE_NAME) && zh.contains("剩 4 件"), "{zh}");
     let sellout: Vec<&Value> = open.iter().filter(|a| is_kind(a, "sellout_eta")).collect();
-    assert!(sellout.len() <= 1, "at most one sell-out warning: {sellout:?}");
+    assert!(
+        sellout.len() <= 1,
+        "at most one sell-out warning: {sellout:?}"
+    );
     assert_eq!(server.sku("HOODIE").await["level"], 3);
 }
 
@@ -467,7 +476,11 @@ async fn alerts_page_by_limit_and_before_and_bad_paging_is_refused_by_name() {
     }
     // By id: an open alert's value may follow the live numbers between two reads.
     let ids = |alerts: &[Value]| alerts.iter().map(|a| a["id"].clone()).collect::<Vec<_>>();
-    assert_eq!(ids(&paged), ids(&whole), "the pages are the whole list, in order");
+    assert_eq!(
+        ids(&paged),
+        ids(&whole),
+        "the pages are the whole list, in order"
+    );
 
     for (query, field) in [
         ("?limit=0", "limit"),

@@ -160,7 +160,8 @@ impl Pool {
                 updated,
             } => {
                 self.alerts.apply(fired, rearmed, crossed, updated);
-                let mut changed: Vec<SkuCode> = fired.iter().filter_map(|a| a.sku.clone()).collect();
+                let mut changed: Vec<SkuCode> =
+                    fired.iter().filter_map(|a| a.sku.clone()).collect();
                 changed.extend(updated.iter().filter_map(|a| a.sku.clone()));
                 changed.sort();
                 changed.dedup();

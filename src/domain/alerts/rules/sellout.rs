@@ -11,7 +11,10 @@ pub fn sellout(eval: &mut Eval<'_>, sku: &Sku, t: &Thresholds, now_ms: i64) {
     // host screen say the same number of minutes.
     let rate = sku.rate.per_minute(now_ms);
     let available = sku.available();
-    let waiting = eval.book.fired.contains(&key(AlertKind::SelloutEta, sku, 2));
+    let waiting = eval
+        .book
+        .fired
+        .contains(&key(AlertKind::SelloutEta, sku, 2));
     if available <= 0 && !waiting {
         return; // sold out already: the stock level says so
     }

@@ -97,7 +97,9 @@ fn a_hit_fades_below_30_percent_of_its_peak_only_once_on_air_with_a_peak_above_t
         new_sku("MILD", "棒球帽", "apparel", 1000),
         new_sku("OFFAIR", "羊毛袜", "apparel", 1000),
     ]);
-    let lineup = ["HIT", "MILD", "OFFAIR"].map(|s| lineup_item(s, None)).to_vec();
+    let lineup = ["HIT", "MILD", "OFFAIR"]
+        .map(|s| lineup_item(s, None))
+        .to_vec();
     b.show(lineup);
     b.start();
     b.run(Command::SetCurrent { sku: code("MILD") });

@@ -32,23 +32,47 @@ fn the_sell_out_warning_follows_the_30_minute_rate_in_place_and_escalates_to_lev
     let alert = book[0];
     let view = b.sku("TEE").view(b.now_ms);
     assert_eq!(view.rate_per_min, 10.0);
-    assert_eq!(Some(alert.value), view.sellout_minutes, "the table's number");
+    assert_eq!(
+        Some(alert.value),
+        view.sellout_minutes,
+        "the table's number"
+    );
     assert_eq!(alert.value, 55.0); // 550 left at 10/min
     assert_eq!(alert.level, 2);
-    assert!(alert.message_zh.contains("按近30分钟速度"), "{}", alert.message_zh);
-    assert!(alert.message_zh.contains("约 55 分钟"), "{}", alert.message_zh);
-    assert!(alert.message_en.contains("30-minute mean"), "{}", alert.message_en);
+    assert!(
+        alert.message_zh.contains("按近30分钟速度"),
+        "{}",
+        alert.message_zh
+    );
+    assert!(
+        alert.message_zh.contains("约 55 分钟"),
+        "{}",
+        alert.message_zh
+    );
+    assert!(
+        alert.message_en.contains("30-minute mean"),
+        "{}",
+        alert.message_en
+    );
     assert!(alert.updated_at.is_some_and(|t| t > alert.at));
 
     // 420 sold at once: 130 left at 24/min is under 15 minutes: level 3, same id.
     let id = alert.id.clone();
     let v = b.sell("TEE", 420);
-    let up: Vec<&Alert> = v.updated.iter().filter(|a| a.kind == AlertKind::SelloutEta).collect();
+    let up: Vec<&Alert> = v
+        .updated
+        .iter()
+        .filter(|a| a.kind == AlertKind::SelloutEta)
+        .collect();
     assert_eq!(up.len(), 1);
     assert_eq!((up[0].id.as_str(), up[0].level), (id.as_str(), 3));
     let view = b.sku("TEE").view(b.now_ms);
     assert_eq!(Some(up[0].value), view.sellout_minutes);
-    assert!(up[0].message_zh.contains("马上准备"), "{}", up[0].message_zh);
+    assert!(
+        up[0].message_zh.contains("马上准备"),
+        "{}",
+        up[0].message_zh
+    );
     assert_eq!(b.book(AlertKind::SelloutEta).len(), 1);
     assert_eq!(open_per_topic(&b.pool).values().max(), Some(&1));
 }
@@ -65,7 +89,9 @@ fn replay_gives_back_every_update_and_an_old_alerts_record_still_reads() {
     b.at(T0_MS + 2 * MINUTE_MS);
     b.tick();
     assert!(
-        b.journal.iter().any(|(c, _)| matches!(c, Command::Alerts { updated, .. } if !updated.is_empty())),
+        b.journal
+            .iter()
+            .any(|(c, _)| matches!(c, Command::Alerts { updated, .. } if !updated.is_empty())),
         "the bench journaled updates"
     );
     let mut replayed = Pool::new(PoolConfig::default());
@@ -74,7 +100,8 @@ fn replay_gives_back_every_update_and_an_old_alerts_record_still_reads() {
         replayed.apply(&cmd, *ctx).unwrap();
     }
     assert_eq!(replayed.snapshot(), b.pool.snapshot());
-    let snap: Snapshot = serde_json::from_str(&serde_json::to_string(&b.pool.snapshot()).unwrap()).unwrap();
+    let snap: Snapshot =
+        serde_json::from_str(&serde_json::to_string(&b.pool.snapshot()).unwrap()).unwrap();
     let restored = Pool::from_snapshot(snap, PoolConfig::default()).unwrap();
     assert_eq!(
         alerts::evaluate(&restored, Scope::All, b.now_ms, &b.config),
@@ -91,7 +118,11 @@ fn replay_gives_back_every_update_and_an_old_alerts_record_still_reads() {
     pool.apply(&cmd, Ctx { seq, now_ms: T0_MS }).unwrap();
     let alert = &pool.alerts().alerts[0];
     assert_eq!(alert.updated_at, None);
-    assert!(pool.alerts().fired.contains(&alert_key(AlertKind::StockLevel, Some("HOODIE"), 1)));
+    assert!(
+        pool.alerts()
+            .fired
+            .contains(&alert_key(AlertKind::StockLevel, Some("HOODIE"), 1))
+    );
 }
 
 /// One step of a random show.

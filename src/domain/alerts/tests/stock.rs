@@ -19,24 +19,32 @@ fn one_stock_level_alert_fires_and_escalates_in_place_as_the_base_is_sold_down()
     let mut b = live_hoodie();
     // (units sold, the level of the one alert after that sale; None: no change)
     let steps: [(i64, Option<u8>); 9] = [
-        (79, None),    // 21 left: above 20%
-        (1, Some(1)),  // 20 left: at 20%, fired
-        (1, None),     // 19: still level 1, its text waits for the tick
-        (8, None),     // 11
-        (1, Some(2)),  // 10: at 10%, escalated in place
-        (4, None),     // 6
-        (1, Some(3)),  // 5: at 5%
-        (4, None),     // 1
-        (1, None),     // sold out: level 3 stands
+        (79, None),   // 21 left: above 20%
+        (1, Some(1)), // 20 left: at 20%, fired
+        (1, None),    // 19: still level 1, its text waits for the tick
+        (8, None),    // 11
+        (1, Some(2)), // 10: at 10%, escalated in place
+        (4, None),    // 6
+        (1, Some(3)), // 5: at 5%
+        (4, None),    // 1
+        (1, None),    // sold out: level 3 stands
     ];
     for (qty, want) in steps {
         let v = b.sell("HOODIE", qty);
         let got: Vec<u8> = stock_moves(&v).into_iter().map(|(_, l)| l).collect();
-        assert_eq!(got, want.into_iter().collect::<Vec<_>>(), "after selling {qty} more");
+        assert_eq!(
+            got,
+            want.into_iter().collect::<Vec<_>>(),
+            "after selling {qty} more"
+        );
     }
     assert_eq!(b.sku("HOODIE").available(), 0);
     let book = b.book(AlertKind::StockLevel);
-    assert_eq!(levels(&book), [3], "one alert for the SKU, at the highest level");
+    assert_eq!(
+        levels(&book),
+        [3],
+        "one alert for the SKU, at the highest level"
+    );
     let alert = book[0];
     let id = alert.id.clone();
     assert_eq!((alert.threshold, alert.value), (5.0, 5.0));
@@ -51,7 +59,10 @@ fn one_stock_level_alert_fires_and_escalates_in_place_as_the_base_is_sold_down()
     assert_eq!(alert.value, 0.0);
     assert!(alert.message_zh.contains("已抢光"), "{}", alert.message_zh);
     assert!(alert.message_en.contains("0 left"), "{}", alert.message_en);
-    assert!(stock_moves(&b.tick()).is_empty(), "nothing changed: nothing to journal");
+    assert!(
+        stock_moves(&b.tick()).is_empty(),
+        "nothing changed: nothing to journal"
+    );
 }
 
 #[test]
@@ -64,13 +75,20 @@ fn a_restock_rearms_the_levels_and_the_next_crossing_updates_the_open_alert() {
     // 30 received: 35 of a base raised to 130 is 26.9%, past 20% by more than the 10% margin.
     let v = b.movement("HOODIE", MovementKind::Receive, 30);
     assert_eq!(b.sku("HOODIE").base, 130);
-    assert!(stock_moves(&v).is_empty(), "the open alert waits for its ack");
+    assert!(
+        stock_moves(&v).is_empty(),
+        "the open alert waits for its ack"
+    );
     assert_eq!(rearmed(&v, AlertKind::StockLevel), [1, 2, 3]);
     assert!(!b.waiting(AlertKind::StockLevel, Some("HOODIE"), 1));
 
     b.sell("HOODIE", 8); // 27 of 130: 20.8%
     let v = b.sell("HOODIE", 1); // 26 of 130: 20%
-    assert_eq!(stock_moves(&v), [(id.clone(), 1)], "the open one, at level 1 now");
+    assert_eq!(
+        stock_moves(&v),
+        [(id.clone(), 1)],
+        "the open one, at level 1 now"
+    );
     assert_eq!(b.book(AlertKind::StockLevel).len(), 1);
 
     // Acknowledged, re-armed, crossed again: a new alert.
@@ -119,9 +137,17 @@ fn a_burst_across_three_tiers_leaves_one_alert_at_level_3_that_steps_down_with_a
     let crossed = v.crossed.iter().filter(|k| k.kind == AlertKind::StockLevel);
     assert_eq!(crossed.count(), 3, "each line waits to re-arm");
     let id = fired(&v, AlertKind::StockLevel)[0].id.clone();
-    let open: Vec<&Alert> = b.book(AlertKind::StockLevel).into_iter().filter(|a| a.acked_by.is_none()).collect();
+    let open: Vec<&Alert> = b
+        .book(AlertKind::StockLevel)
+        .into_iter()
+        .filter(|a| a.acked_by.is_none())
+        .collect();
     assert_eq!(open.len(), 1, "{open:?}");
-    assert!(open[0].message_zh.contains("剩 4 件"), "{}", open[0].message_zh);
+    assert!(
+        open[0].message_zh.contains("剩 4 件"),
+        "{}",
+        open[0].message_zh
+    );
 
     // Back to 15%: past 10% and 5% by their margins, still under 20%: level 1, in place.
     let v = b.movement("HOODIE", MovementKind::Adjust, 11);
@@ -147,7 +173,11 @@ fn after_an_ack_only_a_higher_line_fires_a_new_alert() {
     assert_eq!(levels(&fired(&v, AlertKind::StockLevel)), [2]);
     let book = b.book(AlertKind::StockLevel);
     assert_eq!(levels(&book), [1, 2]);
-    assert!(book[0].message_zh.contains("剩 15 件"), "acknowledged text stands: {}", book[0].message_zh);
+    assert!(
+        book[0].message_zh.contains("剩 15 件"),
+        "acknowledged text stands: {}",
+        book[0].message_zh
+    );
 }
 
 // ---- sell-out time ---------------------------------------------------------------------------
@@ -203,7 +233,10 @@ fn sales_older_than_30_minutes_leave_the_rate() {
     assert_eq!(rearmed(&v, AlertKind::SelloutEta), [2, 3]);
     // 300 in the window over 30 minutes: 10/min, and 500 left: 50 minutes.
     let v = b.sell("TEE", 290);
-    assert!(fired(&v, AlertKind::SelloutEta).is_empty(), "one open per SKU and kind");
+    assert!(
+        fired(&v, AlertKind::SelloutEta).is_empty(),
+        "one open per SKU and kind"
+    );
     let got: Vec<&Alert> = v.updated.iter().collect();
     assert_eq!(got.len(), 1);
     assert_eq!((got[0].value, got[0].level), (50.0, 2));
