@@ -16,13 +16,14 @@ pub(super) enum Bound {
 }
 
 /// Every threshold with its bound, by its key in `[alerts.shop]` and `[alerts.categories.NAME]`.
-pub(super) fn threshold_bounds(t: &Thresholds) -> [(&'static str, f64, Bound); 15] {
+pub(super) fn threshold_bounds(t: &Thresholds) -> [(&'static str, f64, Bound); 16] {
     use Bound::{NonNegative, Percent, Positive};
     [
         ("level1_pct", t.level1_pct, Percent),
         ("level2_pct", t.level2_pct, Percent),
         ("level3_pct", t.level3_pct, Percent),
         ("sellout_minutes", t.sellout_minutes, Positive),
+        ("sellout_level3_minutes", t.sellout_level3_minutes, Positive),
         ("sell_through_pct", t.sell_through_pct, Percent),
         ("movement_rate_pct", t.movement_rate_pct, Percent),
         (
@@ -81,6 +82,13 @@ pub(super) fn check_thresholds(table: &str, t: &Thresholds) -> Result<(), String
                  level2_pct ≤ level1_pct; got {value}"
             ));
         }
+    }
+    if t.sellout_level3_minutes > t.sellout_minutes {
+        return Err(format!(
+            "{table}.sellout_level3_minutes: must be at most sellout_minutes ({}): level 3 is the \
+             nearer sell-out; got {}",
+            t.sellout_minutes, t.sellout_level3_minutes
+        ));
     }
     if t.fading_rearm_pct < t.fading_pct {
         return Err(format!(

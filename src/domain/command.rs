@@ -57,10 +57,16 @@ pub enum Command {
     SetViewers {
         online: i64,
     },
-    /// Warnings the engine fired and lines it re-armed, as decided by `alerts::evaluate`.
+    /// Warnings the engine fired, lines it re-armed and crossed, and open warnings it updated in
+    /// place, as decided by `alerts::evaluate` (`crossed` and `updated` are absent from journals
+    /// written before warnings were updated: there each fired alert was its own line).
     Alerts {
         fired: Vec<Alert>,
         rearmed: Vec<AlertKey>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        crossed: Vec<AlertKey>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        updated: Vec<Alert>,
     },
     /// Someone acknowledged a warning.
     AckAlert {

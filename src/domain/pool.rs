@@ -153,9 +153,18 @@ impl Pool {
             Command::EndShow => self.end_show(ctx),
             Command::SetCurrent { sku } => self.set_current(sku),
             Command::SetViewers { online } => self.set_viewers(*online),
-            Command::Alerts { fired, rearmed } => {
-                self.alerts.apply(fired, rearmed);
-                let changed = fired.iter().filter_map(|a| a.sku.clone()).collect();
+            Command::Alerts {
+                fired,
+                rearmed,
+                crossed,
+                updated,
+            } => {
+                self.alerts.apply(fired, rearmed, crossed, updated);
+                let mut changed: Vec<SkuCode> =
+                    fired.iter().filter_map(|a| a.sku.clone()).collect();
+                changed.extend(updated.iter().filter_map(|a| a.sku.clone()));
+                changed.sort();
+                changed.dedup();
                 Ok(Effect {
                     journal: true,
                     outcome: Outcome::Alerts,
@@ -258,6 +267,7 @@ impl Pool {
         }
         pool.show = snap.show;
         pool.alerts = snap.alerts;
+        pool.alerts.reindex();
         pool.ledger = snap.ledger;
         for sku in pool.skus.values() {
             if !pool.ledger.contains(&sku.code) {

@@ -32,7 +32,8 @@ pub(super) struct Writer {
     /// The start of the show the series belongs to: a new show starts new series.
     series_show_start: Option<i64>,
     alert_config: AlertConfig,
-    /// Alerts fired or acknowledged in the batch, sent to the screens once it is durable.
+    /// Alerts fired, updated in place or acknowledged in the batch, sent to the screens once it
+    /// is durable (an update under the id it fired with, so screens replace it).
     alerts_out: Vec<Alert>,
     /// Orders the batch touched, published once it is durable.
     orders_touched: BTreeSet<OrderKey>,
@@ -215,8 +216,11 @@ impl Writer {
             changed.extend(effect.changed.iter().cloned());
             match (&effect.outcome, cmd) {
                 (Outcome::Acked(alert), _) => self.alerts_out.push((**alert).clone()),
-                (Outcome::Alerts, Command::Alerts { fired, .. }) => {
-                    self.alerts_out.extend(fired.iter().cloned())
+                (Outcome::Alerts, Command::Alerts { fired, updated, .. }) => {
+                    // An update goes out as the book holds it, under the id the screens know.
+                    let book = self.pool.alerts();
+                    let updated = updated.iter().filter_map(|a| book.get(&a.id)).cloned();
+                    self.alerts_out.extend(fired.iter().cloned().chain(updated));
                 }
                 _ => {}
             }
@@ -242,6 +246,8 @@ impl Writer {
         let cmd = Command::Alerts {
             fired: verdict.fired,
             rearmed: verdict.rearmed,
+            crossed: verdict.crossed,
+            updated: verdict.updated,
         };
         if let Err(refusal) = self.apply(&cmd, now_ms, changed) {
             tracing::error!(?refusal, "recording alerts was refused");

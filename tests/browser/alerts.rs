@@ -84,8 +84,18 @@ async fn a_fading_hit_goes_on_the_watch_list_and_never_pops_up() {
         stage(&server, 0).await;
         let browser = Browser::start().await;
         browser.open(&server, "/", OPERATOR).await;
-        // A dozen socks in one minute, then none: under 30% of the peak (SPEC C), a fading hit.
-        sell(&server, "DY-FADE-1", "SOCK-3P", 12).await;
+        // The socks on air, two dozen in one minute (over the floor of 20), then none: under 30%
+        // of the peak (SPEC C), a fading hit.
+        let (st, body) = server
+            .call(
+                reqwest::Method::PUT,
+                "/api/v1/show/current",
+                Some(OPERATOR),
+                Some(&json!({"sku": "SOCK-3P"})),
+            )
+            .await;
+        assert_eq!(st, reqwest::StatusCode::OK, "{body}");
+        sell(&server, "DY-FADE-1", "SOCK-3P", 24).await;
         let listed = browser
             .wait(
                 "the fading hit on the focus panel's watch list",

@@ -1,8 +1,9 @@
-//! The alert book: every warning fired, its acknowledgement, and which lines wait to re-arm.
+//! The alert book: every warning fired, its acknowledgement, which lines wait to re-arm, and
+//! the one open (unacknowledged) warning per (SKU, kind) that later evaluations update in place.
 
 use crate::domain::types::{SkuCode, format_rfc3339};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Alerts kept in the book; the oldest acknowledged ones go first.
 pub const ALERTS_KEPT_MAX: usize = 5_000;
@@ -28,6 +29,9 @@ pub struct AlertKey {
     pub level: u8,
 }
 
+/// What one open warning is about: a rule (kind) on one SKU, or on the whole shop (`None`).
+pub type Topic = (AlertKind, Option<SkuCode>);
+
 /// A warning as API.md shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
@@ -44,9 +48,17 @@ pub struct Alert {
     pub acked_by: Option<String>,
     #[serde(with = "rfc3339_ms_opt")]
     pub acked_at: Option<i64>,
+    /// When an evaluation last changed its level, value or message in place; `None` (`null`)
+    /// until then, and on alerts journaled before warnings were updated.
+    #[serde(default, with = "rfc3339_ms_opt")]
+    pub updated_at: Option<i64>,
 }
 
 impl Alert {
+    pub fn topic(&self) -> Topic {
+        (self.kind, self.sku.clone())
+    }
+
     pub fn key(&self) -> AlertKey {
         AlertKey {
             kind: self.kind,
@@ -96,17 +108,59 @@ pub struct AlertBook {
     /// Lines crossed whose warning fired and has not re-armed yet.
     pub fired: BTreeSet<AlertKey>,
     pub next_id: u64,
+    /// Derived from `alerts`: the id of the newest unacknowledged alert of each topic, the one an
+    /// evaluation updates instead of firing another. Rebuilt after every change ([`Self::reindex`]).
+    #[serde(skip)]
+    open: BTreeMap<Topic, String>,
 }
 
 impl AlertBook {
     pub fn get(&self, id: &str) -> Option<&Alert> {
-        self.alerts.iter().find(|a| a.id == id)
+        self.position(id).map(|i| &self.alerts[i])
     }
 
-    /// Records fired alerts and re-armed lines (from a journaled command).
-    pub fn apply(&mut self, fired: &[Alert], rearmed: &[AlertKey]) {
+    /// Where alert `id` is: ids are `a1`, `a2`, … in the order they fired, so a binary search
+    /// finds it (a linear search for an id of another shape, never written by this engine).
+    fn position(&self, id: &str) -> Option<usize> {
+        let number = |id: &str| id.strip_prefix('a').and_then(|n| n.parse::<u64>().ok());
+        match number(id) {
+            Some(n) => {
+                let i = self
+                    .alerts
+                    .partition_point(|a| number(&a.id).is_some_and(|m| m < n));
+                (self.alerts.get(i).is_some_and(|a| a.id == id)).then_some(i)
+            }
+            None => self.alerts.iter().position(|a| a.id == id),
+        }
+    }
+
+    /// The open (unacknowledged) alert of `topic`, if one is: at most one per topic is updated.
+    pub fn open(&self, topic: &Topic) -> Option<&Alert> {
+        self.open.get(topic).and_then(|id| self.get(id))
+    }
+
+    /// Records a journaled verdict: lines `crossed` and `rearmed`, alerts `fired`, and open ones
+    /// `updated` in place (same id; their acknowledgement, if any came since, is kept).
+    pub fn apply(
+        &mut self,
+        fired: &[Alert],
+        rearmed: &[AlertKey],
+        crossed: &[AlertKey],
+        updated: &[Alert],
+    ) {
         for key in rearmed {
             self.fired.remove(key);
+        }
+        self.fired.extend(crossed.iter().cloned());
+        for new in updated {
+            if let Some(i) = self.position(&new.id) {
+                let alert = &mut self.alerts[i];
+                *alert = Alert {
+                    acked_by: alert.acked_by.take(),
+                    acked_at: alert.acked_at,
+                    ..new.clone()
+                };
+            }
         }
         for alert in fired {
             self.fired.insert(alert.key());
@@ -127,22 +181,33 @@ impl AlertBook {
                 .unwrap_or(0);
             self.alerts.remove(oldest);
         }
+        self.reindex();
+    }
+
+    /// Rebuilds the open index from `alerts` (after a change, and after loading a snapshot).
+    pub fn reindex(&mut self) {
+        self.open = self
+            .alerts
+            .iter()
+            .filter(|a| a.acked_by.is_none())
+            .map(|a| (a.topic(), a.id.clone()))
+            .collect();
     }
 
     /// Acknowledges an alert; the first acknowledgement stands. Returns the alert, or `None`.
     pub fn ack(&mut self, id: &str, by: &str, now_ms: i64) -> Option<&Alert> {
-        let alert = self.alerts.iter_mut().find(|a| a.id == id)?;
+        let i = self.position(id)?;
+        let alert = &mut self.alerts[i];
         if alert.acked_by.is_none() {
             alert.acked_by = Some(by.to_owned());
             alert.acked_at = Some(now_ms);
+            self.reindex();
         }
-        Some(alert)
+        Some(&self.alerts[i])
     }
 
     /// The open (unacknowledged) surge on `sku`, if one is.
     pub fn open_surge(&self, sku: &SkuCode) -> Option<&Alert> {
-        self.alerts.iter().rev().find(|a| {
-            a.kind == AlertKind::Surge && a.sku.as_ref() == Some(sku) && a.acked_by.is_none()
-        })
+        self.open(&(AlertKind::Surge, Some(sku.clone())))
     }
 }

@@ -11,8 +11,10 @@ pub struct Thresholds {
     pub level1_pct: f64,
     pub level2_pct: f64,
     pub level3_pct: f64,
-    /// Sell-out time below this many minutes.
+    /// Sell-out time below this many minutes (level 2).
     pub sellout_minutes: f64,
+    /// Sell-out time below this many minutes escalates the warning to level 3.
+    pub sellout_level3_minutes: f64,
     /// Sell-through above this percentage.
     pub sell_through_pct: f64,
     /// Movement rate (SKUs with a sale ÷ active SKUs) below this percentage.
@@ -30,7 +32,7 @@ pub struct Thresholds {
     pub slow_mover_days: f64,
     /// A fading hit: the last minute's rate below this percentage of the show's peak.
     pub fading_pct: f64,
-    /// A fading hit needs a peak of at least this many units per minute.
+    /// A fading hit needs a peak of at least this many units per minute (and to have been on air).
     pub fading_peak_min_per_min: f64,
     /// A fading hit re-arms only once its rate is back to this percentage of its peak: a hot
     /// product again, not noise around the line.
@@ -46,6 +48,7 @@ impl Default for Thresholds {
             level2_pct: 10.0,
             level3_pct: 5.0,
             sellout_minutes: 60.0,
+            sellout_level3_minutes: 15.0,
             sell_through_pct: 80.0,
             movement_rate_pct: 30.0,
             movement_window_minutes: 30.0,
@@ -54,7 +57,7 @@ impl Default for Thresholds {
             surge_factor: 3.0,
             slow_mover_days: 30.0,
             fading_pct: 30.0,
-            fading_peak_min_per_min: 10.0,
+            fading_peak_min_per_min: 20.0,
             fading_rearm_pct: 60.0,
             hysteresis_pct: 10.0,
         }

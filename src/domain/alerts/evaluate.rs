@@ -20,7 +20,8 @@ pub enum Scope<'a> {
 /// Judges every metric in `scope` at `now_ms`.
 pub fn evaluate(pool: &Pool, scope: Scope<'_>, now_ms: i64, config: &AlertConfig) -> Verdict {
     let book = pool.alerts();
-    let mut eval = Eval::new(book, now_ms);
+    // Open alerts follow the live numbers on the tick; after a batch only their level moves.
+    let mut eval = Eval::new(book, now_ms, matches!(scope, Scope::All));
     if !config.enabled {
         return eval.into_verdict();
     }
@@ -44,7 +45,9 @@ pub fn evaluate(pool: &Pool, scope: Scope<'_>, now_ms: i64, config: &AlertConfig
                 .and_then(|i| i.planned_rate_per_min)
                 .map(|r| r.get());
             rules::surge::surge(&mut eval, pool, sku, t, planned, now_ms);
-            rules::fading::fading(&mut eval, sku, t, now_ms);
+            if show.aired.contains(&sku.code) || show.current.as_ref() == Some(&sku.code) {
+                rules::fading::fading(&mut eval, sku, t, now_ms);
+            }
         }
         if everything {
             rules::turnover::turnover(&mut eval, sku, t, now_ms);

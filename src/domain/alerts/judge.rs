@@ -1,5 +1,12 @@
-//! Judging one crossing: fire a warning once when a line is crossed, re-arm it only once the
-//! value is back past the line by its margin. Every rule goes through [`Eval::judge`].
+//! Judging one rule on one SKU (or the shop): fire a warning once when a line is crossed, re-arm
+//! a line only once the value is back past it by its margin, and keep ONE open warning per
+//! (SKU, kind): a higher line crossed escalates it in place, a line re-armed lowers it, and on
+//! the tick its value and message follow the live numbers. Every rule goes through
+//! [`Eval::judge`] or [`Eval::judge_lines`].
+//!
+//! After an acknowledgement the acknowledged alert stays as it was acknowledged; a new alert of
+//! the same kind fires only on a new crossing: a line above the acknowledged level, or a line
+//! crossed again after it re-armed. Lines still waiting to re-arm never fire again.
 
 use super::book::{Alert, AlertBook, AlertKey, AlertKind};
 use crate::domain::stock::Sku;
@@ -12,11 +19,18 @@ pub(super) const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
 pub struct Verdict {
     pub fired: Vec<Alert>,
     pub rearmed: Vec<AlertKey>,
+    /// Lines crossed now (each waits to re-arm), whether they fired an alert or escalated one.
+    pub crossed: Vec<AlertKey>,
+    /// Open alerts changed in place: same id, new level, value, threshold, message, `updated_at`.
+    pub updated: Vec<Alert>,
 }
 
 impl Verdict {
     pub fn is_empty(&self) -> bool {
-        self.fired.is_empty() && self.rearmed.is_empty()
+        self.fired.is_empty()
+            && self.rearmed.is_empty()
+            && self.crossed.is_empty()
+            && self.updated.is_empty()
     }
 }
 
@@ -25,6 +39,8 @@ pub(super) struct Eval<'a> {
     pub(super) book: &'a AlertBook,
     now_ms: i64,
     next_id: u64,
+    /// Whether open alerts follow the live numbers now (the tick), not only their level.
+    refresh: bool,
     verdict: Verdict,
 }
 
@@ -38,12 +54,14 @@ pub(super) struct Check {
 }
 
 impl<'a> Eval<'a> {
-    /// An evaluation at `now_ms` against what `book` holds; new alerts number on from it.
-    pub(super) fn new(book: &'a AlertBook, now_ms: i64) -> Self {
+    /// An evaluation at `now_ms` against what `book` holds; new alerts number on from it. With
+    /// `refresh`, open alerts whose message no longer says the live numbers are updated.
+    pub(super) fn new(book: &'a AlertBook, now_ms: i64, refresh: bool) -> Self {
         Eval {
             book,
             now_ms,
             next_id: book.next_id,
+            refresh,
             verdict: Verdict::default(),
         }
     }
@@ -52,26 +70,85 @@ impl<'a> Eval<'a> {
         self.verdict
     }
 
+    /// Judges a rule with one line; its alert's level is the line's.
     pub(super) fn judge(&mut self, check: Check, message: impl FnOnce() -> (String, String)) {
-        let waiting = self.book.fired.contains(&check.key);
-        if check.crossed && !waiting {
-            let (zh, en) = message();
-            self.verdict.fired.push(Alert {
-                id: format!("a{}", self.next_id),
-                kind: check.key.kind,
-                level: check.key.level,
-                sku: check.key.sku,
-                value: round2(check.value),
-                threshold: check.threshold,
-                message_zh: zh,
-                message_en: en,
-                at: self.now_ms,
-                acked_by: None,
-                acked_at: None,
-            });
-            self.next_id += 1;
-        } else if waiting && check.back {
-            self.verdict.rearmed.push(check.key);
+        self.judge_lines(vec![check], |_| message());
+    }
+
+    /// Judges the lines of one rule on one topic (same kind and SKU, one level each). The open
+    /// alert, or the one fired, stands at the highest line waiting to re-arm; `message` says it
+    /// for a level, with the live numbers.
+    pub(super) fn judge_lines(
+        &mut self,
+        checks: Vec<Check>,
+        message: impl FnOnce(u8) -> (String, String),
+    ) {
+        let Some(first) = checks.first() else {
+            return;
+        };
+        let topic = (first.key.kind, first.key.sku.clone());
+        let mut newly = false;
+        let mut top: Option<(u8, f64, f64)> = None;
+        for check in checks {
+            let waiting = self.book.fired.contains(&check.key);
+            let armed = if check.crossed && !waiting {
+                newly = true;
+                self.verdict.crossed.push(check.key.clone());
+                true
+            } else if waiting && check.back {
+                self.verdict.rearmed.push(check.key.clone());
+                false
+            } else {
+                waiting
+            };
+            if armed && top.is_none_or(|(level, ..)| check.key.level > level) {
+                top = Some((check.key.level, round2(check.value), check.threshold));
+            }
+        }
+        let Some((level, value, threshold)) = top else {
+            return; // nothing crossed: an open alert stays as it was, waiting for its ack
+        };
+        match self.book.open(&topic) {
+            Some(open) => {
+                if level == open.level && !newly && !self.refresh {
+                    return;
+                }
+                let (zh, en) = message(level);
+                let same = level == open.level
+                    && threshold == open.threshold
+                    && zh == open.message_zh
+                    && en == open.message_en;
+                if !same || newly {
+                    self.verdict.updated.push(Alert {
+                        level,
+                        value,
+                        threshold,
+                        message_zh: zh,
+                        message_en: en,
+                        updated_at: Some(self.now_ms),
+                        ..open.clone()
+                    });
+                }
+            }
+            None if newly => {
+                let (zh, en) = message(level);
+                self.verdict.fired.push(Alert {
+                    id: format!("a{}", self.next_id),
+                    kind: topic.0,
+                    level,
+                    sku: topic.1,
+                    value,
+                    threshold,
+                    message_zh: zh,
+                    message_en: en,
+                    at: self.now_ms,
+                    acked_by: None,
+                    acked_at: None,
+                    updated_at: None,
+                });
+                self.next_id += 1;
+            }
+            None => {} // acknowledged, and no new line crossed since
         }
     }
 }

@@ -52,7 +52,9 @@ impl Pool {
             sku.base = sku.available();
             opening.insert(code.clone(), sku.base);
         }
-        self.show.as_mut().expect("checked live above").opening = opening;
+        let show = self.show.as_mut().expect("checked live above");
+        show.opening = opening;
+        show.aired.extend(show.current.clone());
         for sku in self.skus.values_mut() {
             sku.peak_rate_per_min = 0;
         }
@@ -79,6 +81,9 @@ impl Pool {
             "put a product on air in",
         )?;
         show.current = Some(sku.clone());
+        if show.state == ShowState::Live {
+            show.aired.insert(sku.clone());
+        }
         Ok(self.show_effect(vec![sku.clone()]))
     }
 

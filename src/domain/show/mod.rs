@@ -6,7 +6,7 @@ pub(super) mod commands;
 use super::stock::ChannelSales;
 use super::types::{Int, Name, SkuCode, Timestamp};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The most products one lineup may hold.
 pub const LINEUP_ITEMS_MAX: usize = 200;
@@ -70,6 +70,9 @@ pub struct Show {
     /// Each lineup SKU's available units when the show went live (the review's opening).
     #[serde(default)]
     pub opening: BTreeMap<SkuCode, i64>,
+    /// The products that were on air while the show was live: only these can be fading hits.
+    #[serde(default)]
+    pub aired: BTreeSet<SkuCode>,
 }
 
 impl Show {
@@ -89,6 +92,7 @@ impl Show {
             units: 0,
             channels: BTreeMap::new(),
             opening: BTreeMap::new(),
+            aired: BTreeSet::new(),
         }
     }
 

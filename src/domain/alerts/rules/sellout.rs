@@ -1,39 +1,52 @@
-//! Sell-out time (SPEC C): the available units last under the line at the recent pace.
+//! Sell-out time (SPEC C): the available units last under the line at the mean rate of the last
+//! 30 minutes (the stock view's `rate_per_min`); level 2 under the line, level 3 under the urgent one.
 
 use crate::domain::alerts::book::AlertKind;
 use crate::domain::alerts::config::Thresholds;
-use crate::domain::alerts::judge::{Check, Eval, key};
+use crate::domain::alerts::judge::{Check, Eval, key, round2};
 use crate::domain::stock::Sku;
 
 pub fn sellout(eval: &mut Eval<'_>, sku: &Sku, t: &Thresholds, now_ms: i64) {
+    // The stock view's rate (the mean of the last 30 minutes), so the warning, the table and the
+    // host screen say the same number of minutes.
     let rate = sku.rate.per_minute(now_ms);
     let available = sku.available();
-    if available <= 0
-        && !eval
-            .book
-            .fired
-            .contains(&key(AlertKind::SelloutEta, sku, 2))
-    {
+    let waiting = eval
+        .book
+        .fired
+        .contains(&key(AlertKind::SelloutEta, sku, 2));
+    if available <= 0 && !waiting {
         return; // sold out already: the stock level says so
     }
     let minutes = if rate > 0.0 {
-        available as f64 / rate
+        round2(available as f64 / rate)
     } else {
         f64::INFINITY
     };
-    let line = t.sellout_minutes;
-    let check = Check {
-        key: key(AlertKind::SelloutEta, sku, 2),
-        crossed: available > 0 && minutes < line,
-        back: minutes > line * (1.0 + t.hysteresis_pct / 100.0),
-        value: if minutes.is_finite() { minutes } else { 0.0 },
-        threshold: line,
-    };
+    let lines = [(2, t.sellout_minutes), (3, t.sellout_level3_minutes)];
+    let checks = lines
+        .iter()
+        .map(|&(lvl, line)| Check {
+            key: key(AlertKind::SelloutEta, sku, lvl),
+            crossed: available > 0 && minutes < line,
+            back: minutes > line * (1.0 + t.hysteresis_pct / 100.0),
+            value: if minutes.is_finite() { minutes } else { 0.0 },
+            threshold: line,
+        })
+        .collect();
     let name = sku.name.as_str();
-    eval.judge(check, || {
+    eval.judge_lines(checks, |lvl| {
+        if available <= 0 {
+            return (
+                format!("【{name}】已售罄,请上下一个有货商品"),
+                format!("{name}: sold out, go to the next product with stock"),
+            );
+        }
+        let act_zh = if lvl >= 3 { "马上准备下一个商品或补货" } else { "建议调整排品顺序或讲解话术" };
+        let act_en = if lvl >= 3 { "get the next product or a restock ready now" } else { "reorder the lineup or change the pitch" };
         (
-            format!("【{name}】按当前速度约 {minutes:.0} 分钟后售罄,建议调整排品顺序或讲解话术"),
-            format!("{name}: sells out in about {minutes:.0} min at this pace, reorder the lineup or change the pitch"),
+            format!("【{name}】按近30分钟速度(每分钟 {rate:.0} 件)约 {minutes:.0} 分钟后售罄,{act_zh}"),
+            format!("{name}: sells out in about {minutes:.0} min at the 30-minute mean rate ({rate:.0}/min), {act_en}"),
         )
     });
 }

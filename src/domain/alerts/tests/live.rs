@@ -91,33 +91,41 @@ fn no_surge_unless_the_show_is_live() {
 // ---- fading hit ------------------------------------------------------------------------------
 
 #[test]
-fn a_hit_fades_below_30_percent_of_its_peak_only_with_a_peak_of_10_a_minute() {
+fn a_hit_fades_below_30_percent_of_its_peak_only_once_on_air_with_a_peak_above_the_floor() {
     let mut b = Bench::new(vec![
         new_sku("HIT", "加绒卫衣", "apparel", 1000),
         new_sku("MILD", "棒球帽", "apparel", 1000),
+        new_sku("OFFAIR", "羊毛袜", "apparel", 1000),
     ]);
-    b.show(vec![lineup_item("HIT", None), lineup_item("MILD", None)]);
+    let lineup = ["HIT", "MILD", "OFFAIR"]
+        .map(|s| lineup_item(s, None))
+        .to_vec();
+    b.show(lineup);
     b.start();
-    b.sell("HIT", 12); // peak 12/min
-    b.sell("MILD", 9); // peak 9/min: too small to fade
-    assert_eq!(b.sku("HIT").peak_rate_per_min, 12);
+    b.run(Command::SetCurrent { sku: code("MILD") });
+    b.sell("MILD", 15); // on air, but a peak of 15/min is under the floor of 20
+    b.run(Command::SetCurrent { sku: code("HIT") });
+    b.sell("HIT", 24); // on air, peak 24/min
+    b.sell("OFFAIR", 40); // a peak of 40/min, but never on air
+    assert_eq!(b.sku("HIT").peak_rate_per_min, 24);
     b.at(T0_MS + 30 * SECOND_MS);
     assert!(fired(&b.tick(), AlertKind::Fading).is_empty());
 
+    b.run(Command::SetCurrent { sku: code("MILD") }); // HIT leaves the air: it was on air all the same
     b.at(T0_MS + 70 * SECOND_MS); // nothing sold in the last minute
     let v = b.tick();
     let got = fired(&v, AlertKind::Fading);
-    assert_eq!(got.len(), 1);
+    assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0].sku, Some(code("HIT")));
-    assert_eq!((got[0].value, got[0].threshold), (0.0, 3.6));
+    assert_eq!((got[0].value, got[0].threshold), (0.0, 7.2));
     assert!(got[0].message_zh.contains("加绒卫衣"));
 
-    // Four in a minute is past the line but not a hit again: noise around 3.6 must not re-arm.
+    // Eight in a minute is past the line but not a hit again: noise around 7.2 must not re-arm.
     b.at(T0_MS + 80 * SECOND_MS);
-    let v = b.sell("HIT", 4);
+    let v = b.sell("HIT", 8);
     assert!(rearmed(&v, AlertKind::Fading).is_empty());
-    // Eight is 60% of the peak of 12 (with the four): re-armed.
-    let v = b.sell("HIT", 4);
+    // Sixteen is over 60% of the peak of 24: re-armed.
+    let v = b.sell("HIT", 8);
     assert_eq!(rearmed(&v, AlertKind::Fading), [1]);
     assert!(
         b.book(AlertKind::Fading)

@@ -4,6 +4,7 @@
 
 mod book;
 mod live;
+mod open;
 mod shop;
 mod stock;
 
@@ -113,6 +114,8 @@ impl Bench {
             let cmd = Command::Alerts {
                 fired: verdict.fired.clone(),
                 rearmed: verdict.rearmed.clone(),
+                crossed: verdict.crossed.clone(),
+                updated: verdict.updated.clone(),
             };
             self.apply(cmd).expect("recording alerts is never refused");
         }

@@ -4,87 +4,116 @@ use super::*;
 
 // ---- tiered stock ----------------------------------------------------------------------------
 
+/// The stock-level alerts of `verdict`: fired and updated in place, as `(id, level)`.
+fn stock_moves(verdict: &Verdict) -> Vec<(String, u8)> {
+    let fired = verdict.fired.iter();
+    fired
+        .chain(verdict.updated.iter())
+        .filter(|a| a.kind == AlertKind::StockLevel)
+        .map(|a| (a.id.clone(), a.level))
+        .collect()
+}
+
 #[test]
-fn each_stock_level_fires_exactly_once_in_order_as_the_base_is_sold_down() {
+fn one_stock_level_alert_fires_and_escalates_in_place_as_the_base_is_sold_down() {
     let mut b = live_hoodie();
-    // (units sold, stock level alerts expected from that sale)
-    let steps: [(i64, &[u8]); 9] = [
-        (79, &[]), // 21 left: above 20%
-        (1, &[1]), // 20 left: at 20%
-        (1, &[]),  // 19: still below, no second alert
-        (8, &[]),  // 11
-        (1, &[2]), // 10: at 10%
-        (4, &[]),  // 6
-        (1, &[3]), // 5: at 5%
-        (4, &[]),  // 1
-        (1, &[]),  // sold out: level 3 stands
+    // (units sold, the level of the one alert after that sale; None: no change)
+    let steps: [(i64, Option<u8>); 9] = [
+        (79, None),   // 21 left: above 20%
+        (1, Some(1)), // 20 left: at 20%, fired
+        (1, None),    // 19: still level 1, its text waits for the tick
+        (8, None),    // 11
+        (1, Some(2)), // 10: at 10%, escalated in place
+        (4, None),    // 6
+        (1, Some(3)), // 5: at 5%
+        (4, None),    // 1
+        (1, None),    // sold out: level 3 stands
     ];
     for (qty, want) in steps {
         let v = b.sell("HOODIE", qty);
-        let got = fired(&v, AlertKind::StockLevel);
-        assert_eq!(levels(&got), want, "after selling {qty} more");
+        let got: Vec<u8> = stock_moves(&v).into_iter().map(|(_, l)| l).collect();
+        assert_eq!(
+            got,
+            want.into_iter().collect::<Vec<_>>(),
+            "after selling {qty} more"
+        );
     }
     assert_eq!(b.sku("HOODIE").available(), 0);
     let book = b.book(AlertKind::StockLevel);
-    assert_eq!(levels(&book), [1, 2, 3]);
-    let ids: BTreeSet<&str> = book.iter().map(|a| a.id.as_str()).collect();
-    assert_eq!(ids.len(), 3, "every alert has its own id");
-    for (alert, (threshold, value)) in book.iter().zip([(20.0, 20.0), (10.0, 10.0), (5.0, 5.0)]) {
-        assert_eq!(alert.sku, Some(code("HOODIE")));
-        assert_eq!(alert.threshold, threshold);
-        assert_eq!(alert.value, value);
-        assert!(
-            alert.message_zh.contains("加绒卫衣"),
-            "{}",
-            alert.message_zh
-        );
-        assert!(
-            alert.message_en.contains("加绒卫衣"),
-            "{}",
-            alert.message_en
-        );
-        assert_eq!(alert.acked_by, None);
-    }
+    assert_eq!(
+        levels(&book),
+        [3],
+        "one alert for the SKU, at the highest level"
+    );
+    let alert = book[0];
+    let id = alert.id.clone();
+    assert_eq!((alert.threshold, alert.value), (5.0, 5.0));
+    assert_eq!(alert.at, T0_MS);
+    assert_eq!(alert.updated_at, Some(T0_MS));
+    assert!(alert.message_zh.contains("剩 5 件"), "{}", alert.message_zh);
+
+    // The tick brings its value and words to the live numbers: 0 left.
+    let v = b.tick();
+    assert_eq!(stock_moves(&v), [(id, 3)], "same id, new numbers");
+    let alert = b.book(AlertKind::StockLevel)[0];
+    assert_eq!(alert.value, 0.0);
+    assert!(alert.message_zh.contains("已抢光"), "{}", alert.message_zh);
+    assert!(alert.message_en.contains("0 left"), "{}", alert.message_en);
     assert!(
-        book[2].message_zh.contains("最后一批"),
-        "{}",
-        book[2].message_zh
+        stock_moves(&b.tick()).is_empty(),
+        "nothing changed: nothing to journal"
     );
 }
 
 #[test]
-fn a_restock_rearms_the_levels_and_the_next_crossing_fires_again() {
+fn a_restock_rearms_the_levels_and_the_next_crossing_updates_the_open_alert() {
     let mut b = live_hoodie();
-    b.sell("HOODIE", 95); // 5 left: levels 1, 2, 3 all fired
-    assert_eq!(levels(&b.book(AlertKind::StockLevel)), [1, 2, 3]);
+    b.sell("HOODIE", 95); // 5 left: levels 1, 2, 3 crossed, one alert at 3
+    assert_eq!(levels(&b.book(AlertKind::StockLevel)), [3]);
+    let id = b.book(AlertKind::StockLevel)[0].id.clone();
 
     // 30 received: 35 of a base raised to 130 is 26.9%, past 20% by more than the 10% margin.
     let v = b.movement("HOODIE", MovementKind::Receive, 30);
     assert_eq!(b.sku("HOODIE").base, 130);
-    assert!(fired(&v, AlertKind::StockLevel).is_empty());
+    assert!(
+        stock_moves(&v).is_empty(),
+        "the open alert waits for its ack"
+    );
     assert_eq!(rearmed(&v, AlertKind::StockLevel), [1, 2, 3]);
     assert!(!b.waiting(AlertKind::StockLevel, Some("HOODIE"), 1));
 
     b.sell("HOODIE", 8); // 27 of 130: 20.8%
     let v = b.sell("HOODIE", 1); // 26 of 130: 20%
-    assert_eq!(levels(&fired(&v, AlertKind::StockLevel)), [1]);
+    assert_eq!(
+        stock_moves(&v),
+        [(id.clone(), 1)],
+        "the open one, at level 1 now"
+    );
+    assert_eq!(b.book(AlertKind::StockLevel).len(), 1);
+
+    // Acknowledged, re-armed, crossed again: a new alert.
+    b.ack(&id, "运营小王").unwrap();
+    b.movement("HOODIE", MovementKind::Receive, 30);
+    b.sell("HOODIE", 30); // 26 of 160: 16%
     let book = b.book(AlertKind::StockLevel);
-    assert_eq!(levels(&book), [1, 2, 3, 1]);
-    assert_ne!(book[0].id, book[3].id);
+    assert_eq!(levels(&book), [1, 1]);
+    assert_ne!(book[0].id, book[1].id);
+    assert_eq!(book[0].acked_by.as_deref(), Some("运营小王"));
 }
 
 #[test]
 fn stock_bouncing_on_the_line_does_not_spam_and_rearms_only_past_the_margin() {
     let mut b = live_hoodie();
     b.sell("HOODIE", 79); // 21 left
+    let mut alert_id = String::new();
     for round in 0..5 {
         let (id, v) = b.hold("HOODIE", 1); // 20: on the line
-        let want: &[u8] = if round == 0 { &[1] } else { &[] };
-        assert_eq!(
-            levels(&fired(&v, AlertKind::StockLevel)),
-            want,
-            "round {round}"
-        );
+        let want = if round == 0 { 1 } else { 0 };
+        let moves = stock_moves(&v);
+        assert_eq!(moves.len(), want, "round {round}");
+        if let Some((first, _)) = moves.into_iter().next() {
+            alert_id = first;
+        }
         let v = b.order(Kind::Cancelled, &id, &[]); // 21: back above, within the margin
         assert!(v.rearmed.is_empty(), "round {round}: {v:?}");
     }
@@ -95,26 +124,60 @@ fn stock_bouncing_on_the_line_does_not_spam_and_rearms_only_past_the_margin() {
     assert!(v.rearmed.is_empty());
     let v = b.movement("HOODIE", MovementKind::Adjust, 1);
     assert_eq!(rearmed(&v, AlertKind::StockLevel), [1]);
-    let (_, v) = b.hold("HOODIE", 3); // 20 again
-    assert_eq!(levels(&fired(&v, AlertKind::StockLevel)), [1]);
-    assert_eq!(b.book(AlertKind::StockLevel).len(), 2);
+    let (_, v) = b.hold("HOODIE", 3); // 20 again: the open alert, not a second one
+    assert_eq!(stock_moves(&v), [(alert_id, 1)]);
+    assert_eq!(b.book(AlertKind::StockLevel).len(), 1);
 }
 
 #[test]
-fn a_fall_through_several_lines_fires_each_level_in_order_and_rearms_them_apart() {
+fn a_burst_across_three_tiers_leaves_one_alert_at_level_3_that_steps_down_with_a_restock() {
     let mut b = live_hoodie();
     let v = b.sell("HOODIE", 96); // 4 left: past all three lines in one sale
-    let got = fired(&v, AlertKind::StockLevel);
-    assert_eq!(levels(&got), [1, 2, 3]);
-    let ids: Vec<&str> = got.iter().map(|a| a.id.as_str()).collect();
-    assert_eq!(ids, ["a0", "a1", "a2"], "ids follow the firing order");
+    assert_eq!(levels(&fired(&v, AlertKind::StockLevel)), [3]);
+    let crossed = v.crossed.iter().filter(|k| k.kind == AlertKind::StockLevel);
+    assert_eq!(crossed.count(), 3, "each line waits to re-arm");
+    let id = fired(&v, AlertKind::StockLevel)[0].id.clone();
+    let open: Vec<&Alert> = b
+        .book(AlertKind::StockLevel)
+        .into_iter()
+        .filter(|a| a.acked_by.is_none())
+        .collect();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert!(
+        open[0].message_zh.contains("剩 4 件"),
+        "{}",
+        open[0].message_zh
+    );
 
-    // Back to 15%: past 10% and 5% by their margins, still under 20%.
+    // Back to 15%: past 10% and 5% by their margins, still under 20%: level 1, in place.
     let v = b.movement("HOODIE", MovementKind::Adjust, 11);
     assert_eq!(rearmed(&v, AlertKind::StockLevel), [2, 3]);
+    assert_eq!(stock_moves(&v), [(id.clone(), 1)]);
     assert!(b.waiting(AlertKind::StockLevel, Some("HOODIE"), 1));
-    let (_, v) = b.hold("HOODIE", 6); // 9%: level 2 again, not 1 or 3
+    let (_, v) = b.hold("HOODIE", 6); // 9%: level 2 again, in place
+    assert_eq!(stock_moves(&v), [(id, 2)]);
+    assert_eq!(b.book(AlertKind::StockLevel).len(), 1);
+}
+
+#[test]
+fn after_an_ack_only_a_higher_line_fires_a_new_alert() {
+    let mut b = live_hoodie();
+    b.sell("HOODIE", 85); // 15%: level 1
+    let id = b.book(AlertKind::StockLevel)[0].id.clone();
+    b.ack(&id, "运营小王").unwrap();
+    let v = b.sell("HOODIE", 2); // 13%: same level, the acknowledged alert stays as it was
+    assert!(stock_moves(&v).is_empty());
+    b.at(T0_MS + 5_000);
+    assert!(stock_moves(&b.tick()).is_empty());
+    let v = b.sell("HOODIE", 5); // 8%: worse than what was acknowledged
     assert_eq!(levels(&fired(&v, AlertKind::StockLevel)), [2]);
+    let book = b.book(AlertKind::StockLevel);
+    assert_eq!(levels(&book), [1, 2]);
+    assert!(
+        book[0].message_zh.contains("剩 15 件"),
+        "acknowledged text stands: {}",
+        book[0].message_zh
+    );
 }
 
 // ---- sell-out time ---------------------------------------------------------------------------
@@ -167,12 +230,16 @@ fn sales_older_than_30_minutes_leave_the_rate() {
     b.at(T0_MS + 35 * MINUTE_MS);
     let v = b.sell("TEE", 10);
     assert_eq!(b.sku("TEE").rate.per_minute(b.now_ms), 10.0 / 30.0);
-    assert_eq!(rearmed(&v, AlertKind::SelloutEta), [2]);
+    assert_eq!(rearmed(&v, AlertKind::SelloutEta), [2, 3]);
     // 300 in the window over 30 minutes: 10/min, and 500 left: 50 minutes.
     let v = b.sell("TEE", 290);
-    let got = fired(&v, AlertKind::SelloutEta);
+    assert!(
+        fired(&v, AlertKind::SelloutEta).is_empty(),
+        "one open per SKU and kind"
+    );
+    let got: Vec<&Alert> = v.updated.iter().collect();
     assert_eq!(got.len(), 1);
-    assert_eq!(got[0].value, 50.0);
+    assert_eq!((got[0].value, got[0].level), (50.0, 2));
 }
 
 #[test]
@@ -183,7 +250,7 @@ fn a_sold_out_product_gets_no_sell_out_time_warning() {
     ]);
     let v = b.sell("GONE", 10);
     assert!(fired(&v, AlertKind::SelloutEta).is_empty());
-    assert_eq!(levels(&fired(&v, AlertKind::StockLevel)), [1, 2, 3]);
+    assert_eq!(levels(&fired(&v, AlertKind::StockLevel)), [3]);
 
     // Warned while it still had stock, then sold out: no second warning, and no re-arm.
     let v = b.sell("LATE", 50);
