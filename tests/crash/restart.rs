@@ -234,9 +234,13 @@ async fn assert_ready(s: &TestServer) {
     assert_eq!(st, StatusCode::OK, "/healthz: {b}");
 }
 
+/// The books compared across restarts are stock and orders: the warnings engine, whose open
+/// alerts follow the clock (and journal their updated words on the writer's tick), is off.
+const BOOKS_ONLY: &str = "[alerts]\nenabled = false\n";
+
 #[tokio::test]
 async fn a_clean_restart_after_sigterm_gives_identical_books() {
-    let mut s = TestServer::start();
+    let mut s = TestServer::start_with_config(BOOKS_ONLY);
     let posted = write_books(&s).await;
     let before = read_books(&s).await;
     assert_eq!(
@@ -256,7 +260,7 @@ async fn a_clean_restart_after_sigterm_gives_identical_books() {
 
 #[tokio::test]
 async fn a_kill_9_after_a_clean_restart_replays_the_journal_over_the_snapshot() {
-    let mut s = TestServer::start();
+    let mut s = TestServer::start_with_config(BOOKS_ONLY);
     let mut posted = write_books(&s).await;
     terminate_cleanly(&mut s);
     s.restart();
