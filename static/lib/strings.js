@@ -85,7 +85,7 @@ export const STRINGS = {
     "chart.viewers": "在线人数",
     "chart.gmv": "成交额",
     "chart.waiting": "等待数据…",
-    "chart.stock_hint": "讲解中的商品 + 表格中勾选的商品",
+    "chart.stock_hint": "讲解中 + 点选的商品",
     "chart.no_stock": "开播或在表格中勾选商品后显示库存曲线",
 
     "focus.on_air": "正在讲解",
@@ -252,7 +252,7 @@ export const STRINGS = {
     "chart.viewers": "Online viewers",
     "chart.gmv": "GMV",
     "chart.waiting": "Waiting for data…",
-    "chart.stock_hint": "Product on air + SKUs ticked in the table",
+    "chart.stock_hint": "On air + clicked rows",
     "chart.no_stock": "Go live or tick SKUs in the table to plot their stock",
 
     "focus.on_air": "On air",

@@ -17,4 +17,5 @@ mod driver;
 mod reports;
 mod screens;
 mod stage;
+mod wall;
 mod writes;
