@@ -6,7 +6,7 @@ pub(super) mod commands;
 use super::stock::ChannelSales;
 use super::types::{Int, Name, SkuCode, Timestamp};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The most products one lineup may hold.
 pub const LINEUP_ITEMS_MAX: usize = 200;
@@ -70,6 +70,10 @@ pub struct Show {
     /// Each lineup SKU's available units when the show went live (the review's opening).
     #[serde(default)]
     pub opening: BTreeMap<SkuCode, i64>,
+    /// The distinct buyers of orders paid while live (成交人数): the buyer id, or the order itself
+    /// (`channel/order_id`) when the channel sends none. A refund does not remove its buyer.
+    #[serde(default)]
+    pub buyers: BTreeSet<String>,
 }
 
 impl Show {
@@ -89,6 +93,7 @@ impl Show {
             units: 0,
             channels: BTreeMap::new(),
             opening: BTreeMap::new(),
+            buyers: BTreeSet::new(),
         }
     }
 
@@ -167,6 +172,8 @@ pub struct ShowView {
     pub gmv_cents: i64,
     pub orders: i64,
     pub units: i64,
+    /// Distinct paying buyers while live (成交人数).
+    pub buyers: i64,
     /// The night's units, orders and GMV by channel, net of refunds.
     pub channels: BTreeMap<String, ChannelSales>,
     pub started_at: Option<String>,
@@ -189,6 +196,7 @@ impl ShowView {
             gmv_cents: 0,
             orders: 0,
             units: 0,
+            buyers: 0,
             channels: BTreeMap::new(),
             started_at: None,
             ended_at: None,
