@@ -82,10 +82,8 @@ export function render() {
   const stageChanged = stage !== lastStage;
   lastStage = stage;
   if (dirty.all || dirty.writes) renderWritesBanner($("writes-banner"), board.live.state.writes);
-  if (dirty.all || dirty.show) {
-    renderHeader(s);
-    renderKpis(s);
-  }
+  if (dirty.all || dirty.show) renderHeader(s);
+  if (dirty.all || dirty.show || dirty.series) renderKpis(s);
   if (dirty.all || stageChanged || dirty.skus.size || dirty.scroll) renderTable(s, dirty.all || stageChanged);
   if (dirty.all || dirty.show || dirty.skus.size) renderFocus(s);
   if (dirty.all || dirty.series || stageChanged) renderCharts(s);
