@@ -68,6 +68,20 @@ export function perMinute(t, arr) {
   });
 }
 
+/**
+ * Units sold per minute at each sample from a SKU's available-units series: what the available
+ * fell by over the trailing minute (a restock, which raises it, counts as no sale).
+ */
+export function sellRate(t, available) {
+  const sold = [];
+  let total = 0;
+  for (let i = 0; i < available.length; i++) {
+    if (i > 0 && num(available[i]) && num(available[i - 1])) total += Math.max(0, available[i - 1] - available[i]);
+    sold.push(total);
+  }
+  return perMinute(t, sold);
+}
+
 /** "▲12%" / "▼5%" / "±0%"; null → "". */
 export function fmtChange(ratio) {
   if (!num(ratio)) return "";

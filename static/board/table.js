@@ -3,8 +3,9 @@
  * numbers pulse. Rows that do not fit page automatically every PAGE_MS (on air and next stay on
  * every page) with a page indicator; a whole catalogue (VIRTUAL_FROM) is windowed and scrolls. */
 import { lang, t } from "../lib/i18n.js";
-import { fmtInt, fmtPct, fmtRate, isNum } from "../lib/format.js";
+import { fmtInt, fmtMoney, fmtMoneyShort, fmtPct, fmtRate, isNum } from "../lib/format.js";
 import { pageSlice, sortRows } from "./order.js";
+import { sellRate, sparkPoints } from "./metrics.js";
 import { pageLabel, shortMinutes } from "./short.js";
 import { $, h, pulse, setText } from "../lib/dom.js";
 import { colorFor, picks, togglePick } from "./picks.js";
@@ -17,7 +18,8 @@ import { board, dirty, lineupIndex, schedule } from "./state.js";
 const VIRTUAL_FROM = 150;
 const OVERSCAN = 8;
 /** The table's columns (the spacer rows span them all). */
-const COLUMNS = 10;
+const COLUMNS = 11;
+const SVG = "http://www.w3.org/2000/svg";
 /** A sell-out sooner than this many minutes is coloured. */
 const SELLOUT_SOON_MIN = 60;
 
@@ -46,15 +48,28 @@ function makeRow(sku) {
     tr.appendChild(td);
     return td;
   };
+  // 趋势: a sparkline of the SKU's sales per minute; clicking the row plots it on the stock chart.
   const pick = cell("pick", "pick");
-  c.box = h("input", { type: "checkbox", "aria-label": sku, title: t("table.chart_tip") });
-  c.box.addEventListener("change", () => togglePick(sku, c.box.checked));
-  pick.appendChild(c.box);
+  pick.title = t("table.chart_tip");
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 40 16");
+  svg.setAttribute("preserveAspectRatio", "none");
+  svg.setAttribute("class", "trend");
+  c.trend = document.createElementNS(SVG, "polyline");
+  svg.appendChild(c.trend);
+  pick.appendChild(svg);
+  tr.addEventListener("click", () => {
+    if (!tr.classList.contains("onair")) togglePick(sku, !picks.includes(sku));
+  });
   const prod = cell("product", "product");
   c.tags = h("span", { class: "ptags" });
   c.name = h("span", { class: "pname-text" });
   c.sub = h("div", { class: "psku" });
   prod.append(h("div", { class: "pname" }, c.tags, c.name), c.sub);
+  const money = cell("gmv", "n gmv");
+  c.gmv = h("div", { class: "gmv-total" });
+  c.price = h("div", { class: "gmv-price" });
+  money.append(c.gmv, c.price);
   // 不良, 预留 and 待付款 are in each row's tooltip (the wall has room for what is watched).
   for (const k of ["on_hand", "committed"]) cell(k, "n " + k);
   cell("available", "n avail");
@@ -69,6 +84,13 @@ function makeRow(sku) {
   c.badge = h("span", { class: "lvl-badge" });
   lvl.appendChild(c.badge);
   return { tr, c, prev: null, tagKey: "" };
+}
+
+/** The SKU's sales per minute from the feed's stock series (a SKU not followed there has none). */
+function trendPoints(sku) {
+  const ser = board.live.state.series;
+  const stock = ser.stock && ser.stock[sku];
+  return stock ? sparkPoints(sellRate(ser.t, stock), 40, 16) : "";
 }
 
 function numCell(td, n) {
@@ -122,10 +144,12 @@ function updateRow(row, v, s, lx, animate) {
   setText(c.badge, t("level." + level));
   c.badge.title = level ? t("level." + level + ".action") : "";
 
+  setText(c.gmv, fmtMoneyShort(v.gmv_cents));
+  setText(c.price, fmtMoney(v.price_cents));
   const plotted = onAir || picks.includes(v.sku);
-  c.box.checked = plotted;
-  c.box.disabled = onAir;
-  c.box.style.setProperty("--swatch", plotted ? colorFor(v.sku, s && s.current) : "");
+  tr.classList.toggle("plotted", plotted);
+  c.pick.style.setProperty("--swatch", plotted ? colorFor(v.sku, s && s.current) : "transparent");
+  c.trend.setAttribute("points", trendPoints(v.sku));
 
   if (animate && row.prev) {
     if (row.prev.available !== v.available) pulse(c.available);
