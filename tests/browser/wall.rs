@@ -34,7 +34,13 @@ async fn big_show(server: &TestServer) {
         .collect();
     server.create_skus(&json!(extra)).await;
     for i in 1..=4 {
-        sell(server, &format!("DY-EX-{i}"), &format!("EXTRA-{i:02}"), 5 * i as i64).await;
+        sell(
+            server,
+            &format!("DY-EX-{i}"),
+            &format!("EXTRA-{i:02}"),
+            5 * i as i64,
+        )
+        .await;
     }
 }
 
@@ -79,7 +85,9 @@ async fn every_sku_reaches_the_wall(size: (u32, u32), lang: &str, shot: &str) {
     let path = if lang == "en" { "/?lang=en" } else { "/" };
     browser.open(&server, path, VIEWER).await;
     browser.fit_viewport(size).await;
-    browser.wait("the charts drawn", APPEAR_MS, CHARTS_DRAWN).await;
+    browser
+        .wait("the charts drawn", APPEAR_MS, CHARTS_DRAWN)
+        .await;
     browser
         .wait(
             "24 rows in the table",
@@ -89,15 +97,29 @@ async fn every_sku_reaches_the_wall(size: (u32, u32), lang: &str, shot: &str) {
         .await;
     let first = browser.js(ROWS_ON_SCREEN).await;
     let shown = first["skus"].as_array().map(Vec::len).unwrap_or(0);
-    assert!(shown >= 6 && shown < BIG_SHOW, "a page of rows, not all 24: {first}");
-    assert_eq!(first["skus"][0], HOODIE, "the product on air is the first row: {first}");
+    assert!(
+        (6..BIG_SHOW).contains(&shown),
+        "a page of rows, not all 24: {first}"
+    );
+    assert_eq!(
+        first["skus"][0], HOODIE,
+        "the product on air is the first row: {first}"
+    );
     assert_eq!(first["skus"][1], JACKET, "next is the second row: {first}");
     let indicator = first["page"].as_str().unwrap_or("");
     let want = if lang == "en" { "Page 1/" } else { "第 1/" };
     assert!(indicator.starts_with(want), "a page indicator: {first}");
     browser.screenshot(&format!("{shot}-page1")).await;
-    assert_eq!(browser.js(COVERED_CHARTS).await, json!([]), "nothing over a chart");
-    assert_eq!(browser.js(OVERFLOWING).await, json!([]), "no text overflows its box");
+    assert_eq!(
+        browser.js(COVERED_CHARTS).await,
+        json!([]),
+        "nothing over a chart"
+    );
+    assert_eq!(
+        browser.js(OVERFLOWING).await,
+        json!([]),
+        "no text overflows its box"
+    );
 
     let start = Instant::now();
     let mut seen = BTreeSet::new();
@@ -113,24 +135,39 @@ async fn every_sku_reaches_the_wall(size: (u32, u32), lang: &str, shot: &str) {
             seen.insert(s.as_str().unwrap_or("").to_owned());
         }
         if pages.insert(now["page"].as_str().unwrap_or("").to_owned()) && pages.len() == 2 {
-            assert_eq!(browser.js(OVERFLOWING).await, json!([]), "no overflow on page 2");
+            assert_eq!(
+                browser.js(OVERFLOWING).await,
+                json!([]),
+                "no overflow on page 2"
+            );
             browser.screenshot(&format!("{shot}-page2")).await;
         }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    eprintln!("{shot}: every SKU on screen after {:?}, pages {pages:?}", start.elapsed());
+    eprintln!(
+        "{shot}: every SKU on screen after {:?}, pages {pages:?}",
+        start.elapsed()
+    );
     browser.assert_no_errors("after paging").await;
     browser.close().await;
 }
 
 #[tokio::test]
 async fn every_sku_of_a_24_sku_show_reaches_a_1920_wall_in_chinese_within_30_s() {
-    bounded_long("24 SKUs at 1920×1080 in Chinese", every_sku_reaches_the_wall(VIEWPORT, "zh", "wall-1920-zh")).await;
+    bounded_long(
+        "24 SKUs at 1920×1080 in Chinese",
+        every_sku_reaches_the_wall(VIEWPORT, "zh", "wall-1920-zh"),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn every_sku_of_a_24_sku_show_reaches_a_1366_laptop_in_english_within_30_s() {
-    bounded_long("24 SKUs at 1366×768 in English", every_sku_reaches_the_wall(LAPTOP, "en", "wall-1366-en")).await;
+    bounded_long(
+        "24 SKUs at 1366×768 in English",
+        every_sku_reaches_the_wall(LAPTOP, "en", "wall-1366-en"),
+    )
+    .await;
 }
 
 /// The pop-ups in the rail, top to bottom: (level, SKU).
@@ -165,10 +202,19 @@ async fn a_critical_warning_stays_in_sight(size: (u32, u32), lang: &str, shot: &
         let sku = format!("EXTRA-{i:02}");
         let left = available(&server, &sku).await;
         let base = 300 + 10 * i as i64;
-        sell(&server, &format!("DY-MILD-{i}"), &sku, left - base * 19 / 100).await;
+        sell(
+            &server,
+            &format!("DY-MILD-{i}"),
+            &sku,
+            left - base * 19 / 100,
+        )
+        .await;
         tokio::time::sleep(Duration::from_millis(150)).await;
         let toasts = browser.js(TOASTS).await;
-        assert_eq!(toasts[0]["level"], "3", "the critical warning is first after mild {i}: {toasts}");
+        assert_eq!(
+            toasts[0]["level"], "3",
+            "the critical warning is first after mild {i}: {toasts}"
+        );
         assert_eq!(toasts[0]["inside"], true, "and inside the rail: {toasts}");
     }
     browser
@@ -180,24 +226,52 @@ async fn a_critical_warning_stays_in_sight(size: (u32, u32), lang: &str, shot: &
         .await;
     let toasts = browser.js(TOASTS).await;
     assert_eq!(toasts[0]["level"], "3", "{toasts}");
-    assert!(toasts[0]["text"].as_str().unwrap_or("").contains("SCARF-GRY"), "{toasts}");
+    assert!(
+        toasts[0]["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("SCARF-GRY"),
+        "{toasts}"
+    );
     browser.screenshot(shot).await;
-    assert_eq!(browser.js(COVERED_CHARTS).await, json!([]), "no pop-up over a chart");
-    assert_eq!(browser.js(OVERFLOWING).await, json!([]), "no text overflows its box");
+    assert_eq!(
+        browser.js(COVERED_CHARTS).await,
+        json!([]),
+        "no pop-up over a chart"
+    );
+    assert_eq!(
+        browser.js(OVERFLOWING).await,
+        json!([]),
+        "no text overflows its box"
+    );
     let opacity = browser
         .js("return +getComputedStyle(document.querySelector('#kpi-alerts .kpi-main')).opacity;")
         .await;
-    assert_eq!(opacity, json!(1), "the open-warnings count stays fully opaque");
+    assert_eq!(
+        opacity,
+        json!(1),
+        "the open-warnings count stays fully opaque"
+    );
     browser.assert_no_errors("after the warnings").await;
     browser.close().await;
 }
 
 #[tokio::test]
-async fn a_critical_warning_stays_first_in_its_rail_while_eight_mild_ones_fire_at_1920_in_chinese() {
-    bounded_long("critical first at 1920", a_critical_warning_stays_in_sight(VIEWPORT, "zh", "wall-1920-zh-warnings")).await;
+async fn a_critical_warning_stays_first_in_its_rail_while_eight_mild_ones_fire_at_1920_in_chinese()
+{
+    bounded_long(
+        "critical first at 1920",
+        a_critical_warning_stays_in_sight(VIEWPORT, "zh", "wall-1920-zh-warnings"),
+    )
+    .await;
 }
 
 #[tokio::test]
-async fn a_critical_warning_stays_first_in_its_rail_while_eight_mild_ones_fire_at_1366_in_english() {
-    bounded_long("critical first at 1366", a_critical_warning_stays_in_sight(LAPTOP, "en", "wall-1366-en-warnings")).await;
+async fn a_critical_warning_stays_first_in_its_rail_while_eight_mild_ones_fire_at_1366_in_english()
+{
+    bounded_long(
+        "critical first at 1366",
+        a_critical_warning_stays_in_sight(LAPTOP, "en", "wall-1366-en-warnings"),
+    )
+    .await;
 }

@@ -93,7 +93,12 @@ fn the_show_counts_each_paying_buyer_once_and_an_order_without_a_buyer_as_its_ow
         buyer: buyer.map(|b| Ident::new(b).unwrap()),
         ..on("douyin", Kind::Paid, order_id)
     };
-    for (id, buyer) in [("B-1", Some("u1")), ("B-2", Some("u1")), ("B-3", Some("u2")), ("B-4", None)] {
+    for (id, buyer) in [
+        ("B-1", Some("u1")),
+        ("B-2", Some("u1")),
+        ("B-3", Some("u2")),
+        ("B-4", None),
+    ] {
         assert!(accepted(&shop.send(paid_by(id, buyer))));
     }
     // A hold is not a paying buyer; a refund keeps the buyer who paid.
@@ -105,7 +110,15 @@ fn the_show_counts_each_paying_buyer_once_and_an_order_without_a_buyer_as_its_ow
     assert!(accepted(&shop.send(hold)));
     assert!(accepted(&shop.send(on("douyin", Kind::Refunded, "B-3"))));
     let view = shop.pool.show_view();
-    assert_eq!((view.orders, view.buyers), (3, 3), "u1, u2 and the order without a buyer");
+    assert_eq!(
+        (view.orders, view.buyers),
+        (3, 3),
+        "u1, u2 and the order without a buyer"
+    );
     let restored = Pool::from_snapshot(shop.pool.snapshot(), CONFIG).unwrap();
-    assert_eq!(restored.show_view().buyers, 3, "the buyers are kept in the snapshot");
+    assert_eq!(
+        restored.show_view().buyers,
+        3,
+        "the buyers are kept in the snapshot"
+    );
 }
