@@ -61,7 +61,7 @@ function runningPeak(arr) {
 
 /** The KPIs from the show view s (and the charts' "now" figures, which say the same). */
 export function renderKpis(s) {
-  setText($("chart-viewers-now"), s ? fmtInt(s.viewers) + " " + t("kpi.viewers_unit") : "");
+  setText($("chart-viewers-now"), s ? fmtInt(s.viewers) : "");
   setText($("chart-gmv-now"), s ? fmtMoney(s.gmv_cents, { cents: false }) : "");
   const ser = board.live.state.series;
   const gmv = s && isNum(s.gmv_cents) ? s.gmv_cents : 0;
