@@ -275,3 +275,22 @@ async fn a_critical_warning_stays_first_in_its_rail_while_eight_mild_ones_fire_a
     )
     .await;
 }
+
+#[tokio::test]
+async fn every_sku_of_a_24_sku_show_reaches_a_1366_laptop_in_chinese_within_30_s() {
+    bounded_long(
+        "24 SKUs at 1366×768 in Chinese",
+        every_sku_reaches_the_wall(LAPTOP, "zh", "wall-1366-zh"),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_critical_warning_stays_first_in_its_rail_while_eight_mild_ones_fire_at_1920_in_english()
+{
+    bounded_long(
+        "critical first at 1920 in English",
+        a_critical_warning_stays_in_sight(VIEWPORT, "en", "wall-1920-en-warnings"),
+    )
+    .await;
+}
