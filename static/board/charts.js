@@ -97,7 +97,7 @@ const Y_INCRS = [];
 for (let e = 0; e <= 12; e++) for (const m of [1, 2, 5]) Y_INCRS.push(m * Math.pow(10, e));
 const X_INCRS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600].map((s) => s * 1000);
 
-function baseOpts(el, yFmt, yMin) {
+function baseOpts(el, yFmt, yMin, unit) {
   const font = axisFont();
   const axis = { stroke: AXIS, font, grid: { stroke: GRID, width: 1 }, ticks: { show: false } };
   return {
@@ -124,7 +124,15 @@ function baseOpts(el, yFmt, yMin) {
           return vals.map((v) => fmtClock(v, step < 60000));
         },
       },
-      { ...axis, space: 30, gap: 6, size: 62, incrs: Y_INCRS, values: (u, vals) => vals.map(yFmt) },
+      // The top tick carries the axis's unit (件, 人; money ticks carry ¥ each).
+      {
+        ...axis,
+        space: 30,
+        gap: 6,
+        size: 62,
+        incrs: Y_INCRS,
+        values: (u, vals) => vals.map((v, i) => yFmt(v) + (unit && i === vals.length - 1 ? unit : "")),
+      },
     ],
     series: [{}],
   };
@@ -162,7 +170,7 @@ function drawInto(box, data, empty) {
 }
 
 const viewersChart = chartBox("chart-viewers", (el) => {
-  const o = baseOpts(el, (v) => fmtCompact(v));
+  const o = baseOpts(el, (v) => fmtCompact(v), 0, t("axis.people"));
   o.series.push({ stroke: "#ff6fae", width: 2, fill: gradientFill("#ff6fae"), points: { show: false } });
   return o;
 });
@@ -207,7 +215,7 @@ function drawTiers(u) {
 }
 
 const stockChart = chartBox("chart-stock", (el) => {
-  const o = baseOpts(el, (v) => fmtCompact(v));
+  const o = baseOpts(el, (v) => fmtCompact(v), 0, t("axis.pieces"));
   const hasShow = !!show();
   for (const sku of stockKeys) {
     const c = colorFor(sku, stockCurrent);

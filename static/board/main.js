@@ -86,11 +86,10 @@ export function render() {
   const stageChanged = stage !== lastStage;
   lastStage = stage;
   if (dirty.all || dirty.writes) renderWritesBanner($("writes-banner"), board.live.state.writes);
-  if (dirty.all || dirty.show) {
-    renderHeader(s);
-    renderKpis(s);
-  }
-  if (dirty.all || stageChanged || dirty.skus.size || dirty.scroll) renderTable(s, dirty.all || stageChanged);
+  if (dirty.all || dirty.show) renderHeader(s);
+  if (dirty.all || dirty.show || dirty.series) renderKpis(s);
+  // A sample redraws every row: the 趋势 sparklines follow the series.
+  if (dirty.all || stageChanged || dirty.skus.size || dirty.scroll || dirty.series) renderTable(s, dirty.all || stageChanged || dirty.series);
   if (dirty.all || dirty.show || dirty.skus.size) renderFocus(s);
   if (dirty.all || dirty.series || stageChanged) renderCharts(s);
   else if (legendShows(dirty.skus)) renderStockLegend();

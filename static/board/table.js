@@ -1,8 +1,12 @@
-/* livestock board: the SKU table: one row per SKU, the product on air first, then next, the
- * lineup and the rest by warning level; only changed cells are touched, changed numbers pulse,
- * and a whole catalogue is windowed (VIRTUAL_FROM) so thousands of rows cost what forty do. */
-import { t } from "../lib/i18n.js";
-import { fmtInt, fmtMinutes, fmtPct, fmtRate, isNum } from "../lib/format.js";
+/* livestock board: the SKU table: one row per SKU by urgency (order.js: the product on air, then
+ * next, then warning level and the soonest sell-out); only changed cells are touched, changed
+ * numbers pulse. Rows that do not fit page automatically every PAGE_MS (on air and next stay on
+ * every page) with a page indicator; a whole catalogue (VIRTUAL_FROM) is windowed and scrolls. */
+import { lang, t } from "../lib/i18n.js";
+import { fmtInt, fmtMoney, fmtMoneyShort, fmtPct, fmtRate, isNum } from "../lib/format.js";
+import { pageSlice, sortRows } from "./order.js";
+import { sellRate, sparkPoints } from "./metrics.js";
+import { pageLabel, shortMinutes } from "./short.js";
 import { $, h, pulse, setText } from "../lib/dom.js";
 import { colorFor, picks, togglePick } from "./picks.js";
 import { board, dirty, lineupIndex, schedule } from "./state.js";
@@ -14,31 +18,25 @@ import { board, dirty, lineupIndex, schedule } from "./state.js";
 const VIRTUAL_FROM = 150;
 const OVERSCAN = 8;
 /** The table's columns (the spacer rows span them all). */
-const COLUMNS = 13;
+const COLUMNS = 11;
+const SVG = "http://www.w3.org/2000/svg";
 /** A sell-out sooner than this many minutes is coloured. */
 const SELLOUT_SOON_MIN = 60;
 
+/** How long a page of rows stays on the wall, in milliseconds. */
+const PAGE_MS = 8000;
+
 const rows = new Map(); // sku → {tr, c: cells, prev, tagKey}
+let page = 0;
+let pageKey = "";
 let order = [];
 let rowHeight = 0;
 let windowKey = "";
 const spacerTop = h("tr", { class: "spacer", "aria-hidden": "true" }, h("td", { colspan: String(COLUMNS) }));
 const spacerBottom = h("tr", { class: "spacer", "aria-hidden": "true" }, h("td", { colspan: String(COLUMNS) }));
 
-function sortKey(v, s, lx) {
-  if (s && v.sku === s.current) return [0, 0];
-  if (s && v.sku === s.next) return [1, 0];
-  if (lx.has(v.sku)) return [2, lx.get(v.sku)];
-  return [3, -(v.level | 0)];
-}
-
-const collator = new Intl.Collator("en", { numeric: true });
-
 function sortedSkus(s) {
-  const lx = lineupIndex(s);
-  const list = board.live.state.skus.map((v) => ({ v, k: sortKey(v, s, lx) }));
-  list.sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || collator.compare(a.v.sku, b.v.sku));
-  return list.map((x) => x.v);
+  return sortRows(board.live.state.skus, s && s.current, s && s.next);
 }
 
 function makeRow(sku) {
@@ -50,16 +48,30 @@ function makeRow(sku) {
     tr.appendChild(td);
     return td;
   };
+  // 趋势: a sparkline of the SKU's sales per minute; clicking the row plots it on the stock chart.
   const pick = cell("pick", "pick");
-  c.box = h("input", { type: "checkbox", "aria-label": sku, title: t("table.chart_tip") });
-  c.box.addEventListener("change", () => togglePick(sku, c.box.checked));
-  pick.appendChild(c.box);
+  pick.title = t("table.chart_tip");
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 40 16");
+  svg.setAttribute("preserveAspectRatio", "none");
+  svg.setAttribute("class", "trend");
+  c.trend = document.createElementNS(SVG, "polyline");
+  svg.appendChild(c.trend);
+  pick.appendChild(svg);
+  tr.addEventListener("click", () => {
+    if (!tr.classList.contains("onair")) togglePick(sku, !picks.includes(sku));
+  });
   const prod = cell("product", "product");
   c.tags = h("span", { class: "ptags" });
   c.name = h("span", { class: "pname-text" });
   c.sub = h("div", { class: "psku" });
   prod.append(h("div", { class: "pname" }, c.tags, c.name), c.sub);
-  for (const k of ["on_hand", "damaged", "buffer", "held", "committed"]) cell(k, "n " + k);
+  const money = cell("gmv", "n gmv");
+  c.gmv = h("div", { class: "gmv-total" });
+  c.price = h("div", { class: "gmv-price" });
+  money.append(c.gmv, c.price);
+  // 不良, 预留 and 待付款 are in each row's tooltip (the wall has room for what is watched).
+  for (const k of ["on_hand", "committed"]) cell(k, "n " + k);
   cell("available", "n avail");
   cell("sold", "n sold");
   cell("rate", "n rate");
@@ -72,6 +84,13 @@ function makeRow(sku) {
   c.badge = h("span", { class: "lvl-badge" });
   lvl.appendChild(c.badge);
   return { tr, c, prev: null, tagKey: "" };
+}
+
+/** The SKU's sales per minute from the feed's stock series (a SKU not followed there has none). */
+function trendPoints(sku) {
+  const ser = board.live.state.series;
+  const stock = ser.stock && ser.stock[sku];
+  return stock ? sparkPoints(sellRate(ser.t, stock), 40, 16) : "";
 }
 
 function numCell(td, n) {
@@ -103,21 +122,21 @@ function updateRow(row, v, s, lx, animate) {
 
   updateTags(row, v, s, lx);
   setText(c.name, v.name || v.sku);
-  c.name.title = v.name || v.sku;
-  let sub = v.sku + (v.category ? " · " + v.category : "");
-  if (v.presale_cap > 0) sub += " · " + t("tag.presale", { sold: fmtInt(v.presale_sold), cap: fmtInt(v.presale_cap) });
-  setText(c.sub, sub);
+  c.name.title = (v.name || v.sku) + " · " + v.sku + (v.category ? " · " + v.category : "");
+  setText(c.sub, v.presale_cap > 0 ? t("tag.presale", { sold: fmtInt(v.presale_sold), cap: fmtInt(v.presale_cap) }) : "");
 
   numCell(c.on_hand, v.on_hand);
-  numCell(c.damaged, v.damaged);
-  numCell(c.buffer, v.buffer);
-  numCell(c.held, v.held);
+  tr.title = [
+    t("table.damaged") + " " + fmtInt(v.damaged),
+    t("table.buffer") + " " + fmtInt(v.buffer),
+    t("table.held") + " " + fmtInt(v.held),
+  ].join(" · ");
   numCell(c.committed, v.committed);
   numCell(c.available, v.available);
   numCell(c.sold, v.sold_units);
   setText(c.rate, isNum(v.rate_per_min) && v.rate_per_min > 0 ? fmtRate(v.rate_per_min) : t("unit.dash"));
   const sellout = s && s.state === "ended" ? null : v.sellout_minutes; // no prediction after the show
-  setText(c.sellout, fmtMinutes(sellout));
+  setText(c.sellout, shortMinutes(sellout, lang));
   c.sellout.style.color = isNum(sellout) && sellout < SELLOUT_SOON_MIN ? "var(--l1)" : "";
   const st = isNum(v.sell_through) ? Math.max(0, Math.min(1, v.sell_through)) : 0;
   c.stFill.style.width = (st * 100).toFixed(1) + "%";
@@ -127,10 +146,12 @@ function updateRow(row, v, s, lx, animate) {
   setText(c.badge, t("level." + level));
   c.badge.title = level ? t("level." + level + ".action") : "";
 
+  setText(c.gmv, fmtMoneyShort(v.gmv_cents));
+  setText(c.price, fmtMoney(v.price_cents));
   const plotted = onAir || picks.includes(v.sku);
-  c.box.checked = plotted;
-  c.box.disabled = onAir;
-  c.box.style.setProperty("--swatch", plotted ? colorFor(v.sku, s && s.current) : "");
+  tr.classList.toggle("plotted", plotted);
+  c.pick.style.setProperty("--swatch", plotted ? colorFor(v.sku, s && s.current) : "transparent");
+  c.trend.setAttribute("points", trendPoints(v.sku));
 
   if (animate && row.prev) {
     if (row.prev.available !== v.available) pulse(c.available);
@@ -143,7 +164,7 @@ function visibleRange(n) {
   const wrap = $("table-wrap");
   if (!rowHeight) {
     const px = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
-    rowHeight = Math.max(20, Math.round(px * 2.7) + 1);
+    rowHeight = Math.max(20, Math.round(px * 2.35) + 1);
   }
   const head = $("sku-table").tHead;
   const headH = head ? head.offsetHeight : 0;
@@ -218,6 +239,45 @@ export function renderTable(s, full) {
     placeRows(tbody, shown, from, to, list.length, virtual);
   }
   renderEmpty(list.length);
+  paginate(list, s, virtual);
+}
+
+/** Hides the rows off the current page; on air and next are on every page. */
+function paginate(list, s, virtual) {
+  const wrap = $("table-wrap");
+  const label = pageEl();
+  if (virtual || !list.length) {
+    for (const v of list) rows.get(v.sku).tr.hidden = false;
+    setText(label, "");
+    return;
+  }
+  const head = $("sku-table").tHead;
+  const probe = rows.get(list[0].sku).tr;
+  const rowH = probe.offsetHeight || rowHeight || 32;
+  const perPage = Math.max(1, Math.floor((wrap.clientHeight - (head ? head.offsetHeight : 0)) / rowH));
+  const pinned = list.filter((v) => s && (v.sku === s.current || v.sku === s.next)).length;
+  const slice = pageSlice(list.length, perPage, Math.min(pinned, perPage - 1), page);
+  page = slice.page;
+  list.forEach((v, i) => {
+    const tr = rows.get(v.sku).tr;
+    const on = i < Math.min(pinned, perPage - 1) || (i >= slice.from && i < slice.to);
+    if (tr.hidden === on) tr.hidden = !on;
+  });
+  wrap.classList.toggle("paged", slice.pages > 1);
+  const key = slice.page + "/" + slice.pages;
+  if (key !== pageKey) {
+    pageKey = key;
+    setText(label, pageLabel(slice.page, slice.pages, lang));
+  }
+}
+
+function pageEl() {
+  let el = document.getElementById("sku-page");
+  if (!el) {
+    el = h("span", { id: "sku-page", class: "page-indicator num" });
+    $("sku-count").after(el);
+  }
+  return el;
 }
 
 /** Redraws the window of a long table when it scrolls or the screen's size changes. */
@@ -232,6 +292,11 @@ export function setupTable() {
     },
     { passive: true }
   );
+  setInterval(() => {
+    page += 1;
+    dirty.scroll = true;
+    schedule();
+  }, PAGE_MS);
   window.addEventListener("resize", () => {
     rowHeight = 0;
     dirty.scroll = true;

@@ -1,21 +1,46 @@
-/* livestock board: the warning pop-ups, bottom right: the newest VISIBLE_TOASTS open warnings
- * (fading hits excepted), each with its confirm button and, after a failed confirm, why; a
- * "n more" line for the rest. A pop-up leaves with an animation once its warning is acknowledged. */
+/* livestock board: the warning pop-ups in the warnings rail (the grid's right column, so they
+ * never cover a chart or the table): the open warnings (fading hits excepted) worst first, as many
+ * as the rail holds (at least the most severe), each with its confirm button and, after a failed
+ * confirm, why; a "n more" line for the rest. A warning updated in place (same id) keeps its
+ * pop-up, redrawn with its new level and message. A pop-up leaves with an animation once its
+ * warning is acknowledged. */
 import { pick, t } from "../lib/i18n.js";
 import { fmtClock, parseTime } from "../lib/format.js";
 import { $, h, setText } from "../lib/dom.js";
 import { acknowledge, ackFailure } from "./ack.js";
 import { board, openAlerts, popsUp } from "./state.js";
+import { visibleToasts } from "./order.js";
 
-const VISIBLE_TOASTS = 2;
+/** At most this many pop-ups, fewer when the rail is short (the pop-ups that do not fit leave). */
+const MAX_TOASTS = 6;
+/** Room kept under the pop-ups for the "n more" line, in rem. */
+const MORE_REM = 2.4;
 /** A leaving pop-up is removed after this long even if its animation never ends, in milliseconds. */
 const LEAVE_MS = 400;
 
-const toasts = new Map(); // alert id → its pop-up
+const toasts = new Map(); // alert id → {el, key}
 let moreEl = null;
 
-function byNewest(a, b) {
-  return (parseTime(b.at) || 0) - (parseTime(a.at) || 0);
+/** What a pop-up shows: a warning updated in place with another key is redrawn. */
+function toastKey(a) {
+  return [a.level, a.kind, a.sku, a.message_zh, a.message_en, a.at].join("\u0000");
+}
+
+/** Removes the last pop-ups while they reach below the rail (the first one always stays); answers how many. */
+function trimToRail(wrap, visible) {
+  const px = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+  const bottom = wrap.getBoundingClientRect().bottom - MORE_REM * px;
+  let trimmed = 0;
+  while (visible.length > 1) {
+    const id = String(visible[visible.length - 1].id);
+    const entry = toasts.get(id);
+    if (entry.el.getBoundingClientRect().bottom <= bottom) break;
+    entry.el.remove();
+    toasts.delete(id);
+    visible.pop();
+    trimmed++;
+  }
+  return trimmed;
 }
 
 function makeToast(a) {
@@ -62,34 +87,46 @@ function dismiss(el) {
   setTimeout(() => el.remove(), LEAVE_MS);
 }
 
-/** Draws the pop-ups for the open warnings, newest first. */
+/** Draws the pop-ups for the open warnings, worst first (level, then newest). */
 export function renderToasts() {
   const wrap = $("toasts");
-  const open = openAlerts().filter(popsUp).sort(byNewest);
-  const visible = open.slice(0, VISIBLE_TOASTS);
+  const open = openAlerts().filter(popsUp);
+  const { shown: visible, hidden: waiting } = visibleToasts(open, MAX_TOASTS);
   const keep = new Set(visible.map((a) => String(a.id)));
 
-  for (const [id, el] of toasts) {
+  for (const [id, t0] of toasts) {
     if (keep.has(id)) continue;
     toasts.delete(id);
-    dismiss(el);
+    dismiss(t0.el);
   }
 
   let ref = wrap.firstChild;
   for (const a of visible) {
     const id = String(a.id);
-    let el = toasts.get(id);
-    if (!el) {
-      el = makeToast(a);
-      toasts.set(id, el);
+    const key = toastKey(a);
+    let entry = toasts.get(id);
+    if (entry && entry.key !== key) {
+      const fresh = makeToast(a);
+      fresh.classList.add("updated");
+      entry.el.replaceWith(fresh);
+      if (ref === entry.el) ref = fresh;
+      entry = { el: fresh, key };
+      toasts.set(id, entry);
     }
+    if (!entry) {
+      entry = { el: makeToast(a), key };
+      toasts.set(id, entry);
+    }
+    const el = entry.el;
     updateToastError(el, id);
     while (ref && ref.classList && ref.classList.contains("leaving")) ref = ref.nextSibling;
     if (el === ref) ref = ref.nextSibling;
     else wrap.insertBefore(el, ref);
   }
 
-  const hidden = open.length - visible.length;
+  const hidden = waiting + trimToRail(wrap, visible);
+  setText($("rail-count"), open.length ? String(open.length) : "");
+  $("rail-empty").classList.toggle("show", open.length === 0 && board.gotState);
   if (hidden > 0) {
     if (!moreEl) moreEl = h("div", { class: "toast-more" });
     setText(moreEl, t("alert.more", { n: hidden }));

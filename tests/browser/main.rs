@@ -18,4 +18,5 @@ mod reports;
 mod screens;
 mod screens_after;
 mod stage;
+mod wall;
 mod writes;

@@ -173,9 +173,9 @@ async fn screenshots_of_the_three_screens_with_a_live_show_go_to_target_screensh
             .await;
         browser
             .wait(
-                "a stock level pop-up",
+                "a pop-up (worst first: the stock level one may wait behind a sell-out one)",
                 APPEAR_MS,
-                "return document.querySelector('.toast[data-kind=\"stock_level\"]') ? true : null;",
+                "return document.querySelector('#toasts .toast') ? true : null;",
             )
             .await;
         browser

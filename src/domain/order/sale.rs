@@ -123,6 +123,13 @@ impl Pool {
             show.gmv_cents += sign * cents;
             show.units += sign * units;
             show.orders += sign;
+            if sign > 0 {
+                let buyer = order.buyer.as_ref().map_or_else(
+                    || format!("{}/{}", key.channel, key.order_id),
+                    |b| b.as_str().to_owned(),
+                );
+                show.buyers.insert(buyer);
+            }
             ChannelSales::record(&mut show.channels, &key.channel, sign, (units, 1, cents));
         }
         if sign < 0 {

@@ -73,6 +73,10 @@ pub struct Show {
     /// The products that were on air while the show was live: only these can be fading hits.
     #[serde(default)]
     pub aired: BTreeSet<SkuCode>,
+    /// The distinct buyers of orders paid while live (成交人数): the buyer id, or the order itself
+    /// (`channel/order_id`) when the channel sends none. A refund does not remove its buyer.
+    #[serde(default)]
+    pub buyers: BTreeSet<String>,
 }
 
 impl Show {
@@ -93,6 +97,7 @@ impl Show {
             channels: BTreeMap::new(),
             opening: BTreeMap::new(),
             aired: BTreeSet::new(),
+            buyers: BTreeSet::new(),
         }
     }
 
@@ -171,6 +176,8 @@ pub struct ShowView {
     pub gmv_cents: i64,
     pub orders: i64,
     pub units: i64,
+    /// Distinct paying buyers while live (成交人数).
+    pub buyers: i64,
     /// The night's units, orders and GMV by channel, net of refunds.
     pub channels: BTreeMap<String, ChannelSales>,
     pub started_at: Option<String>,
@@ -193,6 +200,7 @@ impl ShowView {
             gmv_cents: 0,
             orders: 0,
             units: 0,
+            buyers: 0,
             channels: BTreeMap::new(),
             started_at: None,
             ended_at: None,

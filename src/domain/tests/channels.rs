@@ -77,3 +77,48 @@ fn each_channel_counts_its_units_orders_and_gmv_net_of_refunds_and_they_add_up()
     let restored = Pool::from_snapshot(shop.pool.snapshot(), CONFIG).unwrap();
     assert_eq!(restored.sku(&code("HOODIE")).unwrap().channels, *hoodie);
 }
+
+#[test]
+fn the_show_counts_each_paying_buyer_once_and_an_order_without_a_buyer_as_its_own() {
+    let mut shop = Shop::new(vec![new_sku("HOODIE", 100, 1_000)]);
+    let show = NewShow {
+        title: Name::new("night").unwrap(),
+        planned_end: None,
+        lineup: vec![],
+    };
+    shop.apply(Command::CreateShow { show }).unwrap();
+    shop.apply(Command::StartShow).unwrap();
+    let paid_by = |order_id: &str, buyer: Option<&str>| OrderEvent {
+        lines: lines(&[("HOODIE", 1)]),
+        buyer: buyer.map(|b| Ident::new(b).unwrap()),
+        ..on("douyin", Kind::Paid, order_id)
+    };
+    for (id, buyer) in [
+        ("B-1", Some("u1")),
+        ("B-2", Some("u1")),
+        ("B-3", Some("u2")),
+        ("B-4", None),
+    ] {
+        assert!(accepted(&shop.send(paid_by(id, buyer))));
+    }
+    // A hold is not a paying buyer; a refund keeps the buyer who paid.
+    let hold = OrderEvent {
+        lines: lines(&[("HOODIE", 1)]),
+        buyer: Some(Ident::new("u9").unwrap()),
+        ..on("douyin", Kind::Created, "B-5")
+    };
+    assert!(accepted(&shop.send(hold)));
+    assert!(accepted(&shop.send(on("douyin", Kind::Refunded, "B-3"))));
+    let view = shop.pool.show_view();
+    assert_eq!(
+        (view.orders, view.buyers),
+        (3, 3),
+        "u1, u2 and the order without a buyer"
+    );
+    let restored = Pool::from_snapshot(shop.pool.snapshot(), CONFIG).unwrap();
+    assert_eq!(
+        restored.show_view().buyers,
+        3,
+        "the buyers are kept in the snapshot"
+    );
+}

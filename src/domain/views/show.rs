@@ -49,6 +49,7 @@ pub fn show_view(
         gmv_cents: show.gmv_cents,
         orders: show.orders,
         units: show.units,
+        buyers: show.buyers.len() as i64,
         channels: show.channels.clone(),
         started_at: show.started_ms.map(format_rfc3339),
         ended_at: show.ended_ms.map(format_rfc3339),
