@@ -24,5 +24,8 @@ export function renderEnded(s) {
   setText(tile.querySelector(".kpi-main"), fmtInt(peak));
   setText(tile.querySelector(".kpi-sub"), t("final.off_air"));
   setText($("chart-viewers-now"), t("final.off_air"));
-  for (const id of ["kpi-orders", "kpi-units"]) setText($(id).querySelector(".kpi-sub"), t("final.show_total"));
+  for (const id of ["kpi-orders", "kpi-buyers"]) {
+    const sub = $(id) && $(id).querySelector(".kpi-sub");
+    if (sub) setText(sub, t("final.show_total"));
+  }
 }

@@ -129,7 +129,7 @@ async fn after_show_end_the_board_host_and_overlay_say_it_has_ended_and_predict_
                 CHANGE_MS,
                 &format!(
                     "const e = document.querySelector('{}');
-                     return e && /分钟/.test(e.textContent) ? e.textContent : null;",
+                     return e && /[0-9] *(分|时)/.test(e.textContent) ? e.textContent : null;",
                     cell(HOODIE, "sellout")
                 ),
             )

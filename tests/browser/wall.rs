@@ -180,8 +180,13 @@ const TOASTS: &str = "
         // (vertically: a pop-up slides in from the right, inside the rail's clip)
     });";
 
+/// Only stock levels warn here: the bursts below would also make each SKU's sell-out time a minute
+/// or less, and the sell-out warning would make every "mild" one critical.
+const STOCK_LEVELS_ONLY: &str =
+    "[alerts.shop]\nsellout_minutes = 0.01\nsellout_level3_minutes = 0.005\n";
+
 async fn a_critical_warning_stays_in_sight(size: (u32, u32), lang: &str, shot: &str) {
-    let server = TestServer::start();
+    let server = TestServer::start_with_config(STOCK_LEVELS_ONLY);
     big_show(&server).await;
     let browser = Browser::start().await;
     let path = if lang == "en" { "/?lang=en" } else { "/" };
