@@ -145,6 +145,7 @@ pub fn channel_name_zh(channel: &str) -> &str {
         "pdd" | "pinduoduo" => "拼多多",
         "xiaohongshu" => "小红书",
         "weixin" | "wechat" => "视频号",
+        "offline" => "线下",
         other => other,
     }
 }

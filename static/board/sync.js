@@ -2,7 +2,8 @@
  * polled every 2 s). While any lasts past its grace, an amber notice takes the place of the stock
  * table's formula: which channel, which product, what it shows against what can be sold, and for
  * how long. Nothing is shown while every channel agrees. */
-import { t, lang } from "../lib/i18n.js";
+import { channelName } from "../lib/channels.js";
+import { t } from "../lib/i18n.js";
 import { $, setText } from "../lib/dom.js";
 import { fmtInt, parseTime } from "../lib/format.js";
 import { board } from "./state.js";
@@ -11,22 +12,6 @@ const POLL_MS = 2000;
 /** Mismatches named in the notice; the rest are counted. */
 const NAMED_MAX = 2;
 
-const CHANNEL_ZH = {
-  douyin: "抖音",
-  kuaishou: "快手",
-  taobao: "淘宝",
-  tmall: "天猫",
-  jd: "京东",
-  pdd: "拼多多",
-  pinduoduo: "拼多多",
-  xiaohongshu: "小红书",
-  weixin: "视频号",
-  wechat: "视频号",
-};
-
-function channelName(c) {
-  return lang === "en" ? c : CHANNEL_ZH[c] || c;
-}
 
 function skuName(code) {
   const v = board.live && typeof board.live.sku === "function" ? board.live.sku(code) : null;

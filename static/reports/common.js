@@ -1,6 +1,6 @@
 /* livestock reports: what the three report pages share: reading an endpoint, the empty and error
  * states, number cells, tables, summary cards and the download buttons. Text only, never HTML. */
-import { lang, pick, t } from "../lib/i18n.js";
+import { pick, t } from "../lib/i18n.js";
 import { $, h } from "../lib/dom.js";
 import { fmtInt } from "../lib/format.js";
 
@@ -154,25 +154,7 @@ export function fmtWhen(v) {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
-const CHANNEL_ZH = {
-  douyin: "抖音",
-  kuaishou: "快手",
-  taobao: "淘宝",
-  tmall: "天猫",
-  jd: "京东",
-  pdd: "拼多多",
-  pinduoduo: "拼多多",
-  xiaohongshu: "小红书",
-  weixin: "视频号",
-  wechat: "视频号",
-  offline: "线下",
-};
-
-/** A channel as a person says it: 抖音, 快手… in Chinese; the code in English. */
-export function channelName(c) {
-  if (!c) return "—";
-  return lang === "en" ? String(c) : CHANNEL_ZH[c] || String(c);
-}
+export { channelName } from "../lib/channels.js";
 
 /** The text of a {code, zh, en} finding, a plain string, or nothing readable. */
 export function findingText(f) {
