@@ -112,6 +112,19 @@ impl Format {
         }
     }
 
+    /// Every format: a resource's JSON, or its table as a download.
+    pub const ALL: &'static [Format] = &[Format::Json, Format::Csv, Format::Xlsx];
+
+    /// `?format=` and `?lang=` of a resource that downloads as a table, each refused naming it.
+    pub fn parse_with_lang(
+        format: Option<&str>,
+        lang: Option<&str>,
+        default: Format,
+        allowed: &[Format],
+    ) -> Result<(Format, Lang), ApiError> {
+        Ok((Format::parse(format, default, allowed)?, Lang::parse(lang)?))
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Format::Json => "json",

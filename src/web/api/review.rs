@@ -25,9 +25,12 @@ pub async fn get_review(
     Query(q): Query<ReviewQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
-    let all = [Format::Json, Format::Csv, Format::Xlsx];
-    let format = Format::parse(q.format.as_deref(), Format::Json, &all)?;
-    let lang = Lang::parse(q.lang.as_deref())?;
+    let (format, lang) = Format::parse_with_lang(
+        q.format.as_deref(),
+        q.lang.as_deref(),
+        Format::Json,
+        Format::ALL,
+    )?;
     let engine = s.engine()?.clone();
     let show = engine.show_record().ok_or_else(|| {
         ApiError::not_found("there is no show to review: POST /api/v1/show first")

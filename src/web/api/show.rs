@@ -98,12 +98,12 @@ pub async fn precheck(
     Query(q): Query<PrecheckQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
-    let format = Format::parse(
+    let (format, lang) = Format::parse_with_lang(
         q.format.as_deref(),
+        q.lang.as_deref(),
         Format::Json,
-        &[Format::Json, Format::Csv, Format::Xlsx],
+        Format::ALL,
     )?;
-    let lang = Lang::parse(q.lang.as_deref())?;
     let engine = s.engine()?;
     let show = engine.show();
     if show.state == "none" {

@@ -10,7 +10,7 @@ use crate::web::AppState;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::extract::Query;
-use crate::web::tabular::{Format, Lang};
+use crate::web::tabular::Format;
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -31,12 +31,12 @@ pub async fn get_daily(
     Query(q): Query<DailyQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
-    let format = Format::parse(
+    let (format, lang) = Format::parse_with_lang(
         q.format.as_deref(),
+        q.lang.as_deref(),
         Format::Json,
-        &[Format::Json, Format::Csv, Format::Xlsx],
+        Format::ALL,
     )?;
-    let lang = Lang::parse(q.lang.as_deref())?;
     let engine = s.engine()?;
     let zone = s.timezone();
     let date = match &q.date {

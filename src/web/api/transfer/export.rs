@@ -10,7 +10,7 @@ use crate::web::AppState;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::extract::Query;
-use crate::web::tabular::{Cell, Column, Format, Lang, Table};
+use crate::web::tabular::{Cell, Column, Format, Table};
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderValue;
@@ -36,12 +36,12 @@ pub async fn export_skus(
     Query(q): Query<ExportQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
-    let format = Format::parse(
+    let (format, lang) = Format::parse_with_lang(
         q.format.as_deref(),
+        q.lang.as_deref(),
         Format::Csv,
         &[Format::Csv, Format::Xlsx],
     )?;
-    let lang = Lang::parse(q.lang.as_deref())?;
     let views = s.engine()?.views();
     let columns: Vec<Column> = SKU_SHEET.iter().map(|c| c.title).collect();
     let mut table = Table::new("库存", &columns);
@@ -118,12 +118,12 @@ pub async fn range_movements(
     if to_ms <= from_ms {
         return Err(ApiError::invalid("to", "to must be later than from"));
     }
-    let format = Format::parse(
+    let (format, lang) = Format::parse_with_lang(
         q.format.as_deref(),
+        q.lang.as_deref(),
         Format::Json,
-        &[Format::Json, Format::Csv, Format::Xlsx],
+        Format::ALL,
     )?;
-    let lang = Lang::parse(q.lang.as_deref())?;
     let engine = s.engine()?;
     let (records, more) = engine.movements_between(
         from_ms,
