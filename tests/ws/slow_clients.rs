@@ -1,5 +1,7 @@
 //! A client that stops reading: it never delays the others, and is closed or resynced rather
-//! than buried in a backlog, with the server's memory kept in bounds.
+//! than buried in a backlog. The server's memory is not asserted here: over a timed run it grows
+//! with the orders a machine manages to accept, not with the stuck screen (its queue is bounded at
+//! `QUEUE_FRAMES_MAX` frames by construction); memory figures live in `livestock load-screens`.
 
 use crate::common::*;
 use crate::screen::{End, Screen};
@@ -38,10 +40,11 @@ const LOAD_MS: u64 = 8_000;
 /// server's 5 s send timeout that a screen held up behind the stuck one would wait.
 const DIFF_DUE_MS: u64 = 2_000;
 
-/// How much the server's resident memory may grow over the slow-client test: its queues hold at
-/// most 64 frames of a few hundred KiB each; a server that kept the stuck screen's backlog would
-/// hold every frame of the run.
-const RSS_GROWTH_KIB_MAX: u64 = 128 << 10;
+/// The server's queue of frames per screen (`QUEUE_FRAMES_MAX` in `src/web/ws/feed.rs`): a stuck
+/// screen can be handed at most this many old diffs, plus the few its socket buffers held.
+const QUEUE_FRAMES: usize = 64;
+/// Diffs of a few hundred KiB each that the kernel's socket buffers can hold between the two ends.
+const IN_FLIGHT_DIFFS: usize = 16;
 
 /// A frame as the normal screen of the slow-client test received it.
 struct Arrival {
@@ -200,13 +203,9 @@ async fn a_client_that_stops_reading_never_delays_the_others_and_is_closed_or_re
          server RSS {rss_before} → {rss_after} KiB"
     );
     assert!(
-        stuck_diffs < count("diff") && stuck_diffs < 100,
+        stuck_diffs < count("diff") && stuck_diffs <= QUEUE_FRAMES + IN_FLIGHT_DIFFS,
         "the stuck screen got {stuck_diffs} diffs of its backlog ({snapshots} snapshots, \
          {ending}); {normal}"
-    );
-    assert!(
-        rss_after < rss_before + RSS_GROWTH_KIB_MAX,
-        "the server's memory grew from {rss_before} KiB to {rss_after} KiB"
     );
 
     // And the server still serves new screens at once.
