@@ -436,6 +436,32 @@ async fn a_surge_prompts_the_host_names_the_next_product_with_stock_and_asks_for
         requests.iter().any(|r| r["sku"] == "HOT"),
         "a restock request for HOT: {show}"
     );
+
+    // The show ends: its surge is closed (pushed to the screens, no longer open), the restock
+    // request and the prompt go; the warnings about stock stay open.
+    let (st, b) = server
+        .call(Method::POST, "/api/v1/show/end", Some(OPERATOR), None)
+        .await;
+    assert_eq!(st, StatusCode::OK, "ending the show: {b}");
+    let (closed, _) = wait_alert(&mut host, "the surge closed", |a| {
+        a["id"] == surge["id"] && !a["acked_by"].is_null()
+    })
+    .await;
+    assert_alert_shape(&closed);
+    assert!(
+        closed["acked_by"].as_str().unwrap().contains("直播结束"),
+        "{closed}"
+    );
+    let open = list_alerts(&server, "?open=true").await;
+    assert!(
+        !open
+            .iter()
+            .any(|a| ["surge", "sellout_eta", "fading"].contains(&a["kind"].as_str().unwrap())),
+        "no prediction stays open after the show: {open:?}"
+    );
+    let (_, show) = server.get("/api/v1/show", VIEWER).await;
+    assert_eq!(show["restock_requests"], json!([]), "{show}");
+    assert_eq!(show["prompt"], Value::Null, "{show}");
 }
 
 /// `GET /api/v1/alerts?limit=&before=`: pages walk the list newest first, each page's

@@ -147,6 +147,8 @@ pub enum Outcome {
     Expired(usize),
     Forgotten(usize),
     Show,
+    /// The show ended; the open live-show warnings it closed (see `AlertBook::close_live`).
+    ShowEnded(Vec<Alert>),
     Alerts,
     Acked(Box<Alert>),
     Imported(ImportCount),

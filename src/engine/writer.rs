@@ -216,6 +216,7 @@ impl Writer {
             changed.extend(effect.changed.iter().cloned());
             match (&effect.outcome, cmd) {
                 (Outcome::Acked(alert), _) => self.alerts_out.push((**alert).clone()),
+                (Outcome::ShowEnded(closed), _) => self.alerts_out.extend(closed.iter().cloned()),
                 (Outcome::Alerts, Command::Alerts { fired, updated, .. }) => {
                     // An update goes out as the book holds it, under the id the screens know.
                     let book = self.pool.alerts();

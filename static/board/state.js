@@ -41,7 +41,8 @@ export function openAlerts() {
   return board.live.state.alerts.filter((a) => !a.acked_by);
 }
 
-/** Warnings about where the live show is heading: moot once it has ended. */
+/** Warnings about where the live show is heading: moot once it has ended (the server closes
+    them at show/end as acknowledged by "直播结束 show ended"; this also covers older journals). */
 const LIVE_ONLY_KINDS = new Set(["sellout_eta", "surge"]);
 
 /* A fading hit goes on the focus panel's watch list (SPEC C: no warning, "watch list"), not

@@ -21,6 +21,15 @@ pub enum AlertKind {
     Fading,
 }
 
+impl AlertKind {
+    /// Kinds about where a live show is heading (sell-out time, surge, fading hit): moot once
+    /// the show has ended, so ending it closes them ([`AlertBook::close_live`]).
+    pub const LIVE: [AlertKind; 3] = [AlertKind::SelloutEta, AlertKind::Surge, AlertKind::Fading];
+}
+
+/// Who closed the open live-show warnings when the show ended (their `acked_by`).
+pub const SHOW_ENDED_BY: &str = "直播结束 show ended";
+
 /// What one warning is about: a crossing of one line, by one SKU (or the whole shop).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct AlertKey {
@@ -204,6 +213,24 @@ impl AlertBook {
             self.reindex();
         }
         Some(&self.alerts[i])
+    }
+
+    /// Closes every open warning of a [`AlertKind::LIVE`] kind, as acknowledged by
+    /// [`SHOW_ENDED_BY`] at `now_ms`: after the show nobody acts on a sell-out time or a surge.
+    /// Returns the alerts closed, as the book now holds them.
+    pub fn close_live(&mut self, now_ms: i64) -> Vec<Alert> {
+        let mut closed = Vec::new();
+        for alert in &mut self.alerts {
+            if alert.acked_by.is_none() && AlertKind::LIVE.contains(&alert.kind) {
+                alert.acked_by = Some(SHOW_ENDED_BY.to_owned());
+                alert.acked_at = Some(now_ms);
+                closed.push(alert.clone());
+            }
+        }
+        if !closed.is_empty() {
+            self.reindex();
+        }
+        closed
     }
 
     /// The open (unacknowledged) surge on `sku`, if one is.

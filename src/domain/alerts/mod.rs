@@ -13,7 +13,7 @@ pub mod evaluate;
 mod judge;
 mod rules;
 
-pub use book::{ALERTS_KEPT_MAX, Alert, AlertBook, AlertKey, AlertKind};
+pub use book::{ALERTS_KEPT_MAX, Alert, AlertBook, AlertKey, AlertKind, SHOW_ENDED_BY};
 pub use config::{AlertConfig, Thresholds};
 pub use evaluate::{Scope, evaluate};
 pub use judge::Verdict;

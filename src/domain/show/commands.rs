@@ -65,7 +65,11 @@ impl Pool {
         let show = self.show_in(&[ShowState::Live], "end")?;
         show.state = ShowState::Ended;
         show.ended_ms = Some(ctx.now_ms);
-        Ok(self.show_effect(Vec::new()))
+        let closed = self.alerts.close_live(ctx.now_ms);
+        Ok(Effect {
+            outcome: Outcome::ShowEnded(closed),
+            ..self.show_effect(Vec::new())
+        })
     }
 
     pub(in crate::domain) fn set_current(&mut self, sku: &SkuCode) -> Result<Effect, Refusal> {

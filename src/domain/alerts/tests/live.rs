@@ -88,6 +88,57 @@ fn no_surge_unless_the_show_is_live() {
     assert!(ended.book(AlertKind::Surge).is_empty());
 }
 
+#[test]
+fn ending_the_show_closes_its_open_surge_and_sell_out_warnings_and_keeps_the_stock_ones() {
+    let mut b = surge_show(true);
+    b.sell("HOT", 3);
+    b.at(T0_MS + 20 * SECOND_MS);
+    b.sell("HOT", 92); // 95 in the minute: a surge, a sell-out time, a stock level
+    for kind in [
+        AlertKind::Surge,
+        AlertKind::SelloutEta,
+        AlertKind::StockLevel,
+    ] {
+        assert_eq!(b.book(kind).len(), 1, "{kind:?}");
+    }
+
+    b.at(T0_MS + 30 * SECOND_MS);
+    let effect = b.apply(Command::EndShow).expect("the show ends");
+    let Outcome::ShowEnded(closed) = effect.outcome else {
+        panic!("ending the show answered {:?}", effect.outcome);
+    };
+    let mut kinds: Vec<AlertKind> = closed.iter().map(|a| a.kind).collect();
+    kinds.sort();
+    assert_eq!(kinds, [AlertKind::SelloutEta, AlertKind::Surge]);
+    for a in &closed {
+        assert_eq!(a.acked_by.as_deref(), Some(alerts::SHOW_ENDED_BY));
+        assert_eq!(a.acked_at, Some(T0_MS + 30 * SECOND_MS));
+        assert_eq!(
+            b.pool.alerts().get(&a.id),
+            Some(a),
+            "the book holds what went out"
+        );
+    }
+    // The stock level and the sell-through are still true after the show: they stay open.
+    let open: Vec<AlertKind> = b
+        .pool
+        .alerts()
+        .alerts
+        .iter()
+        .filter(|a| a.acked_by.is_none())
+        .map(|a| a.kind)
+        .collect();
+    assert!(open.contains(&AlertKind::StockLevel), "{open:?}");
+    assert!(
+        !open.iter().any(|k| AlertKind::LIVE.contains(k)),
+        "{open:?}"
+    );
+    // The restock the surge asked for is moot, and the lines crossed do not fire again.
+    assert!(b.pool.show_view().restock_requests.is_empty());
+    b.at(T0_MS + 40 * SECOND_MS);
+    assert!(fired(&b.tick(), AlertKind::SelloutEta).is_empty());
+}
+
 // ---- fading hit ------------------------------------------------------------------------------
 
 #[test]
