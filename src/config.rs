@@ -88,6 +88,17 @@ struct FileConfig {
     /// `[review]`: the post-show review's anomaly thresholds.
     #[serde(default)]
     review: ReviewConfig,
+    /// `[overlay]`: what the stream overlay shows after the show.
+    #[serde(default)]
+    overlay: FileOverlay,
+}
+
+/// `[overlay]`: `end_card = true` shows an end card (直播已结束 · 感谢观看) on the stream once the
+/// show has ended, instead of an empty (transparent) overlay.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileOverlay {
+    end_card: Option<bool>,
 }
 
 /// `[alerts]`: `enabled`, `[alerts.shop]` thresholds, and `[alerts.categories.NAME]` tables whose
@@ -187,6 +198,9 @@ pub struct Config {
     pub review: ReviewConfig,
     /// Role tokens from the environment or the file; the admin one may still be generated.
     pub tokens: Vec<(Role, String)>,
+    /// Whether the overlay shows an end card after the show (`[overlay] end_card`); a page's
+    /// `?end=card` or `?end=none` overrides it.
+    pub overlay_end_card: bool,
 }
 
 impl Config {
@@ -276,6 +290,7 @@ impl Config {
             tokens: resolve_tokens(file.tokens)?,
             alerts: file.alerts.resolve()?,
             review: file.review,
+            overlay_end_card: file.overlay.end_card.unwrap_or(false),
         })
     }
 

@@ -1,7 +1,8 @@
 /* livestock: the OBS overlay (/overlay), an ES module. A "仅剩 N 件" badge for the product on air;
  * nothing when nothing is on air. Once the show has ended nothing is sold on stream: the page is
- * empty, or with ?end=card it shows an end card (直播已结束 · 感谢观看). The page itself stays
- * transparent. */
+ * empty, or it shows an end card (直播已结束 · 感谢观看) when the config says `[overlay] end_card =
+ * true` (the body's data-end-card) or the URL ?end=card; ?end=none empties it whatever the config.
+ * The page itself stays transparent. */
 import { applyI18n, t, tInto } from "./lib/i18n.js";
 import { fmtInt, isNum } from "./lib/format.js";
 import { $, flash, frameScheduler, setText } from "./lib/dom.js";
@@ -14,8 +15,8 @@ const CLEAR_AFTER_MS = 600;
 applyI18n();
 document.title = t("page.overlay") + " · livestock";
 
-/** ?end=card: an end card after the show instead of an empty page. */
-const END_CARD = new URLSearchParams(location.search).get("end") === "card";
+/** An end card after the show instead of an empty page: ?end=card|none, else the config's. */
+const END_CARD = (new URLSearchParams(location.search).get("end") || document.body.dataset.endCard) === "card";
 
 let live = null;
 let shown = { sku: null, available: null, soldOut: null };

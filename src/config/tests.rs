@@ -245,3 +245,22 @@ fn a_short_token_in_the_file_is_refused_naming_its_key() {
         "tokens.viewer: the viewer token must have at least 8 characters",
     );
 }
+
+#[test]
+fn the_overlay_shows_no_end_card_unless_the_file_asks_and_only_a_boolean_is_taken() {
+    assert!(!resolve("").unwrap().overlay_end_card);
+    assert!(
+        resolve("[overlay]\nend_card = true\n")
+            .unwrap()
+            .overlay_end_card
+    );
+    assert!(
+        !resolve("[overlay]\nend_card = false\n")
+            .unwrap()
+            .overlay_end_card
+    );
+    let e = resolve("[overlay]\nend_card = \"yes\"\n").unwrap_err();
+    assert!(e.contains("end_card"), "{e}");
+    let e = resolve("[overlay]\nend_kard = true\n").unwrap_err();
+    assert!(e.contains("end_kard"), "{e}");
+}

@@ -1,4 +1,4 @@
-//! The show's time series (SPEC B3): viewers, GMV, orders, units and each SKU's available units,
+//! The show's time series (SPEC B3): viewers, GMV, orders, units, paying buyers and each SKU's available units,
 //! sampled by the caller's clock into bounded buffers. When a buffer fills, every other point is
 //! dropped and the spacing doubles, so a whole show fits in [`SERIES_POINTS_MAX`] points.
 
@@ -21,6 +21,8 @@ pub struct Sample {
     pub gmv_cents: i64,
     pub orders: i64,
     pub units: i64,
+    /// Distinct paying buyers so far (成交人数), for the buyers and conversion sparklines.
+    pub buyers: i64,
     pub stock: BTreeMap<SkuCode, i64>,
 }
 
@@ -32,6 +34,7 @@ pub struct Series {
     pub gmv_cents: Vec<i64>,
     pub orders: Vec<i64>,
     pub units: Vec<i64>,
+    pub buyers: Vec<i64>,
     /// Available units per SKU, one value per point (`null`-free: a SKU first seen late is
     /// back-filled with its first value).
     pub stock: BTreeMap<SkuCode, Vec<i64>>,
@@ -65,6 +68,7 @@ impl Series {
         self.gmv_cents.push(sample.gmv_cents);
         self.orders.push(sample.orders);
         self.units.push(sample.units);
+        self.buyers.push(sample.buyers);
         for (sku, value) in &sample.stock {
             if !self.stock.contains_key(sku) && self.stock.len() >= SERIES_SKUS_MAX {
                 continue;
@@ -100,6 +104,7 @@ impl Series {
         keep_odd(&mut self.gmv_cents);
         keep_odd(&mut self.orders);
         keep_odd(&mut self.units);
+        keep_odd(&mut self.buyers);
         for column in self.stock.values_mut() {
             keep_odd(column);
         }
@@ -128,6 +133,7 @@ mod tests {
             gmv_cents: v * 10,
             orders: v,
             units: v,
+            buyers: v / 2,
             stock,
         }
     }
@@ -151,6 +157,11 @@ mod tests {
         }
         assert!(s.len() <= SERIES_POINTS_MAX);
         assert!(s.len() >= SERIES_POINTS_MAX / 2);
+        for column in [&s.viewers, &s.gmv_cents, &s.orders, &s.units, &s.buyers] {
+            assert_eq!(column.len(), s.len(), "every column thins alike");
+        }
+        // Each column still pairs with its own time: a thinned point keeps its sample's values.
+        assert!(s.viewers.iter().zip(&s.buyers).all(|(v, b)| *b == v / 2));
         assert_eq!(s.stock.values().next().map(Vec::len), Some(s.len()));
         // Time only goes forward and the newest point is the newest kept.
         assert!(s.t.windows(2).all(|w| w[0] < w[1]));

@@ -336,6 +336,7 @@ impl Writer {
             gmv_cents: show.map_or(0, |s| s.gmv_cents),
             orders: show.map_or(0, |s| s.orders),
             units: show.map_or(0, |s| s.units),
+            buyers: show.map_or(0, |s| s.buyers.len() as i64),
             stock,
         };
         if self.series.push(&sample) {

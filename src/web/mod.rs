@@ -43,6 +43,8 @@ pub struct AppState {
     pub node: Arc<str>,
     /// The post-show review's anomaly thresholds (`[review]`).
     pub review: Arc<ReviewConfig>,
+    /// Whether the overlay shows an end card after the show (`[overlay] end_card`).
+    pub overlay_end_card: bool,
 }
 
 impl AppState {
@@ -57,6 +59,7 @@ impl AppState {
             availability: Arc::default(),
             node: Arc::from("http://127.0.0.1"),
             review: Arc::new(ReviewConfig::default()),
+            overlay_end_card: false,
         }
     }
 
@@ -79,6 +82,12 @@ impl AppState {
     /// The same state with the review's thresholds from the config.
     pub fn with_review(mut self, review: ReviewConfig) -> Self {
         self.review = Arc::new(review);
+        self
+    }
+
+    /// The same state with the overlay's end card on or off (`[overlay] end_card`).
+    pub fn with_overlay_end_card(mut self, on: bool) -> Self {
+        self.overlay_end_card = on;
         self
     }
 

@@ -6,6 +6,7 @@ use super::error::ApiError;
 use super::extract::Query;
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Response};
@@ -27,6 +28,8 @@ struct HostPage {
 #[template(path = "overlay.html")]
 struct OverlayPage {
     lang: &'static str,
+    /// After the show: an end card (`[overlay] end_card`), else an empty overlay.
+    end_card: bool,
 }
 
 /// A report page's shell (SPEC D4); its script reads the matching JSON endpoint and renders it.
@@ -74,12 +77,17 @@ pub async fn host(caller: Caller, Query(q): Query<LangQuery>) -> Result<Response
 }
 
 /// `/overlay`: the OBS browser source.
-pub async fn overlay(caller: Caller, Query(q): Query<LangQuery>) -> Result<Response, ApiError> {
+pub async fn overlay(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<LangQuery>,
+) -> Result<Response, ApiError> {
     caller.require(&Role::ALL)?;
-    Ok(with_cookie(
-        &caller,
-        OverlayPage { lang: q.lang() }.into_response(),
-    ))
+    let page = OverlayPage {
+        lang: q.lang(),
+        end_card: state.overlay_end_card,
+    };
+    Ok(with_cookie(&caller, page.into_response()))
 }
 
 /// `/reports/precheck`, `/reports/review`, `/reports/daily?date=`: the report pages.

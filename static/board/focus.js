@@ -91,7 +91,7 @@ function lineupLine(e, cls) {
     "li",
     { class: cls || "lineup-item", dataset: { sku: e.sku } },
     h("span", { class: "li-time", text: start ? fmtClock(start, false) : "" }),
-    h("span", { class: "li-name", title: e.name || e.sku }, e.name || e.sku, h("span", { class: "li-need", text: slotNote(e, need) })),
+    h("span", { class: "li-name", title: e.name || e.sku }, h("span", { class: "li-title", text: e.name || e.sku }), h("span", { class: "li-need", text: slotNote(e, need) })),
     h("span", { class: "li-avail", text: fmtInt(available) }),
     coverMark(!!e.covers)
   );

@@ -87,15 +87,18 @@ export function renderKpis(s) {
   spark("kpi-orders", ser.orders);
 
   setKpi("kpi-buyers", fmtInt(buyers));
-  setSub("kpi-buyers", t("kpi.units_sub", { v: fmtInt(units) }));
+  setChange("kpi-buyers", windowChange(ser.t, ser.buyers), t("kpi.units_sub", { v: fmtInt(units) }));
+  spark("kpi-buyers", ser.buyers);
 
+  const peaks = runningPeak(ser.viewers);
   const conv = conversion(buyers, peak);
   setKpi("kpi-conv", conv === null ? t("unit.dash") : fmtPct(conv));
-  setSub("kpi-conv", peak > 0 ? t("kpi.conv_def", { v: fmtInt(peak) }) : "");
+  const convSeries = ser.buyers.map((b, i) => (isNum(b) ? conversion(b, peaks[i]) : null));
+  setChange("kpi-conv", levelChange(ser.t, convSeries), peak > 0 ? t("kpi.conv_def", { v: fmtInt(peak) }) : "");
+  spark("kpi-conv", convSeries);
 
   const uv = uvValue(gmv, peak);
   setKpi("kpi-uv", uv === null ? t("unit.dash") : uv < 1e6 ? fmtMoney(Math.round(uv)) : fmtMoneyShort(uv));
-  const peaks = runningPeak(ser.viewers);
   const uvSeries = ser.gmv_cents.map((g, i) => (peaks[i] > 0 && isNum(g) ? g / peaks[i] : null));
   setChange("kpi-uv", levelChange(ser.t, uvSeries));
   spark("kpi-uv", uvSeries);

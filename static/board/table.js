@@ -70,8 +70,9 @@ function makeRow(sku) {
   c.gmv = h("div", { class: "gmv-total" });
   c.price = h("div", { class: "gmv-price" });
   money.append(c.gmv, c.price);
-  // 不良, 预留 and 待付款 are in each row's tooltip (the wall has room for what is watched).
-  for (const k of ["on_hand", "committed"]) cell(k, "n " + k);
+  // 不良, 预留 and 已付款待发 are in each row's tooltip (the wall has room for what is watched:
+  // during a show nothing ships, so paid-not-shipped would only repeat 已售).
+  for (const k of ["on_hand", "held"]) cell(k, "n " + k);
   cell("available", "n avail");
   cell("sold", "n sold");
   cell("rate", "n rate");
@@ -129,9 +130,9 @@ function updateRow(row, v, s, lx, animate) {
   tr.title = [
     t("table.damaged") + " " + fmtInt(v.damaged),
     t("table.buffer") + " " + fmtInt(v.buffer),
-    t("table.held") + " " + fmtInt(v.held),
+    t("table.committed") + " " + fmtInt(v.committed),
   ].join(" · ");
-  numCell(c.committed, v.committed);
+  numCell(c.held, v.held);
   numCell(c.available, v.available);
   numCell(c.sold, v.sold_units);
   setText(c.rate, isNum(v.rate_per_min) && v.rate_per_min > 0 ? fmtRate(v.rate_per_min) : t("unit.dash"));

@@ -10,18 +10,20 @@ const ALERTS_MAX = 500;
 /** The write states a frame may carry; anything else (or nothing, on a snapshot) is "ok". */
 const WRITE_STATES = ["ok", "disk_full", "failed"];
 
+/** The shop-wide columns of a Series besides t and the per-SKU stock (src/domain/series.rs). */
+const COLUMNS = ["viewers", "gmv_cents", "orders", "units", "buyers"];
+
 function emptySeries() {
-  return { t: [], viewers: [], gmv_cents: [], orders: [], units: [], stock: {} };
+  const s = { t: [], stock: {} };
+  for (const c of COLUMNS) s[c] = [];
+  return s;
 }
 
 function trimSeries(s) {
   const extra = s.t.length - SERIES_MAX;
   if (extra <= 0) return;
   s.t.splice(0, extra);
-  s.viewers.splice(0, extra);
-  s.gmv_cents.splice(0, extra);
-  s.orders.splice(0, extra);
-  s.units.splice(0, extra);
+  for (const c of COLUMNS) s[c].splice(0, extra);
   for (const arr of Object.values(s.stock)) arr.splice(0, extra);
 }
 
@@ -36,10 +38,7 @@ function normaliseSeries(s) {
     return arr;
   };
   out.t = s.t.slice();
-  out.viewers = fit(s.viewers);
-  out.gmv_cents = fit(s.gmv_cents);
-  out.orders = fit(s.orders);
-  out.units = fit(s.units);
+  for (const c of COLUMNS) out[c] = fit(s[c]);
   if (s.stock && typeof s.stock === "object") {
     for (const [sku, arr] of Object.entries(s.stock)) out.stock[sku] = fit(arr);
   }
@@ -157,10 +156,7 @@ export class LiveState {
     const s = this.state.series;
     const n = s.t.length;
     s.t.push(p.t);
-    s.viewers.push(isNum(p.viewers) ? p.viewers : null);
-    s.gmv_cents.push(isNum(p.gmv_cents) ? p.gmv_cents : null);
-    s.orders.push(isNum(p.orders) ? p.orders : null);
-    s.units.push(isNum(p.units) ? p.units : null);
+    for (const c of COLUMNS) s[c].push(isNum(p[c]) ? p[c] : null);
     const stock = p.stock && typeof p.stock === "object" ? p.stock : {};
     for (const [sku, val] of Object.entries(stock)) {
       // A SKU first seen late is back-filled with its first value, as the server does.

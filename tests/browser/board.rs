@@ -53,7 +53,7 @@ async fn an_order_posted_through_the_api_changes_the_board_without_a_reload() {
             .wait_text(&cell(CAP, "avail"), &grouped(before["available"].as_i64().unwrap()), CHANGE_MS)
             .await;
         browser
-            .wait_text(&cell(CAP, "committed"), &grouped(before["committed"].as_i64().unwrap()), CHANGE_MS)
+            .wait_text(&cell(CAP, "sold"), &grouped(before["sold_units"].as_i64().unwrap()), CHANGE_MS)
             .await;
         // Anything set on the page now is gone if it reloads.
         browser.js("window.__noReload = 'still here'; return true;").await;
@@ -65,7 +65,7 @@ async fn an_order_posted_through_the_api_changes_the_board_without_a_reload() {
             .wait_text(&cell(CAP, "avail"), &grouped(after["available"].as_i64().unwrap()), CHANGE_MS)
             .await;
         browser
-            .wait_text(&cell(CAP, "committed"), &grouped(after["committed"].as_i64().unwrap()), CHANGE_MS)
+            .wait_text(&cell(CAP, "sold"), &grouped(after["sold_units"].as_i64().unwrap()), CHANGE_MS)
             .await;
         eprintln!("the board showed the order after {took:?}");
 

@@ -255,6 +255,51 @@ async fn after_show_end_the_board_host_and_overlay_say_it_has_ended_and_predict_
 }
 
 #[tokio::test]
+async fn with_end_card_in_the_config_the_overlay_shows_it_after_the_show_unless_the_url_says_none()
+{
+    bounded("the configured end card", async {
+        let server = TestServer::start_with_config("[overlay]\nend_card = true\n");
+        stage(&server, 1).await;
+        let browser = Browser::start().await;
+        browser.open(&server, "/overlay", OVERLAY).await;
+        browser
+            .wait(
+                "the badge while live",
+                APPEAR_MS,
+                "return document.getElementById('ov').classList.contains('show') ? true : null;",
+            )
+            .await;
+        assert!(
+            !visible_text(&browser).await.contains("直播已结束"),
+            "no end card while live"
+        );
+        let (st, b) = server
+            .call(Method::POST, "/api/v1/show/end", Some(OPERATOR), None)
+            .await;
+        assert_eq!(st, StatusCode::OK, "ending the show: {b}");
+        browser
+            .wait(
+                "the end card from the config",
+                APPEAR_MS,
+                "return document.body.innerText.includes('直播已结束') &&
+                        !document.getElementById('ov').classList.contains('show') ? true : null;",
+            )
+            .await;
+        browser.open(&server, "/overlay?end=none", OVERLAY).await;
+        browser
+            .wait(
+                "an empty overlay with ?end=none",
+                APPEAR_MS,
+                "return document.body.innerText.trim() === '' ? true : null;",
+            )
+            .await;
+        browser.assert_no_errors("with the end card").await;
+        browser.close().await;
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_empty_board_tells_the_operator_to_import_the_product_sheet_without_api_paths() {
     bounded("the empty board", async {
         let server = TestServer::start();

@@ -175,7 +175,7 @@ pub(crate) fn grouped(n: i64) -> String {
     if n < 0 { format!("-{out}") } else { out }
 }
 
-/// The board's row of `sku`, cell `class` (e.g. `avail`, `committed`).
+/// The board's row of `sku`, cell `class` (e.g. `avail`, `sold`).
 pub(crate) fn cell(sku: &str, class: &str) -> String {
     format!("#sku-rows tr[data-sku=\"{sku}\"] td.{class}")
 }

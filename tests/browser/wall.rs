@@ -67,13 +67,14 @@ const COVERED_CHARTS: &str = "
     }
     return bad;";
 
-/// Text boxes of the table, KPIs, rail and chart heads whose text is wider than the box.
+/// Text boxes of the table, KPIs, rail, chart heads and focus panel (on air, next, lineup, watch
+/// and restock lists) whose text is wider than the box.
 const OVERFLOWING: &str = "
-    const sel = '#sku-table th, #sku-rows tr:not([hidden]) td, .pname-text, .psku, .kpi-label, .kpi-value, .kpi-sub, .panel-head h2, .panel-note, .toast-msg, .toast-head, .page-indicator, .lvl-badge';
+    const sel = '#sku-table th, #sku-rows tr:not([hidden]) td, .pname-text, .psku, .kpi-label, .kpi-value, .kpi-sub, .panel-head h2, .panel-note, .toast-msg, .toast-head, .page-indicator, .lvl-badge, .section-label, .onair-name, .onair-sku, .onair-number, .onair-unit, .onair-callout, .onair-stats dt, .onair-stats dd, .onair-prompt, #next-row *, #lineup-list li *, .mini-list li, .mini-list li *';
     const bad = [];
     for (const el of document.querySelectorAll(sel)) {
         if (el.offsetParent === null) continue;
-        const clamped = el.classList.contains('pname-text');
+        const clamped = el.classList.contains('pname-text') || el.classList.contains('li-title');
         if (el.scrollWidth > el.clientWidth + 1 || (clamped && el.scrollHeight > el.clientHeight + 6)) bad.push((el.className || el.tagName) + ': ' + el.textContent.trim().slice(0, 40) + ' (' + el.scrollWidth + '>' + el.clientWidth + ')');
     }
     return bad;";
@@ -296,6 +297,25 @@ async fn a_critical_warning_stays_first_in_its_rail_while_eight_mild_ones_fire_a
     bounded_long(
         "critical first at 1920 in English",
         a_critical_warning_stays_in_sight(VIEWPORT, "en", "wall-1920-en-warnings"),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn every_sku_of_a_24_sku_show_reaches_a_1920_wall_in_english_within_30_s() {
+    bounded_long(
+        "24 SKUs at 1920×1080 in English",
+        every_sku_reaches_the_wall(VIEWPORT, "en", "wall-1920-en"),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_critical_warning_stays_first_in_its_rail_while_eight_mild_ones_fire_at_1366_in_chinese()
+{
+    bounded_long(
+        "critical first at 1366 in Chinese",
+        a_critical_warning_stays_in_sight(LAPTOP, "zh", "wall-1366-zh-warnings"),
     )
     .await;
 }
