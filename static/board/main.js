@@ -106,3 +106,11 @@ setRenderer(render);
 setupTable();
 startClock();
 render();
+// How many pop-ups the rail holds depends on its height and the font's metrics: measure again
+// when either changes (a kiosk's window resized, the page's own font loaded).
+const refitRail = () => {
+  dirty.alerts = true;
+  schedule();
+};
+window.addEventListener("resize", refitRail);
+if (document.fonts && document.fonts.ready) document.fonts.ready.then(refitRail);

@@ -29,12 +29,14 @@ function toastKey(a) {
 /** Removes the last pop-ups while they reach below the rail (the first one always stays); answers how many. */
 function trimToRail(wrap, visible) {
   const px = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
-  const bottom = wrap.getBoundingClientRect().bottom - MORE_REM * px;
+  // Layout boxes (offsetTop/offsetHeight), not the painted ones: a pop-up sliding in is scaled
+  // by its animation and would measure short.
+  const bottom = wrap.clientHeight - MORE_REM * px;
   let trimmed = 0;
   while (visible.length > 1) {
     const id = String(visible[visible.length - 1].id);
     const entry = toasts.get(id);
-    if (entry.el.getBoundingClientRect().bottom <= bottom) break;
+    if (entry.el.offsetTop + entry.el.offsetHeight <= bottom) break;
     entry.el.remove();
     toasts.delete(id);
     visible.pop();

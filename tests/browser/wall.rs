@@ -116,6 +116,7 @@ async fn every_sku_reaches_the_wall(size: (u32, u32), lang: &str, shot: &str) {
         json!([]),
         "nothing over a chart"
     );
+    assert_toasts_inside_the_rail(&browser).await;
     assert_eq!(
         browser.js(OVERFLOWING).await,
         json!([]),
@@ -181,6 +182,23 @@ const TOASTS: &str = "
         // (vertically: a pop-up slides in from the right, inside the rail's clip)
     });";
 
+/// Every pop-up shown is whole inside the rail (the ones that do not fit wait in "n more"), once
+/// the last one has slid in.
+async fn assert_toasts_inside_the_rail(browser: &Browser) {
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let toasts = browser.js(TOASTS).await;
+    let shown = toasts.as_array().map_or(0, Vec::len);
+    assert!(shown > 0, "some pop-ups in the rail: {toasts}");
+    assert!(
+        toasts
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|t| t["inside"] == true),
+        "every pop-up whole inside the rail: {toasts}"
+    );
+}
+
 /// Only stock levels warn here: the bursts below would also make each SKU's sell-out time a minute
 /// or less, and the sell-out warning would make every "mild" one critical.
 const STOCK_LEVELS_ONLY: &str =
@@ -245,6 +263,7 @@ async fn a_critical_warning_stays_in_sight(size: (u32, u32), lang: &str, shot: &
         json!([]),
         "no pop-up over a chart"
     );
+    assert_toasts_inside_the_rail(&browser).await;
     assert_eq!(
         browser.js(OVERFLOWING).await,
         json!([]),
