@@ -105,6 +105,8 @@ function baseOpts(el, yFmt, yMin, unit) {
     height: Math.max(60, el.clientHeight),
     ms: 1,
     pxAlign: 0,
+    // Room on the right for the last time label, which is centred on the plot's edge.
+    padding: [8, 28, 0, 0],
     legend: { show: false },
     cursor: { drag: { x: false, y: false, setScale: false }, points: { show: false }, y: false },
     scales: {
@@ -124,14 +126,16 @@ function baseOpts(el, yFmt, yMin, unit) {
           return vals.map((v) => fmtClock(v, step < 60000));
         },
       },
-      // The top tick carries the axis's unit (件, 人; money ticks carry ¥ each).
+      // The top tick carries the axis's unit (件, 人; money ticks carry ¥ each). Every y axis
+      // starts at 0 (the range above), so the baseline goes unlabelled: its label would sit on
+      // the time axis's first one.
       {
         ...axis,
         space: 30,
         gap: 6,
         size: 62,
         incrs: Y_INCRS,
-        values: (u, vals) => vals.map((v, i) => yFmt(v) + (unit && i === vals.length - 1 ? unit : "")),
+        values: (u, vals) => vals.map((v, i) => (v === 0 ? "" : yFmt(v) + (unit && i === vals.length - 1 ? unit : ""))),
       },
     ],
     series: [{}],

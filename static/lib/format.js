@@ -4,6 +4,7 @@ import { lang, t } from "./i18n.js";
 
 const intFmt = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 const oneDec = new Intl.NumberFormat("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const twoDec = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
 export function isNum(v) {
   return typeof v === "number" && Number.isFinite(v);
@@ -74,7 +75,9 @@ export function fmtMinutes(m) {
 export function fmtPct(x) {
   if (!isNum(x)) return t("unit.dash");
   const p = Math.max(0, x) * 100;
-  return (p > 0 && p < 10 ? oneDec.format(p) : intFmt.format(Math.round(p))) + "%";
+  // A live room's conversion is often under 1%: 0.03% is not "0.0%".
+  const text = p > 0 && p < 1 ? twoDec.format(p) : p > 0 && p < 10 ? oneDec.format(p) : intFmt.format(Math.round(p));
+  return text + "%";
 }
 
 /** Units per minute → "12.3". */

@@ -88,6 +88,17 @@ async fn figure(browser: &Browser, css: &str, key: &str) -> String {
 }
 
 async fn assert_figures(browser: &Browser, css: &str, want: &Final) {
+    // The title is the page's own text from the start; the figures come with the ended show.
+    browser
+        .wait(
+            &format!("the final figures in {css}"),
+            CHANGE_MS,
+            &format!(
+                "const e = document.querySelector('{css} [data-key=\"gmv\"] .final-value');
+                 return e && e.textContent ? true : null;"
+            ),
+        )
+        .await;
     assert_eq!(figure(browser, css, "gmv").await, want.gmv, "{css} GMV");
     assert_eq!(
         figure(browser, css, "orders").await,
