@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod pages;
 mod panic;
+pub mod signature;
 pub mod tabular;
 pub mod ws;
 
@@ -43,6 +44,8 @@ pub struct AppState {
     pub node: Arc<str>,
     /// The post-show review's anomaly thresholds (`[review]`).
     pub review: Arc<ReviewConfig>,
+    /// The channels' secrets: their order pushes must be signed (`[channel_secrets]`).
+    pub signatures: Arc<signature::Signatures>,
 }
 
 impl AppState {
@@ -57,6 +60,7 @@ impl AppState {
             availability: Arc::default(),
             node: Arc::from("http://127.0.0.1"),
             review: Arc::new(ReviewConfig::default()),
+            signatures: Arc::default(),
         }
     }
 
@@ -79,6 +83,12 @@ impl AppState {
     /// The same state with the review's thresholds from the config.
     pub fn with_review(mut self, review: ReviewConfig) -> Self {
         self.review = Arc::new(review);
+        self
+    }
+
+    /// The same state with the channels' secrets from the config.
+    pub fn with_signatures(mut self, signatures: signature::Signatures) -> Self {
+        self.signatures = Arc::new(signatures);
         self
     }
 
