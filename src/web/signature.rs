@@ -138,10 +138,10 @@ impl Signatures {
         let mut signed: Vec<(String, &[u8])> = Vec::new();
         for channel in channels {
             let key = channel_key(channel);
-            if let Some(secret) = self.secrets.get(&key) {
-                if !signed.iter().any(|(k, _)| *k == key) {
-                    signed.push((key, secret));
-                }
+            if let Some(secret) = self.secrets.get(&key)
+                && !signed.iter().any(|(k, _)| *k == key)
+            {
+                signed.push((key, secret));
             }
         }
         let (channel, secret) = match signed.as_slice() {
