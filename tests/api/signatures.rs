@@ -110,6 +110,17 @@ async fn every_kind_of_bad_signature_is_401_bad_signature_and_changes_nothing() 
         );
     }
 
+    let (_, metrics) = s
+        .call(reqwest::Method::GET, "/metrics", Some(VIEWER), None)
+        .await;
+    let failures = metrics.as_str().and_then(|m| {
+        let line = m
+            .lines()
+            .find(|l| l.starts_with("livestock_signature_failures_total"))?;
+        line.split_whitespace().last()?.parse::<u64>().ok()
+    });
+    assert_eq!(failures, Some(9), "every refusal counted on /metrics");
+
     let (st, answer) = push(&s, &body, Some(&good)).await;
     assert_eq!(st, StatusCode::OK, "{answer}");
     assert_eq!(answer["result"], "accepted", "{answer}");

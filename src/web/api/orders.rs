@@ -24,13 +24,16 @@ pub async fn post_orders(
     caller.require(ORDER_ROLES)?;
     let engine = s.engine()?;
     // A signed channel's push is checked on the raw body, before its events are parsed: a bad
-    // signature is 401 `bad_signature` whatever else is wrong with the body.
+    // signature is 401 `bad_signature` whatever else is wrong with its events.
     let headers = req.headers().clone();
     let bytes = body_bytes(req, JSON_BODY_BYTES_MAX).await?;
     let verify = |channels: Vec<&str>| {
         s.signatures
             .verify(channels, &headers, &bytes, signature::now_secs())
-            .inspect_err(|e| tracing::warn!("refused a push: {}", e.message))
+            .inspect_err(|e| {
+                metrics::counter!("livestock_signature_failures_total").increment(1);
+                tracing::warn!("refused a push: {}", e.message);
+            })
     };
     // Should the channels not be readable without the full parse, that parse must fail; if it
     // does not, its events' channels are checked before anything is judged.
