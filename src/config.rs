@@ -5,6 +5,7 @@
 use crate::domain::alerts::{AlertConfig, Thresholds};
 use crate::domain::checks::anomalies::ReviewConfig;
 use crate::domain::role::Role;
+use crate::web::signature::{self, Signatures};
 use clap::Args;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -88,6 +89,11 @@ struct FileConfig {
     /// `[review]`: the post-show review's anomaly thresholds.
     #[serde(default)]
     review: ReviewConfig,
+    /// `[channel_secrets]`: `douyin = "SECRET"`; that channel's order pushes must be signed.
+    #[serde(default)]
+    channel_secrets: BTreeMap<String, String>,
+    /// How far a push signature's `t` may be from the clock, either way, in seconds.
+    signature_tolerance_secs: Option<i64>,
     /// `[overlay]`: what the stream overlay shows after the show.
     #[serde(default)]
     overlay: FileOverlay,
@@ -201,6 +207,8 @@ pub struct Config {
     /// Whether the overlay shows an end card after the show (`[overlay] end_card`); a page's
     /// `?end=card` or `?end=none` overrides it.
     pub overlay_end_card: bool,
+    /// The channels' secrets and the signatures' tolerance window.
+    pub signatures: Signatures,
 }
 
 impl Config {
@@ -272,6 +280,14 @@ impl Config {
             .unwrap_or_else(|| LISTEN_DEFAULT.to_owned());
         check_listen(&listen)?;
         check_review(&file.review)?;
+        let signature_tolerance_secs = int_in_range(
+            "signature_tolerance_secs",
+            file.signature_tolerance_secs,
+            signature::TOLERANCE_SECS_DEFAULT,
+            (1, signature::TOLERANCE_SECS_MAX),
+            "seconds (a day)",
+        )?;
+        let secrets = resolve_channel_secrets(file.channel_secrets, secret_env_vars())?;
         Ok(Config {
             listen,
             data_dir: args
@@ -291,6 +307,7 @@ impl Config {
             alerts: file.alerts.resolve()?,
             review: file.review,
             overlay_end_card: file.overlay.end_card.unwrap_or(false),
+            signatures: Signatures::new(secrets, signature_tolerance_secs),
         })
     }
 
@@ -343,6 +360,49 @@ fn resolve_tokens(file: FileTokens) -> Result<Vec<(Role, String)>, String> {
         }
     }
     Ok(tokens)
+}
+
+/// Each channel's secret, keyed by [`signature::channel_key`]: `LIVESTOCK_CHANNEL_SECRET_<CHANNEL>`
+/// (`env`) over the file's `[channel_secrets]`. A secret must not be blank, a channel name must be
+/// one a push could carry, and two spellings of one channel in the file are refused.
+fn resolve_channel_secrets(
+    file: BTreeMap<String, String>,
+    mut env: Vec<(String, String)>,
+) -> Result<BTreeMap<String, String>, String> {
+    env.sort();
+    let file = file
+        .into_iter()
+        .map(|(channel, secret)| (format!("channel_secrets.{channel}"), channel, secret));
+    let env = env.into_iter().map(|(var, secret)| {
+        let channel = var[signature::SECRET_ENV_PREFIX.len()..].to_owned();
+        (var, channel, secret)
+    });
+    let mut secrets = BTreeMap::new();
+    for source in [file.collect::<Vec<_>>(), env.collect()] {
+        let mut named_by: BTreeMap<String, String> = BTreeMap::new();
+        for (key, channel, secret) in source {
+            crate::domain::order::Channel::new(&channel)
+                .map_err(|e| format!("{key}: the channel name {e}"))?;
+            if secret.trim().is_empty() {
+                return Err(format!("{key}: the channel's secret must not be empty"));
+            }
+            let name = signature::channel_key(&channel);
+            if let Some(first) = named_by.insert(name.clone(), key.clone()) {
+                return Err(format!("{key}: {first} already names channel {name}"));
+            }
+            secrets.insert(name, secret);
+        }
+    }
+    Ok(secrets)
+}
+
+/// The `LIVESTOCK_CHANNEL_SECRET_*` variables of the environment (names that are not Unicode
+/// cannot name a channel and are skipped).
+fn secret_env_vars() -> Vec<(String, String)> {
+    std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .filter(|(k, _)| k.starts_with(signature::SECRET_ENV_PREFIX))
+        .collect()
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, String> {

@@ -264,3 +264,78 @@ fn the_overlay_shows_no_end_card_unless_the_file_asks_and_only_a_boolean_is_take
     let e = resolve("[overlay]\nend_kard = true\n").unwrap_err();
     assert!(e.contains("end_kard"), "{e}");
 }
+
+fn secrets(toml_text: &str, env: &[(&str, &str)]) -> Result<BTreeMap<String, String>, String> {
+    let file: FileConfig = toml::from_str(toml_text).map_err(|e| e.to_string())?;
+    let env = env.iter().map(|(k, v)| (k.to_string(), v.to_string()));
+    resolve_channel_secrets(file.channel_secrets, env.collect())
+}
+
+#[test]
+fn channel_secrets_come_from_the_file_and_the_environment_wins() {
+    let got = secrets(
+        "[channel_secrets]\nDouyin = \"from-file\"\ntaobao = \"tb-file\"\n",
+        &[("LIVESTOCK_CHANNEL_SECRET_DOUYIN", "from-env")],
+    )
+    .unwrap();
+    let want = [("douyin", "from-env"), ("taobao", "tb-file")];
+    assert_eq!(got, BTreeMap::from(want.map(|(c, s)| (c.into(), s.into()))));
+    assert!(
+        secrets("", &[]).unwrap().is_empty(),
+        "no secret unless told"
+    );
+}
+
+#[test]
+fn an_empty_channel_secret_is_refused_naming_its_key() {
+    for (toml_text, env, key) in [
+        (
+            "[channel_secrets]\ndouyin = \"\"",
+            vec![],
+            "channel_secrets.douyin",
+        ),
+        (
+            "[channel_secrets]\ndouyin = \"  \"",
+            vec![],
+            "channel_secrets.douyin",
+        ),
+        (
+            "",
+            vec![("LIVESTOCK_CHANNEL_SECRET_KUAISHOU", "")],
+            "LIVESTOCK_CHANNEL_SECRET_KUAISHOU",
+        ),
+    ] {
+        let err = secrets(toml_text, &env).expect_err(toml_text);
+        assert_eq!(
+            err,
+            format!("{key}: the channel's secret must not be empty")
+        );
+    }
+}
+
+#[test]
+fn a_channel_secret_for_a_name_no_push_could_carry_or_named_twice_is_refused() {
+    let err = secrets("", &[("LIVESTOCK_CHANNEL_SECRET_", "s3cret")]).unwrap_err();
+    assert!(err.starts_with("LIVESTOCK_CHANNEL_SECRET_: the channel name must have 1 to 32"));
+    let long = "x".repeat(33);
+    let err = secrets(&format!("[channel_secrets]\n{long} = \"s\""), &[]).unwrap_err();
+    assert!(err.starts_with(&format!("channel_secrets.{long}: the channel name")));
+    let err = secrets("[channel_secrets]\nDOUYIN = \"a\"\ndouyin = \"b\"", &[]).unwrap_err();
+    assert_eq!(
+        err,
+        "channel_secrets.douyin: channel_secrets.DOUYIN already names channel douyin"
+    );
+}
+
+#[test]
+fn the_signature_window_is_five_minutes_unless_told_and_within_a_day() {
+    assert_eq!(resolve("").unwrap().signatures.tolerance_secs(), 300);
+    let told = resolve("signature_tolerance_secs = 30").unwrap();
+    assert_eq!(told.signatures.tolerance_secs(), 30);
+    for bad in ["0", "-5", "86401"] {
+        refused(
+            &format!("signature_tolerance_secs = {bad}"),
+            "signature_tolerance_secs: must be",
+        );
+    }
+}

@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod pages;
 mod panic;
+pub mod signature;
 pub mod tabular;
 pub mod ws;
 
@@ -45,6 +46,8 @@ pub struct AppState {
     pub review: Arc<ReviewConfig>,
     /// Whether the overlay shows an end card after the show (`[overlay] end_card`).
     pub overlay_end_card: bool,
+    /// The channels' secrets: their order pushes must be signed (`[channel_secrets]`).
+    pub signatures: Arc<signature::Signatures>,
 }
 
 impl AppState {
@@ -60,6 +63,7 @@ impl AppState {
             node: Arc::from("http://127.0.0.1"),
             review: Arc::new(ReviewConfig::default()),
             overlay_end_card: false,
+            signatures: Arc::default(),
         }
     }
 
@@ -88,6 +92,12 @@ impl AppState {
     /// The same state with the overlay's end card on or off (`[overlay] end_card`).
     pub fn with_overlay_end_card(mut self, on: bool) -> Self {
         self.overlay_end_card = on;
+        self
+    }
+
+    /// The same state with the channels' secrets from the config.
+    pub fn with_signatures(mut self, signatures: signature::Signatures) -> Self {
+        self.signatures = Arc::new(signatures);
         self
     }
 

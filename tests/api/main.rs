@@ -16,6 +16,7 @@ mod reports;
 mod retention;
 mod review;
 mod service;
+mod signatures;
 mod skus;
 mod transfer;
 

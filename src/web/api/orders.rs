@@ -7,8 +7,10 @@ use crate::domain::{Command, Effect, Outcome, Refusal};
 use crate::web::AppState;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
-use crate::web::extract::OneOrMany;
+use crate::web::extract::{JSON_BODY_BYTES_MAX, OneOrMany, body_bytes};
+use crate::web::signature;
 use axum::Json;
+use axum::body::Body;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -21,10 +23,34 @@ pub async fn post_orders(
 ) -> Result<Response, ApiError> {
     caller.require(ORDER_ROLES)?;
     let engine = s.engine()?;
-    let (events, many) = match OneOrMany::<OrderEvent>::from_request(req, &()).await? {
+    // A signed channel's push is checked on the raw body, before its events are parsed: a bad
+    // signature is 401 `bad_signature` whatever else is wrong with its events.
+    let headers = req.headers().clone();
+    let bytes = body_bytes(req, JSON_BODY_BYTES_MAX).await?;
+    let verify = |channels: Vec<&str>| {
+        s.signatures
+            .verify(channels, &headers, &bytes, signature::now_secs())
+            .inspect_err(|e| {
+                metrics::counter!("livestock_signature_failures_total").increment(1);
+                tracing::warn!("refused a push: {}", e.message);
+            })
+    };
+    // Should the channels not be readable without the full parse, that parse must fail; if it
+    // does not, its events' channels are checked before anything is judged.
+    let mut unchecked = !s.signatures.is_empty();
+    if let Some(channels) = unchecked.then(|| signature::channels_of(&bytes)).flatten() {
+        verify(channels.iter().map(String::as_str).collect())?;
+        unchecked = false;
+    }
+    let parsed =
+        OneOrMany::<OrderEvent>::from_request(Request::new(Body::from(bytes.clone())), &());
+    let (events, many) = match parsed.await? {
         OneOrMany::One(ev) => (vec![ev], false),
         OneOrMany::Many(evs) => (evs, true),
     };
+    if unchecked {
+        verify(events.iter().map(|e| e.channel.as_str()).collect())?;
+    }
     // Malformed events are refused before they are judged, and then nothing of the request is.
     // An event naming an unknown SKU is not malformed: the pool answers it on its own
     // (`unknown_sku`), and the others of the array are judged as usual.
