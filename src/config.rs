@@ -97,6 +97,55 @@ struct FileConfig {
     /// `[overlay]`: what the stream overlay shows after the show.
     #[serde(default)]
     overlay: FileOverlay,
+    /// `[rate_limits.ROLE]`: `per_second` and `burst` of that role's tokens (0 = unlimited).
+    #[serde(default)]
+    rate_limits: BTreeMap<String, FileRateLimit>,
+}
+
+/// `[rate_limits.viewer]`: `per_second = 20`, `burst = 100`; a key left out keeps its default.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileRateLimit {
+    per_second: Option<i64>,
+    burst: Option<i64>,
+}
+
+/// The rate limits: the defaults, with each `[rate_limits.ROLE]` table's keys over them.
+fn resolve_rate_limits(
+    file: BTreeMap<String, FileRateLimit>,
+) -> Result<crate::web::ratelimit::RateLimits, String> {
+    use crate::web::ratelimit::{BURST_DEFAULT, Limit, RATE_MAX, RateLimits};
+    let mut limits = RateLimits::default();
+    for (name, table) in file {
+        let Some(role) = Role::ALL.into_iter().find(|r| r.name() == name) else {
+            let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
+            return Err(format!(
+                "rate_limits.{name}: not a role; the roles are {}",
+                names.join(", ")
+            ));
+        };
+        let default = limits.of(role);
+        let per_second = int_in_range(
+            &format!("rate_limits.{name}.per_second"),
+            table.per_second,
+            default.map_or(0, |l| l.per_second.into()),
+            (0, RATE_MAX.into()),
+            "requests per second (0 = unlimited)",
+        )?;
+        let burst = int_in_range(
+            &format!("rate_limits.{name}.burst"),
+            table.burst,
+            default.map_or(BURST_DEFAULT, |l| l.burst).into(),
+            (1, RATE_MAX.into()),
+            "requests",
+        )?;
+        let limit = (per_second > 0).then_some(Limit {
+            per_second: per_second as u32,
+            burst: burst as u32,
+        });
+        limits.set(role, limit);
+    }
+    Ok(limits)
 }
 
 /// `[overlay]`: `end_card = true` shows an end card (直播已结束 · 感谢观看) on the stream once the
@@ -209,6 +258,8 @@ pub struct Config {
     pub overlay_end_card: bool,
     /// The channels' secrets and the signatures' tolerance window.
     pub signatures: Signatures,
+    /// Each role's rate limit (`[rate_limits.ROLE]`).
+    pub rate_limits: crate::web::ratelimit::RateLimits,
 }
 
 impl Config {
@@ -308,6 +359,7 @@ impl Config {
             review: file.review,
             overlay_end_card: file.overlay.end_card.unwrap_or(false),
             signatures: Signatures::new(secrets, signature_tolerance_secs),
+            rate_limits: resolve_rate_limits(file.rate_limits)?,
         })
     }
 

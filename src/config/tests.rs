@@ -339,3 +339,55 @@ fn the_signature_window_is_five_minutes_unless_told_and_within_a_day() {
         );
     }
 }
+
+#[test]
+fn rate_limits_default_per_api_md_and_a_role_table_overrides_its_keys() {
+    use crate::web::ratelimit::{BURST_DEFAULT, Limit, PER_SECOND_DEFAULT};
+    let limited = Some(Limit {
+        per_second: PER_SECOND_DEFAULT,
+        burst: BURST_DEFAULT,
+    });
+    let c = resolve("").unwrap();
+    assert_eq!(c.rate_limits.of(Role::Viewer), limited);
+    assert_eq!(c.rate_limits.of(Role::Overlay), limited);
+    assert_eq!(c.rate_limits.of(Role::Warehouse), limited);
+    assert_eq!(c.rate_limits.of(Role::Ingest), None);
+    assert_eq!(c.rate_limits.of(Role::Admin), None);
+
+    let c = resolve("[rate_limits.viewer]\nburst = 300\n[rate_limits.overlay]\nper_second = 0\n")
+        .unwrap();
+    assert_eq!(
+        c.rate_limits.of(Role::Viewer),
+        Some(Limit {
+            per_second: PER_SECOND_DEFAULT,
+            burst: 300
+        })
+    );
+    assert_eq!(c.rate_limits.of(Role::Overlay), None, "0 is unlimited");
+    let c = resolve("[rate_limits.ingest]\nper_second = 5000\n").unwrap();
+    assert_eq!(
+        c.rate_limits.of(Role::Ingest),
+        Some(Limit {
+            per_second: 5000,
+            burst: BURST_DEFAULT
+        })
+    );
+}
+
+#[test]
+fn a_rate_limit_for_no_role_or_out_of_range_is_refused_naming_its_key() {
+    refused(
+        "[rate_limits.screens]\nper_second = 5\n",
+        "rate_limits.screens: not a role",
+    );
+    refused(
+        "[rate_limits.viewer]\nper_second = -1\n",
+        "rate_limits.viewer.per_second: must be between 0",
+    );
+    refused(
+        "[rate_limits.viewer]\nburst = 0\n",
+        "rate_limits.viewer.burst: must be between 1",
+    );
+    let e = resolve("[rate_limits.viewer]\nrate = 5\n").unwrap_err();
+    assert!(e.contains("rate"), "{e}");
+}

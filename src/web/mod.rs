@@ -8,6 +8,7 @@ pub mod error;
 pub mod extract;
 pub mod pages;
 mod panic;
+pub mod ratelimit;
 pub mod signature;
 pub mod tabular;
 pub mod ws;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub overlay_end_card: bool,
     /// The channels' secrets: their order pushes must be signed (`[channel_secrets]`).
     pub signatures: Arc<signature::Signatures>,
+    /// Every token's request bucket (`[rate_limits]`).
+    pub limiter: Arc<ratelimit::Limiter>,
 }
 
 impl AppState {
@@ -64,6 +67,7 @@ impl AppState {
             review: Arc::new(ReviewConfig::default()),
             overlay_end_card: false,
             signatures: Arc::default(),
+            limiter: Arc::default(),
         }
     }
 
@@ -92,6 +96,12 @@ impl AppState {
     /// The same state with the overlay's end card on or off (`[overlay] end_card`).
     pub fn with_overlay_end_card(mut self, on: bool) -> Self {
         self.overlay_end_card = on;
+        self
+    }
+
+    /// The same state with the rate limits from the config.
+    pub fn with_rate_limits(mut self, limits: &ratelimit::RateLimits) -> Self {
+        self.limiter = Arc::new(ratelimit::Limiter::new(limits));
         self
     }
 
@@ -203,6 +213,10 @@ pub fn app(state: AppState) -> Router {
                 "this endpoint does not take that method",
             )
         })
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ratelimit::limit,
+        ))
         .with_state(state);
     panic::catch_panics(routes)
 }

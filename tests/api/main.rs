@@ -12,6 +12,7 @@ mod holds;
 mod idempotency;
 mod lifecycle;
 mod orders;
+mod rate_limits;
 mod reports;
 mod retention;
 mod review;
