@@ -248,6 +248,9 @@ fn invalid_utf8_split_across_fragments_is_closed_with_1007() {
     let first = Out::new(TEXT, *b"\xce").fin(false);
     let rest = Out::new(CONTINUATION, *b"\x41 and more");
     assert_eq!(close_code_after(&s, &[first, rest]), INVALID_DATA);
+    // Fail fast: a fragment with a byte that is never UTF-8 closes before the message ends.
+    let first = Out::new(TEXT, *b"ok \xff").fin(false);
+    assert_eq!(close_code_after(&s, &[first]), INVALID_DATA, "fail fast");
     // A message that ends inside a character.
     let first = Out::new(TEXT, *b"ok ").fin(false);
     let rest = Out::new(CONTINUATION, *b"\xe2\x82");

@@ -46,12 +46,35 @@ fn check_origin(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-fn bad_handshake(message: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "bad_request",
-        format!("not a WebSocket handshake: {message}"),
-    )
+/// Why a request is not a WebSocket handshake the server takes.
+enum BadHandshake {
+    /// What is wrong with it.
+    Not(&'static str),
+    /// A wrong or missing `Sec-WebSocket-Version`.
+    Version,
+}
+
+impl IntoResponse for BadHandshake {
+    /// 400 with the error body; a wrong version also names the one the server speaks (RFC 6455
+    /// 4.2.2).
+    fn into_response(self) -> Response {
+        let message = match self {
+            BadHandshake::Not(message) => message,
+            BadHandshake::Version => "Sec-WebSocket-Version must be 13",
+        };
+        let error = ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("not a WebSocket handshake: {message}"),
+        );
+        let mut response = error.into_response();
+        if let BadHandshake::Version = self {
+            response
+                .headers_mut()
+                .insert(SEC_WEBSOCKET_VERSION, HeaderValue::from_static("13"));
+        }
+        response
+    }
 }
 
 /// Whether `name` holds `token` in its comma-separated list, ignoring case.
@@ -72,18 +95,9 @@ fn is_websocket_key(key: &[u8]) -> bool {
     digits.len() == 21 && digits.iter().all(|d| DIGITS.contains(d)) && b"AQgw".contains(last)
 }
 
-/// A wrong or missing version: 400, naming the one version the server speaks (RFC 6455 4.2.2).
-fn bad_version() -> Response {
-    let mut response = bad_handshake("Sec-WebSocket-Version must be 13").into_response();
-    response
-        .headers_mut()
-        .insert(SEC_WEBSOCKET_VERSION, HeaderValue::from_static("13"));
-    response
-}
-
 /// Checks an HTTP/1.1 WebSocket handshake (RFC 6455 4.2.1); returns its `Sec-WebSocket-Key`.
-fn handshake_key(req: &Request) -> Result<&[u8], Response> {
-    let refuse = |message| Err(bad_handshake(message).into_response());
+fn handshake_key(req: &Request) -> Result<&[u8], BadHandshake> {
+    let refuse = |message| Err(BadHandshake::Not(message));
     if req.version() != Version::HTTP_11 {
         return refuse("the upgrade needs HTTP/1.1");
     }
@@ -101,7 +115,7 @@ fn handshake_key(req: &Request) -> Result<&[u8], Response> {
         .get(SEC_WEBSOCKET_VERSION)
         .is_none_or(|v| v.as_bytes() != b"13")
     {
-        return Err(bad_version());
+        return Err(BadHandshake::Version);
     }
     match headers.get(SEC_WEBSOCKET_KEY) {
         Some(key) if is_websocket_key(key.as_bytes()) => Ok(key.as_bytes()),
