@@ -116,7 +116,7 @@ impl End {
             Error::Protocol(ProtocolError::ResetWithoutClosingHandshake) => End::Gone,
             Error::Protocol(_) => End::Close(CloseCode::Protocol, "protocol error"),
             Error::Utf8(_) => End::Close(CloseCode::Invalid, "text is not UTF-8"),
-            Error::Capacity(_) => End::Close(CloseCode::Size, "message over 4096 bytes"),
+            Error::Capacity(_) => End::Close(CloseCode::Size, "message too big"),
             _ => End::Gone,
         }
     }
