@@ -6,6 +6,8 @@ mod common;
 
 mod connection;
 mod frames;
+mod raw;
+mod rfc6455;
 mod screen;
 mod slow_clients;
 mod views;

@@ -1,5 +1,7 @@
 //! One screen's connection: a snapshot, then the feed's diffs; it answers `resync` with a snapshot,
-//! pings to find dead peers, and is closed rather than allowed to hold up anyone else.
+//! pings to find dead peers, and is closed rather than allowed to hold up anyone else. Every end
+//! but a vanished peer is a Close frame written out before the TCP connection ends (RFC 6455 7):
+//! the client's Close echoed, 1002/1007/1009 for what it sent wrong, 1001 when the server stops.
 
 use super::feed::{Feed, Frame};
 use super::limits::{ResyncBudget, Slot, WsLimits};
@@ -10,12 +12,14 @@ use futures_util::{FutureExt, SinkExt, StreamExt};
 use hyper_util::rt::TokioIo;
 use std::sync::Arc;
 use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::error::ProtocolError;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
 use tokio_tungstenite::tungstenite::protocol::{self, CloseFrame, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{self, Message};
 
 /// A screen's socket: tungstenite straight on hyper's upgraded connection.
 type Socket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
@@ -33,6 +37,12 @@ pub(super) const FRAGMENT_BYTES: usize = 4 << 10;
 const SEND_TIMEOUT_MS: u64 = 5_000;
 /// How often the server pings; a peer that has not answered the previous ping is closed.
 const PING_INTERVAL_MS: u64 = 15_000;
+/// After its Close frame the server half-closes TCP and reads (and drops) what the client still
+/// sends, for at most this long: closing a socket with unread bytes in it sends a reset, which can
+/// destroy the Close frame before the client has read it.
+const CLOSE_LINGER_MS: u64 = 1_000;
+/// The most bytes read while lingering, so a client that keeps sending cannot keep the task busy.
+const CLOSE_LINGER_BYTES_MAX: usize = 64 << 10;
 
 /// The socket's limits: small reads (screens send only tiny control messages), frames written
 /// straight through, never a buffered backlog.
@@ -84,6 +94,32 @@ async fn send_text(socket: &mut Socket, text: Bytes) -> Result<(), ()> {
         }
     };
     within_send_timeout(fragments).await
+}
+
+/// How a connection ends.
+enum End {
+    /// The peer is gone (or too slow to be written to): nothing more can be said to it.
+    Gone,
+    /// The client's Close arrived; tungstenite has queued the echo of its code, to be flushed.
+    Answer,
+    /// The server closes the connection with this code and reason.
+    Close(CloseCode, &'static str),
+}
+
+impl End {
+    /// How to end after reading from the client failed with `error` (RFC 6455 7.4.1): a frame that
+    /// breaks the protocol is 1002, text that is not UTF-8 1007, a message over
+    /// [`CLIENT_MESSAGE_BYTES_MAX`] 1009; a connection that failed or was reset is simply gone.
+    fn after(error: &tungstenite::Error) -> End {
+        use tungstenite::Error;
+        match error {
+            Error::Protocol(ProtocolError::ResetWithoutClosingHandshake) => End::Gone,
+            Error::Protocol(_) => End::Close(CloseCode::Protocol, "protocol error"),
+            Error::Utf8(_) => End::Close(CloseCode::Invalid, "text is not UTF-8"),
+            Error::Capacity(_) => End::Close(CloseCode::Size, "message too big"),
+            _ => End::Gone,
+        }
+    }
 }
 
 /// Serves one screen on its upgraded connection until it closes, fails, or the server stops; its
@@ -176,11 +212,18 @@ impl Screen {
 
     async fn run(mut self, limits: WsLimits) {
         let _guard = self.feed.connected();
+        let end = self.serve(limits).await;
+        self.end(end).await;
+    }
+
+    /// Sends the snapshot, then the feed's frames and the answers to the client, until the
+    /// connection is to end; says how.
+    async fn serve(&mut self, limits: WsLimits) -> End {
         // Subscribe before the snapshot, so nothing between the two is missed.
         let mut frames = self.feed.subscribe(self.view);
         let mut closing = self.feed.closing();
         if self.snapshot().await.is_err() {
-            return;
+            return End::Gone;
         }
         let mut budget = ResyncBudget::new(&limits, Instant::now());
         let mut ping = tokio::time::interval(Duration::from_millis(PING_INTERVAL_MS));
@@ -198,7 +241,7 @@ impl Screen {
                 frame = frames.recv() => match frame {
                     Ok(frame) => self.forward(&frame).await,
                     Err(RecvError::Lagged(_)) => self.snapshot().await,
-                    Err(RecvError::Closed) => Err(()),
+                    Err(RecvError::Closed) => return End::Close(CloseCode::Away, "server stopping"),
                 },
                 msg = self.socket.next() => match msg {
                     Some(Ok(Message::Text(text))) => self.message(&text, &mut budget).await,
@@ -206,8 +249,10 @@ impl Screen {
                         awaiting_pong = false;
                         Ok(())
                     }
-                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Err(()),
-                    Some(Ok(_)) => Ok(()),
+                    Some(Ok(Message::Close(_))) => return End::Answer,
+                    Some(Err(e)) => return End::after(&e),
+                    None => return End::Gone,
+                    Some(Ok(_)) => Ok(()), // a ping (tungstenite queues the pong) or binary
                 },
                 () = &mut resync_timer, if waiting.is_some() => self.resync(&mut budget).await,
                 _ = ping.tick() => {
@@ -218,15 +263,47 @@ impl Screen {
                         send(&mut self.socket, Message::Ping(Bytes::new())).await
                     }
                 },
-                _ = &mut stopping => {
-                    let close = CloseFrame { code: CloseCode::Away, reason: "server stopping".into() };
-                    let _ = send(&mut self.socket, Message::Close(Some(close))).await;
-                    Err(())
-                }
+                _ = &mut stopping => return End::Close(CloseCode::Away, "server stopping"),
             };
             if turn.is_err() {
-                return;
+                return End::Gone;
             }
         }
+    }
+
+    /// Ends the connection: writes out the Close frame (the echo of the client's, or the server's
+    /// own), then half-closes TCP, the server first (RFC 6455 7.1.1), and lingers for the client's
+    /// side of the close.
+    async fn end(mut self, end: End) {
+        let written = match end {
+            End::Gone => return,
+            // The echo goes out with the flush; tungstenite then reports the connection closed.
+            End::Answer => within_send_timeout(self.socket.flush()).await,
+            End::Close(code, reason) => {
+                let close = CloseFrame {
+                    code,
+                    reason: reason.into(),
+                };
+                send(&mut self.socket, Message::Close(Some(close))).await
+            }
+        };
+        if written.is_err() {
+            return;
+        }
+        let io = self.socket.get_mut();
+        if within_send_timeout(io.shutdown()).await.is_err() {
+            return;
+        }
+        let linger = async {
+            let mut buf = [0u8; 512];
+            let mut read = 0;
+            while read < CLOSE_LINGER_BYTES_MAX {
+                match io.read(&mut buf).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => read += n,
+                }
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_millis(CLOSE_LINGER_MS), linger).await;
     }
 }

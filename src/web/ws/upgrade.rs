@@ -1,6 +1,6 @@
 //! The `/ws` handshake, by hand (RFC 6455 4.2): who may open a socket, from which Origin, for which
-//! view; a request that is not a WebSocket handshake is refused with the error body before anything
-//! is upgraded.
+//! view; a request that is not a WebSocket handshake (a wrong version, a key that is not 16 bytes of
+//! base64) is refused with the error body before anything is upgraded.
 
 use super::connection;
 use super::protocol::View;
@@ -14,8 +14,8 @@ use axum::http::header::{
     CONNECTION, HOST, ORIGIN, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY, SEC_WEBSOCKET_VERSION,
     UPGRADE,
 };
-use axum::http::{HeaderMap, HeaderName, Method, StatusCode, Version};
-use axum::response::Response;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Version};
+use axum::response::{ErrorResponse, IntoResponse, Response};
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 
 #[derive(serde::Deserialize)]
@@ -46,12 +46,35 @@ fn check_origin(headers: &HeaderMap) -> Result<(), ApiError> {
     }
 }
 
-fn bad_handshake(message: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        "bad_request",
-        format!("not a WebSocket handshake: {message}"),
-    )
+/// Why a request is not a WebSocket handshake the server takes.
+enum BadHandshake {
+    /// What is wrong with it.
+    Not(&'static str),
+    /// A wrong or missing `Sec-WebSocket-Version`.
+    Version,
+}
+
+impl IntoResponse for BadHandshake {
+    /// 400 with the error body; a wrong version also names the one the server speaks (RFC 6455
+    /// 4.2.2).
+    fn into_response(self) -> Response {
+        let message = match self {
+            BadHandshake::Not(message) => message,
+            BadHandshake::Version => "Sec-WebSocket-Version must be 13",
+        };
+        let error = ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("not a WebSocket handshake: {message}"),
+        );
+        let mut response = error.into_response();
+        if let BadHandshake::Version = self {
+            response
+                .headers_mut()
+                .insert(SEC_WEBSOCKET_VERSION, HeaderValue::from_static("13"));
+        }
+        response
+    }
 }
 
 /// Whether `name` holds `token` in its comma-separated list, ignoring case.
@@ -62,30 +85,42 @@ fn header_has_token(headers: &HeaderMap, name: HeaderName, token: &str) -> bool 
     })
 }
 
+/// Whether `key` is a `Sec-WebSocket-Key`: the base64 of exactly 16 bytes (RFC 6455 4.1), that is
+/// 22 digits of the alphabet and `==`, the last digit carrying 2 bits of data and 4 zero bits.
+fn is_websocket_key(key: &[u8]) -> bool {
+    const DIGITS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let [digits @ .., last, b'=', b'='] = key else {
+        return false;
+    };
+    digits.len() == 21 && digits.iter().all(|d| DIGITS.contains(d)) && b"AQgw".contains(last)
+}
+
 /// Checks an HTTP/1.1 WebSocket handshake (RFC 6455 4.2.1); returns its `Sec-WebSocket-Key`.
-fn handshake_key(req: &Request) -> Result<&[u8], ApiError> {
+fn handshake_key(req: &Request) -> Result<&[u8], BadHandshake> {
+    let refuse = |message| Err(BadHandshake::Not(message));
     if req.version() != Version::HTTP_11 {
-        return Err(bad_handshake("the upgrade needs HTTP/1.1"));
+        return refuse("the upgrade needs HTTP/1.1");
     }
     if req.method() != Method::GET {
-        return Err(bad_handshake("the method must be GET"));
+        return refuse("the method must be GET");
     }
     let headers = req.headers();
     if !header_has_token(headers, CONNECTION, "upgrade") {
-        return Err(bad_handshake("Connection must include upgrade"));
+        return refuse("Connection must include upgrade");
     }
     if !header_has_token(headers, UPGRADE, "websocket") {
-        return Err(bad_handshake("Upgrade must be websocket"));
+        return refuse("Upgrade must be websocket");
     }
     if headers
         .get(SEC_WEBSOCKET_VERSION)
         .is_none_or(|v| v.as_bytes() != b"13")
     {
-        return Err(bad_handshake("Sec-WebSocket-Version must be 13"));
+        return Err(BadHandshake::Version);
     }
     match headers.get(SEC_WEBSOCKET_KEY) {
-        Some(key) if !key.is_empty() => Ok(key.as_bytes()),
-        _ => Err(bad_handshake("Sec-WebSocket-Key is missing")),
+        Some(key) if is_websocket_key(key.as_bytes()) => Ok(key.as_bytes()),
+        Some(_) => refuse("Sec-WebSocket-Key must be the base64 of 16 bytes"),
+        None => refuse("Sec-WebSocket-Key is missing"),
     }
 }
 /// The upgrade by hand rather than axum's `WebSocketUpgrade`: axum's socket sends a message only
@@ -95,7 +130,7 @@ pub async fn upgrade(
     caller: Caller,
     Query(q): Query<WsQuery>,
     mut req: Request,
-) -> Result<Response, ApiError> {
+) -> Result<Response, ErrorResponse> {
     caller.require(&Role::ALL)?;
     check_origin(req.headers())?;
     let raw = q.view.as_deref().unwrap_or("board");
