@@ -127,10 +127,12 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
         .collect();
     let gate = Arc::new(tokio::sync::Semaphore::new(CONNECTS_IN_FLIGHT_MAX));
     let (ready_tx, mut ready_rx) = tokio::sync::mpsc::channel::<Result<(), String>>(args.screens);
-    let stop = Arc::new(tokio::sync::Notify::new());
+    // A watch, not a Notify: `notify_waiters` wakes only the tasks waiting at that instant, and a
+    // screen busy reading between two `select!`s would miss it and never end (the run hung).
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let mut screens = Vec::with_capacity(args.screens);
     for i in 0..args.screens {
-        let (client, query, gate, ready, stop) = (
+        let (client, query, gate, ready, mut stop) = (
             client.clone(),
             query.clone(),
             gate.clone(),
@@ -177,7 +179,7 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
                                 return (frames, bytes);
                             }
                         }
-                        () = stop.notified() => return (frames, bytes),
+                        _ = stop.changed() => return (frames, bytes),
                     }
                 }
             }
@@ -194,7 +196,7 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
                         Some(Ok(_)) => {}
                         _ => return (frames, bytes),
                     },
-                    () = stop.notified() => return (frames, bytes),
+                    _ = stop.changed() => return (frames, bytes),
                 }
             }
         }));
@@ -257,7 +259,7 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
     let posting_secs = started.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_millis(500 + 2 * args.tick_ms)).await;
     let rss_busy = rss_kib(pid)?;
-    stop.notify_waiters();
+    let _ = stop_tx.send(true);
     // Frames are counted on the sampled screens (the others do not parse theirs); bytes on all.
     let (mut frames_sampled, mut bytes_sampled, mut bytes_total) = (0, 0, 0);
     for (i, s) in screens.into_iter().enumerate() {
