@@ -13,7 +13,7 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use governor::clock::{Clock, DefaultClock};
+use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota};
 use std::num::NonZeroU32;
 
@@ -78,7 +78,6 @@ impl RateLimits {
 /// The buckets: one keyed limiter per limited role, each token its own key.
 pub struct Limiter {
     per_role: Vec<(Role, DefaultKeyedRateLimiter<String>)>,
-    clock: DefaultClock,
 }
 
 impl std::fmt::Debug for Limiter {
@@ -107,10 +106,7 @@ impl Limiter {
                 Some((*role, DefaultKeyedRateLimiter::keyed(quota)))
             })
             .collect();
-        Limiter {
-            per_role,
-            clock: DefaultClock::default(),
-        }
+        Limiter { per_role }
     }
 
     /// Takes one request of `token` (of `role`) from its bucket, or answers how many whole seconds
@@ -120,7 +116,8 @@ impl Limiter {
             return Ok(());
         };
         limiter.check_key(&token.to_owned()).map_err(|not_until| {
-            let wait = not_until.wait_time_from(self.clock.now());
+            // The limiter's own clock: its instants are the ones `not_until` is measured in.
+            let wait = not_until.wait_time_from(limiter.clock().now());
             (wait.as_secs_f64().ceil() as u32).max(1)
         })
     }
