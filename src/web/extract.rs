@@ -117,9 +117,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OneOrMany<T> {
 
     async fn from_request(req: Request, _: &S) -> Result<Self, Self::Rejection> {
         let bytes = body_bytes(req, JSON_BODY_BYTES_MAX).await?;
+        Self::from_bytes(&bytes)
+    }
+}
+
+impl<T: DeserializeOwned> OneOrMany<T> {
+    /// Parses a body already read (a handler that needs the raw bytes too, e.g. to check a
+    /// signature over them).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, ApiError> {
         match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'[') => {
-                let Bounded { items, len } = parse(&bytes)?;
+                let Bounded { items, len } = parse(bytes)?;
                 if len > BATCH_ITEMS_MAX {
                     return Err(ApiError::too_large(format!(
                         "an array holds at most {BATCH_ITEMS_MAX} items, this one {len}"
@@ -130,7 +138,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for OneOrMany<T> {
                 }
                 Ok(OneOrMany::Many(items))
             }
-            _ => parse(&bytes).map(OneOrMany::One),
+            _ => parse(bytes).map(OneOrMany::One),
         }
     }
 }

@@ -41,8 +41,9 @@ export function openAlerts() {
   return board.live.state.alerts.filter((a) => !a.acked_by);
 }
 
-/** Warnings about where the live show is heading: moot once it has ended (the server closes
-    them at show/end as acknowledged by "直播结束 show ended"; this also covers older journals). */
+/** Warnings about where the live show is heading: moot once it has ended. The server closes the
+    open ones at show/end (acknowledged by "直播结束 show ended"); this keeps one that fires after
+    the end (the 30-minute rate still holds the show's sales) off the wall as well. */
 const LIVE_ONLY_KINDS = new Set(["sellout_eta", "surge"]);
 
 /* A fading hit goes on the focus panel's watch list (SPEC C: no warning, "watch list"), not

@@ -10,8 +10,7 @@ use crate::web::error::ApiError;
 use crate::web::extract::{JSON_BODY_BYTES_MAX, OneOrMany, body_bytes};
 use crate::web::signature;
 use axum::Json;
-use axum::body::Body;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -42,9 +41,7 @@ pub async fn post_orders(
         verify(channels.iter().map(String::as_str).collect())?;
         unchecked = false;
     }
-    let parsed =
-        OneOrMany::<OrderEvent>::from_request(Request::new(Body::from(bytes.clone())), &());
-    let (events, many) = match parsed.await? {
+    let (events, many) = match OneOrMany::<OrderEvent>::from_bytes(&bytes)? {
         OneOrMany::One(ev) => (vec![ev], false),
         OneOrMany::Many(evs) => (evs, true),
     };
