@@ -67,6 +67,7 @@ fn ev(kind: Kind, order_id: &str) -> OrderEvent {
         lines: Vec::new(),
         presale: false,
         at: None,
+        room: None,
     }
 }
 
