@@ -257,3 +257,38 @@ impl ShowView {
         }
     }
 }
+
+/// A room and its show's summary, as `GET /api/v1/rooms` lists them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RoomSummary<'a> {
+    pub room: &'a RoomId,
+    pub name: &'a str,
+    pub channel: Option<&'a str>,
+    pub title: Option<&'a str>,
+    /// `none`, `planned`, `live` or `ended`.
+    pub state: &'a str,
+    pub current: Option<&'a SkuCode>,
+    pub viewers: i64,
+    pub gmv_cents: i64,
+    pub orders: i64,
+    pub units: i64,
+    pub buyers: i64,
+}
+
+impl<'a> RoomSummary<'a> {
+    pub fn of(view: &'a ShowView) -> Self {
+        RoomSummary {
+            room: &view.room,
+            name: &view.room_name,
+            channel: view.room_channel.as_deref(),
+            title: view.title.as_deref(),
+            state: view.state,
+            current: view.current.as_ref(),
+            viewers: view.viewers,
+            gmv_cents: view.gmv_cents,
+            orders: view.orders,
+            units: view.units,
+            buyers: view.buyers,
+        }
+    }
+}

@@ -75,13 +75,11 @@ impl Pool {
     pub(in crate::domain) fn create_room(&mut self, new: &NewRoom) -> Result<Effect, Refusal> {
         let full = self.rooms.len() >= ROOMS_MAX;
         match self.rooms.get_mut(&new.room) {
-            Some(room) if room.name == new.name && room.channel == new.channel => {
-                return Ok(Effect {
-                    journal: false,
-                    outcome: Outcome::Room { created: false },
-                    changed: Vec::new(),
-                });
-            }
+            Some(room) if room.name == new.name && room.channel == new.channel => Ok(Effect {
+                journal: false,
+                outcome: Outcome::Room { created: false },
+                changed: Vec::new(),
+            }),
             Some(room) if room.is_live() => {
                 let msg = format!("room {} is live; end its show before changing it", room.id);
                 Err(Refusal::new(RefusalCode::Conflict, "room", msg))

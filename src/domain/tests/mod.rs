@@ -18,6 +18,7 @@ mod props;
 mod retention;
 mod review;
 mod review_anomalies;
+mod rooms;
 mod transitions;
 
 use crate::domain::order::{

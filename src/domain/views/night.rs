@@ -2,7 +2,7 @@
 //! at once (API.md "Rooms": "the board shows every live room's KPIs and the whole").
 
 use crate::domain::pool::Pool;
-use crate::domain::show::Show;
+use crate::domain::show::{Show, ShowState};
 use crate::domain::types::SkuCode;
 use std::collections::BTreeSet;
 
@@ -20,17 +20,19 @@ pub struct Night {
 }
 
 impl Pool {
-    /// The night that began at `since_ms` (the first room going live): every show started since.
-    /// Without `since_ms`, the latest show alone.
+    /// The night that began at `since_ms` (the first room going live): every show started since,
+    /// and the shows planned. Without `since_ms`, the latest show started, and the planned ones.
     pub fn night(&self, since_ms: Option<i64>) -> Night {
         let started = |s: &Show| s.started_ms;
         let shows: Vec<&Show> = self.rooms().filter_map(|r| r.show.as_ref()).collect();
         let since = since_ms.or_else(|| shows.iter().filter_map(|s| started(s)).max());
         let mut night = Night::default();
         let mut buyers: BTreeSet<&str> = BTreeSet::new();
+        // A planned show counts too: its warm-up viewers are the night's first.
         let in_night = |s: &&Show| match (since, s.started_ms) {
             (Some(since), Some(at)) => at >= since,
-            _ => false,
+            (_, None) => s.state == ShowState::Planned,
+            (None, Some(_)) => false,
         };
         for show in shows.iter().copied().filter(in_night) {
             night.viewers += show.viewers;

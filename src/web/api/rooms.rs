@@ -5,9 +5,9 @@
 use super::{READ_ROLES, SHOW_ROLES, single};
 use crate::domain::Command;
 use crate::domain::Outcome;
-use crate::domain::show::ShowView;
 use crate::domain::show::room::NewRoom;
-use crate::domain::types::{RoomId, SkuCode};
+use crate::domain::show::{RoomSummary, ShowView};
+use crate::domain::types::RoomId;
 use crate::web::AppState;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
@@ -17,7 +17,6 @@ use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request, State
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 
 /// The room a request is about: the `{room}` of its path, or `main` when the path has none.
 pub struct RoomPath(pub RoomId);
@@ -34,41 +33,6 @@ impl<S: Send + Sync> FromRequestParts<S> for RoomPath {
             Some((_, raw)) => RoomId::parse(raw)
                 .map(RoomPath)
                 .map_err(|_| ApiError::not_found(format!("no room {raw}"))),
-        }
-    }
-}
-
-/// A room and its show's summary, as `GET /api/v1/rooms` lists them.
-#[derive(Serialize)]
-pub struct RoomSummary<'a> {
-    pub room: &'a RoomId,
-    pub name: &'a str,
-    pub channel: Option<&'a str>,
-    pub title: Option<&'a str>,
-    /// `none`, `planned`, `live` or `ended`.
-    pub state: &'a str,
-    pub current: Option<&'a SkuCode>,
-    pub viewers: i64,
-    pub gmv_cents: i64,
-    pub orders: i64,
-    pub units: i64,
-    pub buyers: i64,
-}
-
-impl<'a> RoomSummary<'a> {
-    pub fn of(view: &'a ShowView) -> Self {
-        RoomSummary {
-            room: &view.room,
-            name: &view.room_name,
-            channel: view.room_channel.as_deref(),
-            title: view.title.as_deref(),
-            state: view.state,
-            current: view.current.as_ref(),
-            viewers: view.viewers,
-            gmv_cents: view.gmv_cents,
-            orders: view.orders,
-            units: view.units,
-            buyers: view.buyers,
         }
     }
 }

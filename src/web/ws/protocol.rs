@@ -2,8 +2,9 @@
 
 use crate::domain::alerts::Alert;
 use crate::domain::series::{Sample, Series};
-use crate::domain::show::ShowView;
+use crate::domain::show::{RoomSummary, ShowView};
 use crate::domain::stock::StockView;
+use crate::domain::types::RoomId;
 use serde::{Deserialize, Serialize};
 
 /// Which screen a connection feeds: what its frames carry.
@@ -45,6 +46,14 @@ impl View {
     }
 }
 
+/// What one screen watches: a kind of view, of one room (`main` unless `?room=` says). A stage
+/// view shows that room's show only; a board shows every room and focuses this one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Watch {
+    pub view: View,
+    pub room: RoomId,
+}
+
 /// Server → client.
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -56,8 +65,13 @@ pub enum ServerFrame<'a> {
         /// Whether writes are taken: `ok`, `disk_full` or `failed` (the board's red banner).
         writes: &'static str,
         server_ms: i64,
+        /// The room watched (`main` unless the screen asked for another).
+        room: &'a RoomId,
         skus: &'a [StockView],
         show: &'a ShowView,
+        /// Every room's show summary (board and feed views only): the board's room cards.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rooms: Option<&'a [RoomSummary<'a>]>,
         alerts: &'a [Alert],
         series: &'a Series,
     },
@@ -69,6 +83,9 @@ pub enum ServerFrame<'a> {
         server_ms: i64,
         skus: &'a [StockView],
         show: &'a ShowView,
+        /// As in the snapshot, when any room's show changed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rooms: Option<&'a [RoomSummary<'a>]>,
         #[serde(skip_serializing_if = "Option::is_none")]
         sample: Option<&'a Sample>,
     },

@@ -5,6 +5,7 @@
 mod book;
 mod live;
 mod open;
+mod rooms;
 mod shop;
 mod stock;
 
