@@ -2,7 +2,7 @@
 //! and broadcasts it. Each connection reads the broadcast at its own pace; one that falls behind
 //! the bounded queue gets a fresh snapshot instead of its backlog and never slows the others.
 
-use super::protocol::{ServerFrame, Watch};
+use super::protocol::{ServerFrame, Watch, default_focus};
 use crate::domain::series::Series;
 use crate::domain::show::room::Room;
 use crate::domain::show::{RoomSummary, ShowView};
@@ -110,8 +110,9 @@ impl Feed {
     /// A snapshot of what `watch` watches, as of now.
     pub fn snapshot(&self, engine: &Engine, watch: &Watch) -> Frame {
         let seq = engine.seq(); // before the views: they then hold at least this state
-        let show = room_show(engine, &watch.room);
         let rooms = engine.rooms();
+        let room = watch.room.clone().unwrap_or_else(|| default_focus(&rooms));
+        let show = room_show(engine, &room);
         let summaries: Vec<RoomSummary> = rooms.values().map(|v| RoomSummary::of(v)).collect();
         let (skus, series) = if watch.view.is_stage() {
             let skus = Self::stage_views(engine, show.current.as_ref(), show.next.as_ref());
@@ -125,7 +126,7 @@ impl Feed {
             seq,
             writes: engine.writes().name(),
             server_ms: engine.now_ms(),
-            room: &watch.room,
+            room: &room,
             skus: &skus,
             show: &show,
             rooms: (!watch.view.is_stage()).then_some(&summaries[..]),
@@ -213,6 +214,7 @@ impl Feed {
             Vec::new()
         };
         for (room, tx) in self.full.listening() {
+            let room = room.unwrap_or_else(|| default_focus(&rooms));
             let show = room_show(engine, &room);
             let frame = ServerFrame::Diff {
                 seq,
@@ -234,6 +236,7 @@ impl Feed {
             c.as_ref().is_some_and(|c| changes.skus.contains(c))
         };
         for (room, tx) in self.stage.listening() {
+            let room = room.unwrap_or_else(RoomId::main);
             let show = room_show(engine, &room);
             let moved = writes_changed
                 || changes.rooms.contains(&room)
@@ -272,14 +275,15 @@ fn room_show(engine: &Engine, room: &RoomId) -> Arc<ShowView> {
     })
 }
 
-/// One broadcast channel per room that screens watch, made when the first screen asks.
+/// One broadcast channel per room that screens watch (`None`: the board's default focus), made
+/// when the first screen asks; rooms are few (`ROOMS_MAX`) and must exist to be watched.
 #[derive(Default)]
 struct Channels {
-    by_room: Mutex<HashMap<RoomId, broadcast::Sender<Arc<Frame>>>>,
+    by_room: Mutex<HashMap<Option<RoomId>, broadcast::Sender<Arc<Frame>>>>,
 }
 
 impl Channels {
-    fn subscribe(&self, room: &RoomId) -> broadcast::Receiver<Arc<Frame>> {
+    fn subscribe(&self, room: &Option<RoomId>) -> broadcast::Receiver<Arc<Frame>> {
         let mut rooms = self.by_room.lock().expect("feed lock");
         rooms
             .entry(room.clone())
@@ -294,7 +298,7 @@ impl Channels {
     }
 
     /// The rooms some screen listens to, with their channel.
-    fn listening(&self) -> Vec<(RoomId, broadcast::Sender<Arc<Frame>>)> {
+    fn listening(&self) -> Vec<(Option<RoomId>, broadcast::Sender<Arc<Frame>>)> {
         let rooms = self.by_room.lock().expect("feed lock");
         rooms
             .iter()

@@ -6,6 +6,8 @@ use crate::domain::show::{RoomSummary, ShowView};
 use crate::domain::stock::StockView;
 use crate::domain::types::RoomId;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Which screen a connection feeds: what its frames carry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,12 +48,27 @@ impl View {
     }
 }
 
-/// What one screen watches: a kind of view, of one room (`main` unless `?room=` says). A stage
-/// view shows that room's show only; a board shows every room and focuses this one.
+/// What one screen watches: a kind of view, of one room. A stage view shows that room's show
+/// only (`main` unless `?room=` says); a board shows every room and focuses the one it asked for,
+/// or without `?room=` ([`None`]) the room the night is about (see [`default_focus`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Watch {
     pub view: View,
-    pub room: RoomId,
+    pub room: Option<RoomId>,
+}
+
+/// The room a board without `?room=` focuses: `main` while its show is live or no other room is
+/// live, else the first live room; a one-room shop always sees `main`.
+pub fn default_focus(rooms: &BTreeMap<RoomId, Arc<ShowView>>) -> RoomId {
+    let live = |v: &&Arc<ShowView>| v.state == "live";
+    let main = rooms.get(&RoomId::main());
+    if main.filter(live).is_some() {
+        return RoomId::main();
+    }
+    rooms
+        .values()
+        .find(live)
+        .map_or_else(RoomId::main, |v| v.room.clone())
 }
 
 /// Server → client.
@@ -65,7 +82,7 @@ pub enum ServerFrame<'a> {
         /// Whether writes are taken: `ok`, `disk_full` or `failed` (the board's red banner).
         writes: &'static str,
         server_ms: i64,
-        /// The room watched (`main` unless the screen asked for another).
+        /// The room watched: the one asked for, else the one the board focuses.
         room: &'a RoomId,
         skus: &'a [StockView],
         show: &'a ShowView,

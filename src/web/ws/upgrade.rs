@@ -140,10 +140,14 @@ pub async fn upgrade(
     let view = View::parse(raw)
         .ok_or_else(|| ApiError::invalid("view", "view must be board, host, overlay or feed"))?;
     let room = match q.room.as_deref() {
-        None => RoomId::main(),
-        Some(raw) => RoomId::parse(raw).map_err(|e| ApiError::invalid("room", e))?,
+        None if view.is_stage() => Some(RoomId::main()),
+        None => None,
+        Some(raw) => Some(RoomId::parse(raw).map_err(|e| ApiError::invalid("room", e))?),
     };
-    if s.engine()?.room_show(&room).is_none() {
+    if let Some(room) = room
+        .as_ref()
+        .filter(|r| s.engine().is_ok_and(|e| e.room_show(r).is_none()))
+    {
         let msg = format!("no room {room}; create it with POST /api/v1/rooms");
         return Err(ApiError::not_found(msg).with_field("room").into());
     }
