@@ -193,9 +193,20 @@ async fn an_order_without_a_room_goes_to_the_one_live_room_of_its_channel_else_t
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {b}");
         assert!(assert_error(&b, "invalid").is_some(), "{b}");
     }
-    let (st, b) = s.get("/api/v1/rooms/nowhere/show", VIEWER).await;
-    assert_eq!(st, StatusCode::NOT_FOUND, "{b}");
-    assert_error(&b, "not_found");
+    for path in [
+        "/api/v1/rooms/nowhere/show",
+        "/api/v1/rooms/nowhere/show/precheck",
+        "/host?room=nowhere",
+        "/overlay?room=nowhere",
+        "/?room=nowhere",
+        "/ws?view=host&room=nowhere",
+    ] {
+        let (st, b) = s.get(path, VIEWER).await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{path}: {b}");
+        assert_error(&b, "not_found");
+    }
+    let (st, _) = s.get("/host?room=dy", VIEWER).await;
+    assert_eq!(st, StatusCode::OK);
     let (st, b) = s
         .post("/api/v1/rooms", VIEWER, &json!({"room": "v", "name": "v"}))
         .await;
