@@ -351,7 +351,25 @@ fn show_records(pool: &Pool) -> BTreeMap<RoomId, Arc<Show>> {
         .collect()
 }
 
+/// The span of the night once its last room has ended: from the first start to the last end of
+/// the shows that ended (none while a room is still live).
 fn ended_span(pool: &Pool) -> Option<(i64, i64)> {
-    let show = pool.show().filter(|s| s.state == ShowState::Ended)?;
-    Some((show.started_ms?, show.ended_ms?))
+    if pool.rooms().any(|r| r.is_live()) {
+        return None;
+    }
+    let ended: Vec<_> = pool
+        .rooms()
+        .filter_map(|r| r.show.as_ref())
+        .filter(|s| s.state == ShowState::Ended)
+        .filter_map(|s| Some((s.started_ms?, s.ended_ms?)))
+        .collect();
+    let last = ended.iter().map(|(_, to)| *to).max()?;
+    // The shows of that night: those that ended after the latest one began.
+    let began = ended.iter().filter(|(_, to)| *to == last).map(|(from, _)| *from).min()?;
+    let from = ended
+        .iter()
+        .filter(|(_, to)| *to >= began)
+        .map(|(from, _)| *from)
+        .min()?;
+    Some((from, last))
 }

@@ -6,7 +6,7 @@ use super::{BATCH_EVENTS_MAX, Clock, EngineError, Job, Reply, WriteState};
 use crate::domain::alerts::{self, Alert, AlertConfig, Scope};
 use crate::domain::order::OrderKey;
 use crate::domain::series::{SERIES_SKUS_MAX, Sample, Series};
-use crate::domain::types::{RoomId, SkuCode};
+use crate::domain::types::SkuCode;
 use crate::domain::{Command, Ctx, Effect, Outcome, Pool, Refusal};
 use crate::journal::{Journal, SnapshotJob};
 use std::collections::{BTreeMap, BTreeSet};
@@ -295,7 +295,7 @@ impl Writer {
         published.set_seq(self.pool.seq());
         let rooms = published.publish_rooms(&self.pool);
         let show_changed = !rooms.is_empty();
-        if rooms.iter().any(RoomId::is_main) {
+        if show_changed {
             published.publish_ended_show(&self.pool);
         }
         published.publish_show_records(&self.pool);
