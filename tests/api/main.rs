@@ -11,6 +11,7 @@ mod flash_sale;
 mod holds;
 mod idempotency;
 mod lifecycle;
+mod metrics;
 mod orders;
 mod rate_limits;
 mod reports;

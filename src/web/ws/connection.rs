@@ -63,7 +63,10 @@ async fn within_send_timeout<E>(write: impl Future<Output = Result<(), E>>) -> R
         Some(done) => done,
         None => tokio::time::timeout(Duration::from_millis(SEND_TIMEOUT_MS), write)
             .await
-            .map_err(|_| ())?,
+            .map_err(|_| {
+                metrics::counter!("livestock_ws_dropped_total", "why" => "send_timeout")
+                    .increment(1);
+            })?,
     };
     result.map_err(|_| ())
 }
@@ -176,6 +179,7 @@ impl Screen {
     /// Forwards one of the feed's frames, unless it is older than what the screen already has.
     async fn forward(&mut self, frame: &Frame) -> Result<(), ()> {
         if frame.resync {
+            metrics::counter!("livestock_ws_resynced_total", "why" => "alert_burst").increment(1);
             return self.snapshot().await;
         }
         if frame.seq < self.last_seq {
@@ -202,7 +206,10 @@ impl Screen {
     /// Serves a `resync` now if the budget allows it, or sets when it will be served.
     async fn resync(&mut self, budget: &mut ResyncBudget) -> Result<(), ()> {
         match budget.take(Instant::now()) {
-            Ok(()) => self.snapshot().await,
+            Ok(()) => {
+                metrics::counter!("livestock_ws_resynced_total", "why" => "client").increment(1);
+                self.snapshot().await
+            }
             Err(at) => {
                 self.resync_at = Some(at);
                 Ok(())
@@ -240,7 +247,12 @@ impl Screen {
             let turn = tokio::select! {
                 frame = frames.recv() => match frame {
                     Ok(frame) => self.forward(&frame).await,
-                    Err(RecvError::Lagged(_)) => self.snapshot().await,
+                    Err(RecvError::Lagged(_)) => {
+                        // A slow screen: its backlog is dropped for a fresh snapshot.
+                        metrics::counter!("livestock_ws_resynced_total", "why" => "lagged")
+                            .increment(1);
+                        self.snapshot().await
+                    }
                     Err(RecvError::Closed) => return End::Close(CloseCode::Away, "server stopping"),
                 },
                 msg = self.socket.next() => match msg {
@@ -257,7 +269,10 @@ impl Screen {
                 () = &mut resync_timer, if waiting.is_some() => self.resync(&mut budget).await,
                 _ = ping.tick() => {
                     if awaiting_pong {
-                        Err(()) // no answer to the last ping: the peer is gone
+                        // No answer to the last ping: the peer is gone.
+                        metrics::counter!("livestock_ws_dropped_total", "why" => "no_pong")
+                            .increment(1);
+                        Err(())
                     } else {
                         awaiting_pong = true;
                         send(&mut self.socket, Message::Ping(Bytes::new())).await
@@ -280,6 +295,8 @@ impl Screen {
             // The echo goes out with the flush; tungstenite then reports the connection closed.
             End::Answer => within_send_timeout(self.socket.flush()).await,
             End::Close(code, reason) => {
+                metrics::counter!("livestock_ws_closed_total", "code" => u16::from(code).to_string())
+                    .increment(1);
                 let close = CloseFrame {
                     code,
                     reason: reason.into(),
