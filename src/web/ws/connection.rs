@@ -1,7 +1,8 @@
 //! One screen's connection: a snapshot, then the feed's diffs; it answers `resync` with a snapshot,
 //! pings to find dead peers, and is closed rather than allowed to hold up anyone else. Every end
 //! but a vanished peer is a Close frame written out before the TCP connection ends (RFC 6455 7):
-//! the client's Close echoed, 1002/1007/1009 for what it sent wrong, 1001 when the server stops.
+//! the client's Close echoed, 1002/1007/1009 for what it sent wrong, 1003 for a binary message,
+//! 1008 for messages past its rate, 1001 when the server stops.
 
 use super::feed::{Feed, Frame};
 use super::limits::{ResyncBudget, Slot, WsLimits};
@@ -233,6 +234,7 @@ impl Screen {
             return End::Gone;
         }
         let mut budget = ResyncBudget::new(&limits, Instant::now());
+        let mut messages = ResyncBudget::messages(&limits, Instant::now());
         let mut ping = tokio::time::interval(Duration::from_millis(PING_INTERVAL_MS));
         ping.tick().await;
         let mut awaiting_pong = false;
@@ -256,15 +258,21 @@ impl Screen {
                     Err(RecvError::Closed) => return End::Close(CloseCode::Away, "server stopping"),
                 },
                 msg = self.socket.next() => match msg {
+                    Some(Ok(Message::Close(_))) => return End::Answer,
+                    Some(Ok(_)) if messages.take(Instant::now()).is_err() => {
+                        return End::Close(CloseCode::Policy, "message rate exceeded");
+                    }
                     Some(Ok(Message::Text(text))) => self.message(&text, &mut budget).await,
+                    Some(Ok(Message::Binary(_))) => {
+                        return End::Close(CloseCode::Unsupported, "binary messages are not taken");
+                    }
                     Some(Ok(Message::Pong(_))) => {
                         awaiting_pong = false;
                         Ok(())
                     }
-                    Some(Ok(Message::Close(_))) => return End::Answer,
                     Some(Err(e)) => return End::after(&e),
                     None => return End::Gone,
-                    Some(Ok(_)) => Ok(()), // a ping (tungstenite queues the pong) or binary
+                    Some(Ok(_)) => Ok(()), // a ping (tungstenite queues the pong) or a raw frame
                 },
                 () = &mut resync_timer, if waiting.is_some() => self.resync(&mut budget).await,
                 _ = ping.tick() => {
@@ -297,6 +305,11 @@ impl Screen {
             End::Close(code, reason) => {
                 metrics::counter!("livestock_ws_closed_total", "code" => u16::from(code).to_string())
                     .increment(1);
+                // A pong tungstenite queued for the last ping goes out first: nothing may follow
+                // the Close frame.
+                if within_send_timeout(self.socket.flush()).await.is_err() {
+                    return;
+                }
                 let close = CloseFrame {
                     code,
                     reason: reason.into(),
