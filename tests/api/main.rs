@@ -11,6 +11,7 @@ mod flash_sale;
 mod holds;
 mod idempotency;
 mod lifecycle;
+mod limits;
 mod metrics;
 mod orders;
 mod rate_limits;

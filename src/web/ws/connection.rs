@@ -5,7 +5,7 @@
 //! 1008 for messages past its rate, 1001 when the server stops.
 
 use super::feed::{Feed, Frame};
-use super::limits::{ResyncBudget, Slot, WsLimits};
+use super::limits::{CLIENT_MESSAGE_BYTES_MAX, ResyncBudget, Slot, WsLimits};
 use super::protocol::{ClientFrame, ServerFrame, View};
 use crate::engine::Engine;
 use axum::body::Bytes;
@@ -27,12 +27,10 @@ type Socket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
 
 /// Bytes the server reads at once from a screen: screens send only tiny control messages.
 const READ_BUFFER_BYTES: usize = 4 << 10;
-/// The largest message a screen may send.
-const CLIENT_MESSAGE_BYTES_MAX: usize = 4 << 10;
 /// The largest frame the server sends: a longer message goes out as fragments of this size. The
 /// WebSocket's out buffer grows to the largest frame written and never shrinks, so unfragmented
 /// snapshots (tens to hundreds of KiB) would each leave an idle screen holding that much for good.
-pub(super) const FRAGMENT_BYTES: usize = 4 << 10;
+pub(super) const FRAGMENT_BYTES: usize = super::limits::SERVER_FRAME_BYTES;
 /// A message that cannot be written within this time closes the connection: the screen is gone or
 /// hopelessly slow, and its socket must not hold memory.
 const SEND_TIMEOUT_MS: u64 = 5_000;

@@ -21,6 +21,11 @@ pub const RESYNC_INTERVAL_MS: u64 = 1_000;
 /// Resyncs a connection may have served back to back before the interval applies (a screen that
 /// recovers may ask a few times; a flood may not be served).
 pub const RESYNC_BURST: u32 = 8;
+/// The largest message (and frame) a screen may send, in bytes; past it the server closes the
+/// connection with 1009 (message too big). Screens send only tiny control messages.
+pub const CLIENT_MESSAGE_BYTES_MAX: usize = 4 << 10;
+/// The largest frame the server sends, in bytes: a longer message goes out as fragments.
+pub const SERVER_FRAME_BYTES: usize = 4 << 10;
 /// Messages (text, binary, ping or pong frames) a screen may send per second, sustained. Screens
 /// send a `resync` now and then and a pong every 15 s; past the budget the server closes the
 /// connection with 1008 (policy violation): a flood is refused, not served.
