@@ -18,6 +18,7 @@ mod rate_limits;
 mod reports;
 mod retention;
 mod review;
+mod role_matrix;
 mod service;
 mod signatures;
 mod skus;
