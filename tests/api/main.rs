@@ -9,6 +9,7 @@ mod bad_input;
 mod channels;
 mod flash_sale;
 mod holds;
+mod hostile;
 mod idempotency;
 mod lifecycle;
 mod limits;
