@@ -335,3 +335,79 @@ impl Screen {
         let _ = tokio::time::timeout(Duration::from_millis(CLOSE_LINGER_MS), linger).await;
     }
 }
+
+/// The bytes of a client's side of an open connection read as [`Screen::serve`] reads them,
+/// without a runtime or a socket: through the same tungstenite configuration, each text message
+/// parsed as a [`ClientFrame`], each read error mapped as [`End::after`] maps it. Answers the
+/// Close code the server would send (`None` when the bytes end without one being due). For the
+/// fuzz target of the WebSocket frame path (`fuzz/fuzz_targets/ws_frames.rs`) and its tests.
+pub fn close_code_for_client_bytes(bytes: &[u8]) -> Option<u16> {
+    use std::io::{Read, Write};
+    /// The client's bytes to read, and a sink for what the server writes back.
+    struct Wire<'a>(&'a [u8]);
+    impl Read for Wire<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            Read::read(&mut self.0, buf)
+        }
+    }
+    impl Write for Wire<'_> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut socket = tungstenite::WebSocket::from_raw_socket(
+        Wire(bytes),
+        protocol::Role::Server,
+        Some(socket_config()),
+    );
+    loop {
+        match socket.read() {
+            Ok(Message::Text(text)) => {
+                let _ = serde_json::from_str::<ClientFrame>(&text);
+            }
+            Ok(Message::Binary(_)) => return Some(CloseCode::Unsupported.into()),
+            Ok(Message::Close(_)) => return None, // echoed, not a code of the server's own
+            Ok(_) => {}
+            Err(e) => {
+                return match End::after(&e) {
+                    End::Close(code, _) => Some(code.into()),
+                    End::Gone | End::Answer => None,
+                };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::close_code_for_client_bytes;
+
+    /// A masked client frame (mask 0 keeps the payload readable).
+    fn frame(first: u8, payload: &[u8]) -> Vec<u8> {
+        assert!(payload.len() < 126);
+        let mut f = vec![first, 0x80 | payload.len() as u8, 0, 0, 0, 0];
+        f.extend_from_slice(payload);
+        f
+    }
+
+    #[test]
+    fn client_bytes_get_the_close_code_the_connection_would_send() {
+        let resync = frame(0x81, br#"{"type":"resync"}"#);
+        assert_eq!(close_code_for_client_bytes(&resync), None, "served");
+        assert_eq!(close_code_for_client_bytes(&frame(0x82, b"x")), Some(1003));
+        assert_eq!(
+            close_code_for_client_bytes(&frame(0xC1, b"x")),
+            Some(1002),
+            "RSV1"
+        );
+        assert_eq!(
+            close_code_for_client_bytes(&frame(0x81, b"\xff")),
+            Some(1007)
+        );
+        let unmasked = [0x81, 0x01, b'x'];
+        assert_eq!(close_code_for_client_bytes(&unmasked), Some(1002));
+    }
+}
