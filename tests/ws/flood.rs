@@ -96,3 +96,24 @@ async fn a_close_for_the_message_rate_is_counted_by_its_code() {
         .find_map(|l| l.strip_prefix(r#"livestock_ws_closed_total{code="1008"} "#));
     assert_eq!(closed, Some("1"), "{text}");
 }
+
+#[test]
+fn the_message_budget_is_set_by_the_websocket_table_of_the_config() {
+    let s =
+        TestServer::start_with_config("[websocket]\nmessages_per_second = 1\nmessage_burst = 5\n");
+    let mut raw = Raw::open(&s);
+    for _ in 0..5 {
+        raw.send(&resync());
+    }
+    raw.send(&Out::close(NORMAL, b""));
+    assert_eq!(raw.close_code(), NORMAL, "a burst of 5 is taken");
+    let mut raw = Raw::open(&s);
+    for _ in 0..7 {
+        raw.send(&resync());
+    }
+    assert_eq!(
+        raw.close_code(),
+        POLICY_VIOLATION,
+        "the 6th is one too many"
+    );
+}

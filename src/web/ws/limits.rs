@@ -33,7 +33,8 @@ pub const CLIENT_MESSAGES_PER_SECOND: u32 = 10;
 /// Messages a screen may send back to back before [`CLIENT_MESSAGES_PER_SECOND`] applies.
 pub const CLIENT_MESSAGE_BURST: u32 = 100;
 
-/// The limits of the screens' sockets; the consts above by default, lower in tests.
+/// The limits of the screens' sockets: the consts above by default, `[websocket]` in the config
+/// over them (`config::checks::FileWebSocket`), lower in tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WsLimits {
     /// Connections held at once, in total.
