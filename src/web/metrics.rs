@@ -2,6 +2,7 @@
 //! (`/api/v1/skus/{sku}`, never the raw path, so a scan of random paths cannot grow the series),
 //! its method and its status. Requests that match no route count under [`UNMATCHED_ROUTE`].
 
+use super::error::ErrorCode;
 use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -11,8 +12,9 @@ use std::time::Instant;
 pub const UNMATCHED_ROUTE: &str = "unmatched";
 
 /// Counts (`livestock_http_requests_total`) and times (`livestock_http_request_duration_seconds`)
-/// one request, by route template, method and status. The time is until the answer's head is
-/// ready, not until its body is written.
+/// one request, by route template, method and status; an error answer is also counted by its
+/// code (`livestock_http_errors_total`: a malformed order push is `invalid` or `bad_json` there).
+/// The time is until the answer's head is ready, not until its body is written.
 pub async fn track(req: Request, next: Next) -> Response {
     let route = req
         .extensions()
@@ -23,6 +25,10 @@ pub async fn track(req: Request, next: Next) -> Response {
     let started = Instant::now();
     let response = next.run(req).await;
     let status = response.status().as_u16().to_string();
+    if let Some(ErrorCode(code)) = response.extensions().get::<ErrorCode>() {
+        let labels = [("route", route.clone()), ("code", (*code).to_owned())];
+        metrics::counter!("livestock_http_errors_total", &labels).increment(1);
+    }
     let labels = [
         ("route", route),
         ("method", method.to_owned()),

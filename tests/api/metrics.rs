@@ -112,7 +112,17 @@ async fn order_events_are_counted_by_result_and_reason_and_the_journal_by_batch(
         ]))
         .await;
     assert_eq!(st, StatusCode::OK);
+    let (st, _) = s
+        .post("/api/v1/orders", INGEST, &json!({"channel": 7}))
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
     let text = scrape(&s).await;
+    let refused = [("route", "/api/v1/orders"), ("code", "invalid")];
+    assert_eq!(
+        value(&text, "livestock_http_errors_total", &refused),
+        1.0,
+        "a malformed push, refused before judging, by its code"
+    );
     let events = |result: &str, reason: &str| {
         value(
             &text,
