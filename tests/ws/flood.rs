@@ -117,3 +117,34 @@ fn the_message_budget_is_set_by_the_websocket_table_of_the_config() {
         "the 6th is one too many"
     );
 }
+
+/// The value of the series `series` (name and labels as printed) on `/metrics`.
+async fn metric(s: &TestServer, series: &str) -> Option<f64> {
+    let (_, text) = s
+        .call(reqwest::Method::GET, "/metrics", Some(ADMIN), None)
+        .await;
+    let text = text.as_str().expect("Prometheus text").to_owned();
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test]
+async fn the_screens_connected_and_the_resyncs_served_are_on_metrics() {
+    let s = TestServer::start();
+    let mut raw = Raw::open(&s);
+    raw.message(); // the opening snapshot
+    raw.send(&resync());
+    // The resync served (a diff may come first).
+    while !raw.message().starts_with(br#"{"type":"snapshot""#) {}
+    assert_eq!(metric(&s, "livestock_screens_connected").await, Some(1.0));
+    assert_eq!(
+        metric(&s, r#"livestock_ws_resynced_total{why="client"}"#).await,
+        Some(1.0)
+    );
+    raw.send(&Out::close(NORMAL, b""));
+    assert_eq!(raw.close_code(), NORMAL);
+    poll(5_000, "the screen no longer counted", || async {
+        (metric(&s, "livestock_screens_connected").await == Some(0.0)).then_some(())
+    })
+    .await;
+}
