@@ -203,6 +203,36 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/v1/show/review", get(api::review::get_review))
         .route("/api/v1/reports/daily", get(api::reports::get_daily))
+        .route(
+            "/api/v1/rooms",
+            get(api::rooms::list_rooms).post(api::rooms::create_room),
+        )
+        .route("/api/v1/rooms/{room}", get(api::rooms::get_room))
+        .route(
+            "/api/v1/rooms/{room}/show",
+            get(api::show::get_show).post(api::show::create_show),
+        )
+        .route(
+            "/api/v1/rooms/{room}/show/start",
+            post(api::show::start_show),
+        )
+        .route("/api/v1/rooms/{room}/show/end", post(api::show::end_show))
+        .route(
+            "/api/v1/rooms/{room}/show/current",
+            axum::routing::put(api::show::set_current),
+        )
+        .route(
+            "/api/v1/rooms/{room}/show/viewers",
+            post(api::show::set_viewers),
+        )
+        .route(
+            "/api/v1/rooms/{room}/show/precheck",
+            get(api::show::precheck),
+        )
+        .route(
+            "/api/v1/rooms/{room}/show/review",
+            get(api::review::get_review),
+        )
         .route("/reports/precheck", get(pages::report_precheck))
         .route("/reports/review", get(pages::report_review))
         .route("/reports/daily", get(pages::report_daily))

@@ -20,6 +20,7 @@ mod reports;
 mod retention;
 mod review;
 mod role_matrix;
+mod rooms;
 mod service;
 mod signatures;
 mod skus;

@@ -1,6 +1,7 @@
 //! The role matrix: one table of every route, its method and the roles allowed, written from the
 //! documentation (README "The API in brief" and "Roles": the `who` of each endpoint; admin may
-//! do everything; every role may read, pages and `/metrics` included) rather than from the code.
+//! do everything; every role may read, pages and `/metrics` included; API.md "Rooms" for the
+//! rooms) rather than from the code.
 //! Every cell is asked: no token is 401, a role not allowed is 403 `forbidden`, a role allowed
 //! gets neither (whatever its request then meets: 2xx, 404, 409, 422).
 
@@ -152,6 +153,49 @@ fn table() -> Vec<Row> {
         row(M::GET, "/reports/review", EVERYONE),
         row(M::GET, "/reports/daily?date=2026-12-03", EVERYONE),
         row(M::GET, "/ws?view=board", EVERYONE),
+        // Rooms (API.md "Rooms"): every show endpoint also exists per room, with the same roles;
+        // a room is set up by whoever runs the shows (the operator), and read by everyone.
+        with(
+            M::POST,
+            "/api/v1/rooms",
+            json!({"room": "rm-dy", "name": "抖音直播间", "channel": "douyin"}),
+            OPERATOR_ONLY,
+        ),
+        row(M::GET, "/api/v1/rooms", EVERYONE),
+        row(M::GET, "/api/v1/rooms/rm-dy", EVERYONE),
+        with(
+            M::POST,
+            "/api/v1/rooms/rm-dy/show",
+            json!({"title": "房间测试", "lineup": [{"sku": SKU}]}),
+            OPERATOR_ONLY,
+        ),
+        with(
+            M::POST,
+            "/api/v1/rooms/rm-dy/show/start",
+            json!({}),
+            OPERATOR_ONLY,
+        ),
+        with(
+            M::PUT,
+            "/api/v1/rooms/rm-dy/show/current",
+            json!({"sku": SKU}),
+            STAGE,
+        ),
+        with(
+            M::POST,
+            "/api/v1/rooms/rm-dy/show/viewers",
+            json!({"online": 50}),
+            STAGE,
+        ),
+        row(M::GET, "/api/v1/rooms/rm-dy/show", EVERYONE),
+        row(M::GET, "/api/v1/rooms/rm-dy/show/precheck", EVERYONE),
+        row(M::GET, "/api/v1/rooms/rm-dy/show/review", EVERYONE),
+        with(
+            M::POST,
+            "/api/v1/rooms/rm-dy/show/end",
+            json!({}),
+            OPERATOR_ONLY,
+        ),
     ]
 }
 

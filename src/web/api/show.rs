@@ -1,7 +1,9 @@
 //! `/api/v1/show`: the show's lineup, start and end, the product on air and the viewers.
 
+use super::rooms::{RoomPath, room_show};
 use super::{READ_ROLES, SHOW_ROLES, STAGE_ROLES, single};
-use crate::domain::types::{SkuCode, Units, format_rfc3339};
+use crate::domain::show::ShowView;
+use crate::domain::types::{RoomId, SkuCode, Units, format_rfc3339};
 use crate::domain::{Command, checks};
 use crate::web::AppState;
 use crate::web::auth::Caller;
@@ -26,62 +28,95 @@ pub struct ViewersBody {
     online: Units,
 }
 
-/// Applies one show command and answers with the show as it now is.
+/// Applies one show command to `room` and answers with its show as it now is.
 async fn show_command(
     s: &AppState,
+    room: &RoomId,
     cmd: Command,
     status: StatusCode,
 ) -> Result<Response, ApiError> {
+    room_show(s, room)?; // an unknown room is not found, whatever the body says
     let engine = s.engine()?;
     single(engine.apply(vec![cmd]).await?)?;
-    let show = engine.show();
+    let show = room_show(s, room)?;
     Ok((status, Json(&*show)).into_response())
 }
 
 pub async fn create_show(
     State(s): State<AppState>,
     caller: Caller,
+    RoomPath(room): RoomPath,
     req: Request,
 ) -> Result<Response, ApiError> {
     caller.require(SHOW_ROLES)?;
+    room_show(&s, &room)?;
     let JsonBody(show) = JsonBody::from_request(req, &()).await?;
-    show_command(&s, Command::CreateShow { show }, StatusCode::CREATED).await
+    let cmd = Command::CreateShow {
+        show,
+        room: room.clone(),
+    };
+    show_command(&s, &room, cmd, StatusCode::CREATED).await
 }
 
-pub async fn start_show(State(s): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+pub async fn start_show(
+    State(s): State<AppState>,
+    caller: Caller,
+    RoomPath(room): RoomPath,
+) -> Result<Response, ApiError> {
     caller.require(SHOW_ROLES)?;
-    show_command(&s, Command::StartShow, StatusCode::OK).await
+    let cmd = Command::StartShow { room: room.clone() };
+    show_command(&s, &room, cmd, StatusCode::OK).await
 }
 
-pub async fn end_show(State(s): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+pub async fn end_show(
+    State(s): State<AppState>,
+    caller: Caller,
+    RoomPath(room): RoomPath,
+) -> Result<Response, ApiError> {
     caller.require(SHOW_ROLES)?;
-    show_command(&s, Command::EndShow, StatusCode::OK).await
+    let cmd = Command::EndShow { room: room.clone() };
+    show_command(&s, &room, cmd, StatusCode::OK).await
 }
 
 pub async fn set_current(
     State(s): State<AppState>,
     caller: Caller,
+    RoomPath(room): RoomPath,
     req: Request,
 ) -> Result<Response, ApiError> {
     caller.require(STAGE_ROLES)?;
+    room_show(&s, &room)?;
     let JsonBody(CurrentBody { sku }) = JsonBody::from_request(req, &()).await?;
-    show_command(&s, Command::SetCurrent { sku }, StatusCode::OK).await
+    let cmd = Command::SetCurrent {
+        sku,
+        room: room.clone(),
+    };
+    show_command(&s, &room, cmd, StatusCode::OK).await
 }
 
 pub async fn set_viewers(
     State(s): State<AppState>,
     caller: Caller,
+    RoomPath(room): RoomPath,
     req: Request,
 ) -> Result<Response, ApiError> {
     caller.require(STAGE_ROLES)?;
+    room_show(&s, &room)?;
     let JsonBody(ViewersBody { online }) = JsonBody::from_request(req, &()).await?;
-    let online = online.get();
-    show_command(&s, Command::SetViewers { online }, StatusCode::OK).await
+    let cmd = Command::SetViewers {
+        online: online.get(),
+        room: room.clone(),
+    };
+    show_command(&s, &room, cmd, StatusCode::OK).await
 }
 
-pub async fn get_show(State(s): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+pub async fn get_show(
+    State(s): State<AppState>,
+    caller: Caller,
+    RoomPath(room): RoomPath,
+) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
-    let show = s.engine()?.show();
+    let show = room_show(&s, &room)?;
     Ok(Json(&*show).into_response())
 }
 
@@ -95,6 +130,7 @@ pub struct PrecheckQuery {
 pub async fn precheck(
     State(s): State<AppState>,
     caller: Caller,
+    RoomPath(room): RoomPath,
     Query(q): Query<PrecheckQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
@@ -105,15 +141,26 @@ pub async fn precheck(
         Format::ALL,
     )?;
     let engine = s.engine()?;
-    let show = engine.show();
+    let show = room_show(&s, &room)?;
     if show.state == "none" {
-        return Err(ApiError::not_found(
-            "no show is planned: POST /api/v1/show first",
-        ));
+        let path = if room.is_main() {
+            "/api/v1/show".to_owned()
+        } else {
+            format!("/api/v1/rooms/{room}/show")
+        };
+        return Err(ApiError::not_found(format!(
+            "no show is planned: POST {path} first"
+        )));
     }
     let now_ms = engine.now_ms();
     let mismatches = super::channels::lasting_mismatches(&s, now_ms)?;
-    let check = checks::precheck::precheck(&show, |c| engine.view(c), &mismatches, now_ms);
+    let rooms = engine.rooms();
+    let others: Vec<&ShowView> = rooms
+        .values()
+        .filter(|v| v.room != room)
+        .map(|v| &**v)
+        .collect();
+    let check = checks::precheck::precheck(&show, &others, |c| engine.view(c), &mismatches, now_ms);
     if format == Format::Json {
         let mut body =
             serde_json::to_value(&check).map_err(|e| ApiError::internal(e.to_string()))?;

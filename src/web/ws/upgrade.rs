@@ -3,7 +3,8 @@
 //! base64) is refused with the error body before anything is upgraded.
 
 use super::connection;
-use super::protocol::View;
+use super::protocol::{View, Watch};
+use crate::domain::types::RoomId;
 use crate::web::AppState;
 use crate::web::auth::{Caller, Role};
 use crate::web::error::ApiError;
@@ -21,6 +22,8 @@ use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 #[derive(serde::Deserialize)]
 pub struct WsQuery {
     view: Option<String>,
+    /// The room watched (API.md "Rooms"); `main` when absent.
+    room: Option<String>,
 }
 
 /// A browser's WebSocket must come from a page of this server: its Origin's host must be the Host.
@@ -136,6 +139,19 @@ pub async fn upgrade(
     let raw = q.view.as_deref().unwrap_or("board");
     let view = View::parse(raw)
         .ok_or_else(|| ApiError::invalid("view", "view must be board, host, overlay or feed"))?;
+    let room = match q.room.as_deref() {
+        None if view.is_stage() => Some(RoomId::main()),
+        None => None,
+        Some(raw) => Some(RoomId::parse(raw).map_err(|e| ApiError::invalid("room", e))?),
+    };
+    if let Some(room) = room
+        .as_ref()
+        .filter(|r| s.engine().is_ok_and(|e| e.room_show(r).is_none()))
+    {
+        let msg = format!("no room {room}; create it with POST /api/v1/rooms");
+        return Err(ApiError::not_found(msg).with_field("room").into());
+    }
+    let view = Watch { view, room };
     let accept = derive_accept_key(handshake_key(&req)?);
     let engine = s.engine()?.clone();
     // Last, so only a request that would be upgraded takes a slot; the slot lives as long as the
