@@ -47,6 +47,27 @@ struct ReportPage {
 #[derive(serde::Deserialize)]
 pub struct LangQuery {
     lang: Option<String>,
+    /// The room a screen watches (API.md "Rooms"); its script passes it on to `/ws`.
+    room: Option<String>,
+}
+
+/// A screen for a room the shop does not have is not found, rather than a page that never
+/// connects.
+fn check_room(state: &AppState, q: &LangQuery) -> Result<(), ApiError> {
+    let Some(raw) = q.room.as_deref() else {
+        return Ok(());
+    };
+    let known = crate::domain::types::RoomId::parse(raw)
+        .ok()
+        .is_some_and(|room| state.engine().is_ok_and(|e| e.room_show(&room).is_some()));
+    if known {
+        Ok(())
+    } else {
+        Err(
+            ApiError::not_found(format!("no room {raw}; create it with POST /api/v1/rooms"))
+                .with_field("room"),
+        )
+    }
 }
 
 impl LangQuery {
@@ -59,8 +80,13 @@ impl LangQuery {
 }
 
 /// `/`: the control-room board.
-pub async fn board(caller: Caller, Query(q): Query<LangQuery>) -> Result<Response, ApiError> {
+pub async fn board(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<LangQuery>,
+) -> Result<Response, ApiError> {
     caller.require(&Role::ALL)?;
+    check_room(&state, &q)?;
     Ok(with_cookie(
         &caller,
         BoardPage { lang: q.lang() }.into_response(),
@@ -68,8 +94,13 @@ pub async fn board(caller: Caller, Query(q): Query<LangQuery>) -> Result<Respons
 }
 
 /// `/host`: the host's prompt screen.
-pub async fn host(caller: Caller, Query(q): Query<LangQuery>) -> Result<Response, ApiError> {
+pub async fn host(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<LangQuery>,
+) -> Result<Response, ApiError> {
     caller.require(&Role::ALL)?;
+    check_room(&state, &q)?;
     Ok(with_cookie(
         &caller,
         HostPage { lang: q.lang() }.into_response(),
@@ -83,6 +114,7 @@ pub async fn overlay(
     Query(q): Query<LangQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(&Role::ALL)?;
+    check_room(&state, &q)?;
     let page = OverlayPage {
         lang: q.lang(),
         end_card: state.overlay_end_card,

@@ -193,9 +193,20 @@ async fn an_order_without_a_room_goes_to_the_one_live_room_of_its_channel_else_t
         assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {b}");
         assert!(assert_error(&b, "invalid").is_some(), "{b}");
     }
-    let (st, b) = s.get("/api/v1/rooms/nowhere/show", VIEWER).await;
-    assert_eq!(st, StatusCode::NOT_FOUND, "{b}");
-    assert_error(&b, "not_found");
+    for path in [
+        "/api/v1/rooms/nowhere/show",
+        "/api/v1/rooms/nowhere/show/precheck",
+        "/host?room=nowhere",
+        "/overlay?room=nowhere",
+        "/?room=nowhere",
+        "/ws?view=host&room=nowhere",
+    ] {
+        let (st, b) = s.get(path, VIEWER).await;
+        assert_eq!(st, StatusCode::NOT_FOUND, "{path}: {b}");
+        assert_error(&b, "not_found");
+    }
+    let (st, _) = s.get("/host?room=dy", VIEWER).await;
+    assert_eq!(st, StatusCode::OK);
     let (st, b) = s
         .post("/api/v1/rooms", VIEWER, &json!({"room": "v", "name": "v"}))
         .await;
@@ -380,4 +391,54 @@ async fn a_journal_written_before_rooms_replays_into_room_main() {
     assert_eq!(rooms.as_array().unwrap().len(), 1, "{rooms}");
     assert_eq!(rooms[0]["room"], "main", "{rooms}");
     assert_eq!(room_show(&s, "main").await, show);
+}
+
+#[tokio::test]
+async fn the_review_is_per_room_and_for_the_whole_night() {
+    let s = TestServer::start();
+    two_rooms(&s).await;
+    go_live(&s, "dy", json!([{"sku": HERO}])).await;
+    go_live(&s, "ks", json!([{"sku": "RM-MUG"}, {"sku": HERO}])).await;
+    for i in 0..12 {
+        let channel = if i % 3 == 0 { "kuaishou" } else { "douyin" };
+        let e = buyer_event(
+            channel,
+            &format!("V-{i}"),
+            "paid",
+            &format!("u{i}"),
+            &[(HERO, 1)],
+        );
+        assert_eq!(s.orders(&e).await.0, StatusCode::OK);
+    }
+    let (st, taobao) = s
+        .orders(&event("taobao", "V-TB", "paid", &[(HERO, 1)]))
+        .await;
+    assert_eq!(st, StatusCode::OK, "{taobao}");
+    let paid = |review: &Value| review["totals"]["paid_orders"].as_i64().unwrap();
+    let (st, dy) = s.get("/api/v1/rooms/dy/show/review", VIEWER).await;
+    assert_eq!(st, StatusCode::OK, "{dy}");
+    let (_, ks) = s.get("/api/v1/rooms/ks/show/review", VIEWER).await;
+    let (_, night) = s
+        .get("/api/v1/rooms/dy/show/review?scope=night", VIEWER)
+        .await;
+    assert_eq!(
+        (paid(&dy), paid(&ks)),
+        (8, 4),
+        "each room counts its credited orders"
+    );
+    assert_eq!(
+        paid(&night),
+        13,
+        "the night counts every order, the unclaimed one too"
+    );
+    assert_eq!(
+        night["skus"][0]["paid_units"].as_i64().unwrap(),
+        13,
+        "{night}"
+    );
+    let (st, b) = s
+        .get("/api/v1/rooms/dy/show/review?scope=week", VIEWER)
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(assert_error(&b, "invalid").as_deref(), Some("scope"));
 }

@@ -252,7 +252,7 @@ impl Sim {
             let on_air_now = self.slot_of[i] == Some(on_air);
             for _ in 0..n {
                 let mut order = self.new_order(i, on_air_now);
-                self.to_kuaishou_room(&mut order);
+                self.steer_to_kuaishou_room(&mut order);
                 let kind = if order.paid_direct {
                     Kind::Paid
                 } else {
@@ -269,7 +269,7 @@ impl Sim {
     }
 
     /// A Kuaishou buyer mostly buys what the Kuaishou room has on air, not the Douyin room's.
-    fn to_kuaishou_room(&mut self, order: &mut Order) {
+    fn steer_to_kuaishou_room(&mut self, order: &mut Order) {
         let Some(product) = self.ks_on_air else {
             return;
         };
