@@ -259,6 +259,23 @@ fn show_and_channels() -> BoxedStrategy<Case> {
             json!([{"sku": "H-1", "displayed": n}])
         )),
         not_a_string().prop_map(|b| post("/api/v1/alerts/no-such/ack", json!({"by": b}))),
+        not_a_string().prop_map(|r| post("/api/v1/rooms", json!({"room": r, "name": "直播间"}))),
+        not_a_string().prop_map(|n| post("/api/v1/rooms", json!({"room": "h-r", "name": n}))),
+        not_a_string().prop_map(|c| post(
+            "/api/v1/rooms",
+            json!({"room": "h-r", "name": "n", "channel": c})
+        )),
+        unknown_field()
+            .prop_map(|k| post("/api/v1/rooms", json!({"room": "h-r", "name": "n", k: 1}))),
+        bad_sku_code().prop_map(|c| Case {
+            method: Method::PUT,
+            path: "/api/v1/rooms/main/show/current".to_owned(),
+            body: Some(serde_json::to_vec(&json!({"sku": c})).expect("JSON")),
+        }),
+        "[a-z]{1,8}".prop_map(|r| post(
+            &format!("/api/v1/rooms/no-such-{r}/show/viewers"),
+            json!({"online": 1})
+        )),
     ]
     .boxed()
 }
@@ -378,6 +395,7 @@ async fn books_bytes(s: &TestServer) -> Vec<(String, Vec<u8>)> {
         "/api/v1/alerts",
         "/api/v1/movements?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z",
         "/api/v1/orders/douyin/H-O-1",
+        "/api/v1/rooms",
     ] {
         let resp = client()
             .get(s.url(path))
