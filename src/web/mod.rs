@@ -6,6 +6,7 @@ mod assets;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod metrics;
 pub mod pages;
 mod panic;
 pub mod ratelimit;
@@ -248,5 +249,5 @@ pub fn app(state: AppState) -> Router {
             ratelimit::limit,
         ))
         .with_state(state);
-    panic::catch_panics(routes)
+    panic::catch_panics(routes).layer(axum::middleware::from_fn(metrics::track))
 }
