@@ -77,6 +77,9 @@ pub(super) struct Published {
     /// Alerts as they fire or are acknowledged, for the screens at once.
     pub alert_tx: broadcast::Sender<Alert>,
     pub changes: Mutex<Changes>,
+    /// Woken whenever `changes` gains something, so the screens' feed can send a diff at once
+    /// after a quiet tick instead of waiting for the next one.
+    pub changed: tokio::sync::Notify,
     /// `(started_ms, ended_ms)` of the show once it has ended, for the task that files its daily
     /// reports (`web::api::reports::archive`).
     pub ended_show: watch::Sender<Option<(i64, i64)>>,
@@ -113,6 +116,7 @@ impl Published {
             ledger,
             alert_tx: broadcast::channel(ALERT_QUEUE_MAX).0,
             changes: Mutex::new(Changes::default()),
+            changed: tokio::sync::Notify::new(),
             ended_show: watch::channel(ended_span(pool)).0,
             writes: watch::channel(WriteState::Ok).0,
         };
@@ -365,7 +369,11 @@ fn ended_span(pool: &Pool) -> Option<(i64, i64)> {
         .collect();
     let last = ended.iter().map(|(_, to)| *to).max()?;
     // The shows of that night: those that ended after the latest one began.
-    let began = ended.iter().filter(|(_, to)| *to == last).map(|(from, _)| *from).min()?;
+    let began = ended
+        .iter()
+        .filter(|(_, to)| *to == last)
+        .map(|(from, _)| *from)
+        .min()?;
     let from = ended
         .iter()
         .filter(|(_, to)| *to >= began)

@@ -318,6 +318,8 @@ impl Writer {
             changes.skus.extend(moved);
             changes.show |= show_changed;
             changes.rooms.extend(rooms);
+            drop(changes);
+            published.changed.notify_one();
         }
         if !self.alerts_out.is_empty() {
             published.publish_alerts(&self.pool);
@@ -368,6 +370,7 @@ impl Writer {
         if self.series.push(&sample) {
             *self.published.series.write().expect("series lock") = Arc::new(self.series.clone());
             self.published.changes.lock().expect("changes lock").sample = Some(sample);
+            self.published.changed.notify_one();
         }
     }
 
