@@ -111,11 +111,17 @@ impl Pool {
                 changed.push(line.sku.clone());
             }
         }
+        // A sale counts in its room's live show; its refund only in that same show (a refund in a
+        // later show of the room takes nothing from that one's figures).
+        let credited_show = order.credited_show;
         let show = room
             .and_then(|r| self.rooms.get_mut(r))
             .and_then(|r| r.show.as_mut())
-            .filter(|s| s.state == ShowState::Live);
+            .filter(|s| s.state == ShowState::Live)
+            .filter(|s| sign > 0 || s.started_ms == credited_show);
+        let mut credited = None;
         if let Some(show) = show {
+            credited = show.started_ms;
             let units: i64 = order.lines.iter().map(|l| l.qty.get()).sum();
             let cents: i64 = order
                 .lines
@@ -143,8 +149,11 @@ impl Pool {
             }
             ChannelSales::record(&mut show.channels, &key.channel, sign, (units, 1, cents));
         }
+        let order = self.orders.get_mut(key).expect("a live order");
         if sign < 0 {
-            self.orders.get_mut(key).expect("a live order").refunded_ms = Some(now_ms);
+            order.refunded_ms = Some(now_ms);
+        } else {
+            order.credited_show = credited;
         }
         changed
     }

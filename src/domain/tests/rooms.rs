@@ -246,3 +246,26 @@ proptest! {
         prop_assert!(hoodie.invariant_holds());
     }
 }
+
+#[test]
+fn a_refund_in_a_later_show_of_the_room_takes_nothing_from_that_show() {
+    let mut shop = two_rooms();
+    assert!(accepted(&shop.send(paid_on("douyin", "d1", 2, None))));
+    shop.apply(Command::EndShow { room: room("dy") }).unwrap();
+    go_live(&mut shop, "dy", &["HOODIE"]);
+    assert_eq!(gmv(&shop, "dy"), 0, "a new show starts at nothing");
+    shop.send(OrderEvent {
+        channel: Channel::new("douyin").unwrap(),
+        ..ev(Kind::Refunded, "d1")
+    });
+    assert_eq!(
+        gmv(&shop, "dy"),
+        0,
+        "not below nothing: the sale was the last show's"
+    );
+    assert_eq!(
+        shop.sku("HOODIE").gmv_cents,
+        0,
+        "the SKU's books take it back"
+    );
+}
