@@ -9,6 +9,7 @@ use crate::web::AppState;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::extract::{JsonBody, Query};
+use crate::web::openapi::{params, responses, roles};
 use axum::Json;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
@@ -24,6 +25,30 @@ pub struct TrailQuery {
     limit: Option<u64>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/skus/{sku}/movements",
+    operation_id = "postMovement",
+    tag = "stock",
+    summary = "Move stock by hand",
+    description = "Receive, adjust, damage, undamage or count.\n\nRoles: admin, operator, warehouse (admin may do everything).",
+    params(
+        ("sku" = inline(params::SkuCode), Path, description = "The SKU code. A code that is not a valid SkuCode is 404, like an unknown one."),
+    ),
+    request_body(content((ref("#/components/schemas/Movement") = "application/json"))),
+    responses(
+        (status = 201, description = "Recorded.", content((ref("#/components/schemas/MovementAnswer") = "application/json"))),
+        (status = 400, response = responses::BadJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, description = "`conflict`, field `qty`: the movement would leave `available` below zero, or take more damaged units back than there are.", content((ref("#/components/schemas/Error") = "application/json"))),
+        (status = 413, response = responses::TooLarge),
+        (status = 422, response = responses::Invalid),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(MOVEMENT_ROLES)))),
+)]
 pub async fn post_movement(
     State(s): State<AppState>,
     caller: Caller,
@@ -52,6 +77,27 @@ pub async fn post_movement(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/skus/{sku}/movements",
+    operation_id = "listMovements",
+    tag = "stock",
+    summary = "A SKU's movements",
+    description = "The audit trail of the SKU's movements by hand, oldest first.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    params(
+        ("sku" = inline(params::SkuCode), Path, description = "The SKU code. A code that is not a valid SkuCode is 404, like an unknown one."),
+        ("after_seq" = inline(Option<params::AfterSeq>), Query, description = "Only records after this journal seq (a page's `next_after_seq`)."),
+        ("limit" = inline(Option<params::MovementLimit>), Query, description = "At most this many records. Out of range: 422 naming `limit`."),
+    ),
+    responses(
+        (status = 200, description = "The movements.", content((ref("#/components/schemas/MovementList") = "application/json"))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 503, response = responses::Unavailable),
+        (status = 422, response = responses::Invalid),
+    ),
+    extensions(("x-roles" = json!(roles(READ_ROLES)))),
+)]
 pub async fn list_movements(
     State(s): State<AppState>,
     caller: Caller,

@@ -8,12 +8,33 @@ use crate::web::AppState;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::extract::{JsonBody, OneOrMany};
+use crate::web::openapi::{params, responses, roles};
 use axum::Json;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/skus",
+    operation_id = "createSkus",
+    tag = "stock",
+    summary = "Create one SKU or many",
+    description = "Creates one SKU (object body) or up to 1000 (array body), all or none. An existing code (or one twice in the array) is 409 `conflict`, field `sku` (`[i].sku` in an array).\n\nRoles: admin, operator (admin may do everything).",
+    request_body(content((ref("#/components/schemas/NewSkus") = "application/json"))),
+    responses(
+        (status = 201, description = "Created: the stock view (object body) or views (array body).", content((ref("#/components/schemas/StockViewOrViews") = "application/json"))),
+        (status = 400, response = responses::BadJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 409, description = "`conflict`, field `sku`: the SKU exists already.", content((ref("#/components/schemas/Error") = "application/json"))),
+        (status = 413, response = responses::TooLarge),
+        (status = 422, response = responses::Invalid),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(CATALOG_ROLES)))),
+)]
 pub async fn create_skus(
     State(s): State<AppState>,
     caller: Caller,
@@ -39,6 +60,30 @@ pub async fn create_skus(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/skus/{sku}",
+    operation_id = "patchSku",
+    tag = "stock",
+    summary = "Change a SKU's catalog fields",
+    description = "Changes name, category, price_cents, buffer, per_buyer_limit, presale_cap; absent fields stay as they are.\n\nRoles: admin, operator (admin may do everything).",
+    params(
+        ("sku" = inline(params::SkuCode), Path, description = "The SKU code. A code that is not a valid SkuCode is 404, like an unknown one."),
+    ),
+    request_body(content((ref("#/components/schemas/SkuPatch") = "application/json"))),
+    responses(
+        (status = 200, description = "The stock view after the change.", content((ref("#/components/schemas/StockView") = "application/json"))),
+        (status = 400, response = responses::BadJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 409, description = "`conflict`, field `buffer` or `presale_cap`: the change would leave less than nothing to sell, or fewer presale units than are already ordered.", content((ref("#/components/schemas/Error") = "application/json"))),
+        (status = 413, response = responses::TooLarge),
+        (status = 422, response = responses::Invalid),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(CATALOG_ROLES)))),
+)]
 pub async fn patch_sku(
     State(s): State<AppState>,
     caller: Caller,
@@ -66,11 +111,43 @@ pub async fn patch_sku(
     Ok(Json(engine.view(&sku)).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/skus",
+    operation_id = "listSkus",
+    tag = "stock",
+    summary = "Every SKU's stock view",
+    description = "Roles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    responses(
+        (status = 200, description = "Every SKU, ordered by code.", content((ref("#/components/schemas/StockViews") = "application/json"))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(READ_ROLES)))),
+)]
 pub async fn list_skus(State(s): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
     Ok(Json(s.engine()?.views()).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/skus/{sku}",
+    operation_id = "getSku",
+    tag = "stock",
+    summary = "One SKU's stock view",
+    description = "Roles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    params(
+        ("sku" = inline(params::SkuCode), Path, description = "The SKU code. A code that is not a valid SkuCode is 404, like an unknown one."),
+    ),
+    responses(
+        (status = 200, description = "The stock view.", content((ref("#/components/schemas/StockView") = "application/json"))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(READ_ROLES)))),
+)]
 pub async fn get_sku(
     State(s): State<AppState>,
     caller: Caller,
