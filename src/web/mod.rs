@@ -6,6 +6,7 @@ mod assets;
 pub mod auth;
 pub mod error;
 pub mod extract;
+mod integral;
 pub mod openapi;
 pub mod pages;
 mod panic;

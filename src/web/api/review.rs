@@ -8,10 +8,11 @@ use crate::domain::order::Order;
 use crate::web::AppState;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
+use crate::web::extract::Query;
 use crate::web::openapi::{params, responses, roles};
 use crate::web::tabular::{Cell, Column, Format, Lang, Table};
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 
 #[derive(serde::Deserialize)]

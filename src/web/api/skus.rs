@@ -7,7 +7,7 @@ use crate::domain::types::SkuCode;
 use crate::web::AppState;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
-use crate::web::extract::{JsonBody, OneOrMany};
+use crate::web::extract::{JSON_BODY_BYTES_MAX, OneOrMany, body_bytes, parse};
 use crate::web::openapi::{params, responses, roles};
 use axum::Json;
 use axum::extract::{FromRequest, Path, Request, State};
@@ -93,12 +93,10 @@ pub async fn patch_sku(
     caller.require(CATALOG_ROLES)?;
     let engine = s.engine()?;
     let sku = sku_in_path(&code)?;
-    let JsonBody(patch) = JsonBody::<SkuPatch>::from_request(req, &()).await?;
+    let bytes = body_bytes(req, JSON_BODY_BYTES_MAX).await?;
+    let patch: SkuPatch = parse(&bytes)?;
     if patch == SkuPatch::default() {
-        return Err(ApiError::invalid(
-            "body",
-            "nothing to change: name a field to patch",
-        ));
+        return Err(nothing_to_change(&bytes));
     }
     single(
         engine
@@ -160,4 +158,20 @@ pub async fn get_sku(
         .view(&sku)
         .ok_or_else(|| ApiError::not_found(format!("no SKU {sku}")))?;
     Ok(Json(view).into_response())
+}
+
+/// 422 for a patch that changes nothing: `{}` (field `body`), or only fields set to `null`, which
+/// leaves them as they are (the field named is one of them, so `{"buffer": null}` says why).
+fn nothing_to_change(body: &[u8]) -> ApiError {
+    let named: serde_json::Map<String, serde_json::Value> = parse(body).unwrap_or_default();
+    match named.keys().next() {
+        None => ApiError::invalid("body", "nothing to change: name a field to patch"),
+        Some(field) => ApiError::invalid(
+            field.as_str(),
+            format!(
+                "{field} is null, which leaves it as it is, and no other field is named: nothing \
+                 to change (give {field} a value; 0 clears buffer and presale_cap)"
+            ),
+        ),
+    }
 }

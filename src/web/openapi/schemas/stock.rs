@@ -111,7 +111,7 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                 "type": "object",
                 "additionalProperties": false,
                 "minProperties": 1,
-                "description": "The fields `PATCH` may change (SkuPatch). At least one must be given with a value: a body that changes nothing (`{}`, or only nulls other than `per_buyer_limit`) is 422 `invalid`, field `body`. A `buffer` or `presale_cap` that leaves less than nothing to sell is 409 `conflict`.",
+                "description": "The fields `PATCH` may change (SkuPatch). At least one must be given with a value: a body that changes nothing is 422 `invalid`: field `body` for `{}`, or the field for a body of only nulls other than `per_buyer_limit` (`{\"buffer\": null}` leaves the buffer as it is, so it is refused naming `buffer`; `0` clears it). A `buffer` or `presale_cap` that leaves less than nothing to sell is 409 `conflict`.",
                 "properties": {
                     "name": {
                         "oneOf": [
