@@ -274,3 +274,38 @@ async fn swagger_ui_is_served_from_the_binary_at_api_docs_and_reads_the_document
     assert_eq!(st, StatusCode::OK);
     assert!(bundle.len() > 100_000, "the bundle is in the binary");
 }
+
+#[tokio::test]
+async fn a_daily_report_before_1970_is_refused_and_its_bounds_are_always_rfc_3339() {
+    let server = TestServer::start();
+    let doc = document(&server).await;
+    let api = Api {
+        server: &server,
+        doc: &doc,
+    };
+    // Shanghai's offset in the year 52 is its local mean time, +08:05:43: not RFC 3339.
+    let (st, b) = api
+        .get("/api/v1/reports/daily?date=0052-10-07", Some(VIEWER))
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert_eq!(assert_error(&b, "invalid").as_deref(), Some("date"));
+    for date in ["1970-01-01", "2026-11-24"] {
+        let (st, b) = api
+            .get(&format!("/api/v1/reports/daily?date={date}"), Some(VIEWER))
+            .await;
+        assert_eq!(st, StatusCode::OK, "{date}: {b}");
+        for bound in ["from", "to"] {
+            let text = b[bound].as_str().expect("a time");
+            let offset = &text[text.len() - 6..];
+            let hh_mm = offset.starts_with(['+', '-'])
+                && offset[1..].bytes().enumerate().all(|(i, c)| {
+                    if i == 2 {
+                        c == b':'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                });
+            assert!(hh_mm, "{date}: {bound} {text} ends with ±hh:mm");
+        }
+    }
+}

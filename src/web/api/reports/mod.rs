@@ -34,7 +34,7 @@ pub struct DailyQuery {
     summary = "The daily movement report",
     description = "Per SKU, one day in the shop's time zone: opening, received, sold, refunded, shipped, adjusted, damaged, closing, counted, variance. Every row balances: `opening + received - shipped + adjusted = closing`; sold, refunded, damaged, counted and variance are informational. Read from what the writer published, never from the writer. When a show ends, the reports of the days it covered are also written to the data dir as `reports/daily-YYYY-MM-DD.csv`. Days older than 400 days are folded into the next day's opening.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
     params(
-        ("date" = inline(Option<params::Date>), Query, description = "`YYYY-MM-DD`, a day in the shop's zone; today there when absent. Anything else: 422 naming `date`."),
+        ("date" = inline(Option<params::Date>), Query, description = "`YYYY-MM-DD`, a day in the shop's zone from 1970-01-01 on; today there when absent. Anything else: 422 naming `date`."),
         ("format" = inline(Option<params::Format>), Query, description = "`csv` (UTF-8 with BOM) or `xlsx` for a download named `daily-DATE`; else 422 naming `format`."),
         ("lang" = inline(Option<params::DownloadLang>), Query, description = "The language of a download's column titles."),
     ),
