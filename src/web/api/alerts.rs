@@ -94,7 +94,7 @@ pub async fn list_alerts(
     params(
         ("id" = inline(String), Path, description = "The alert's id, e.g. `a17`."),
     ),
-    request_body(content((ref("#/components/schemas/AckBody") = "application/json"))),
+    request_body(content((ref("#/components/schemas/AckBody") = "application/json", example = json!({"by": "张运营"})))),
     responses(
         (status = 200, description = "The alert, acknowledged.", content((ref("#/components/schemas/Alert") = "application/json"))),
         (status = 400, response = responses::BadJson),

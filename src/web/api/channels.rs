@@ -110,7 +110,7 @@ pub async fn availability(
     params(
         ("channel" = inline(params::Channel), Path, description = "The channel's name as its orders carry it (1–32 characters); else 422 naming `channel`."),
     ),
-    request_body(content((ref("#/components/schemas/DisplayedBody") = "application/json"))),
+    request_body(content((ref("#/components/schemas/DisplayedBody") = "application/json", example = json!([{"sku": "HOODIE-BLK-L", "displayed": 96}])))),
     responses(
         (status = 200, description = "Recorded; this channel's mismatches as they now stand.", content((ref("#/components/schemas/DisplayedAnswer") = "application/json"))),
         (status = 400, response = responses::BadJson),

@@ -35,7 +35,7 @@ pub struct TrailQuery {
     params(
         ("sku" = inline(params::SkuCode), Path, description = "The SKU code. A code that is not a valid SkuCode is 404, like an unknown one."),
     ),
-    request_body(content((ref("#/components/schemas/Movement") = "application/json"))),
+    request_body(content((ref("#/components/schemas/Movement") = "application/json", example = json!({"kind": "receive", "qty": 200, "by": "王仓管", "verified_by": "李主管", "zone": "A-3", "batch": "B20261124"})))),
     responses(
         (status = 201, description = "Recorded.", content((ref("#/components/schemas/MovementAnswer") = "application/json"))),
         (status = 400, response = responses::BadJson),

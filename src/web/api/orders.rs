@@ -26,7 +26,7 @@ use serde_json::{Value, json};
     params(
         ("X-Livestock-Signature" = inline(Option<params::Signature>), Header, description = "Required when an event's channel has a secret: `t=UNIX_SECONDS,v1=HEX` (several `v1` allowed while a secret is rotated)."),
     ),
-    request_body(content((ref("#/components/schemas/OrderEvents") = "application/json"))),
+    request_body(content((ref("#/components/schemas/OrderEvents") = "application/json", example = json!({"channel": "douyin", "order_id": "DY-1001", "kind": "paid", "buyer": "dy_u_8812", "lines": [{"sku": "HOODIE-BLK-L", "qty": 1, "unit_price_cents": 19900}], "at": "2026-11-24T20:01:02.123+08:00"})))),
     responses(
         (status = 200, description = "One event: `accepted` or `duplicate`. An array: every answer.", content((ref("#/components/schemas/OrderAnswers") = "application/json"))),
         (status = 400, response = responses::BadJson),

@@ -46,7 +46,7 @@ async fn show_command(
     tag = "show",
     summary = "Plan the show",
     description = "Plans a show and its lineup, replacing a planned or ended one.\n\nRoles: admin, operator (admin may do everything).",
-    request_body(content((ref("#/components/schemas/NewShow") = "application/json"))),
+    request_body(content((ref("#/components/schemas/NewShow") = "application/json", example = json!({"title": "双十一返场专场", "lineup": [{"sku": "HOODIE-BLK-L"}]})))),
     responses(
         (status = 201, description = "The planned show.", content((ref("#/components/schemas/ShowView") = "application/json"))),
         (status = 400, response = responses::BadJson),
@@ -118,7 +118,7 @@ pub async fn end_show(State(s): State<AppState>, caller: Caller) -> Result<Respo
     tag = "show",
     summary = "Put a product on air",
     description = "Sets the product on air (any known SKU, in the lineup or not).\n\nRoles: admin, operator, overlay (admin may do everything).",
-    request_body(content((ref("#/components/schemas/CurrentBody") = "application/json"))),
+    request_body(content((ref("#/components/schemas/CurrentBody") = "application/json", example = json!({"sku": "HOODIE-BLK-L"})))),
     responses(
         (status = 200, description = "The show.", content((ref("#/components/schemas/ShowView") = "application/json"))),
         (status = 400, response = responses::BadJson),
@@ -148,7 +148,7 @@ pub async fn set_current(
     tag = "show",
     summary = "Report online viewers",
     description = "Sets the online viewers now (and the peak).\n\nRoles: admin, operator, overlay (admin may do everything).",
-    request_body(content((ref("#/components/schemas/ViewersBody") = "application/json"))),
+    request_body(content((ref("#/components/schemas/ViewersBody") = "application/json", example = json!({"online": 12800})))),
     responses(
         (status = 200, description = "The show.", content((ref("#/components/schemas/ShowView") = "application/json"))),
         (status = 400, response = responses::BadJson),

@@ -22,7 +22,7 @@ use serde_json::json;
     tag = "stock",
     summary = "Create one SKU or many",
     description = "Creates one SKU (object body) or up to 1000 (array body), all or none. An existing code (or one twice in the array) is 409 `conflict`, field `sku` (`[i].sku` in an array).\n\nRoles: admin, operator (admin may do everything).",
-    request_body(content((ref("#/components/schemas/NewSkus") = "application/json"))),
+    request_body(content((ref("#/components/schemas/NewSkus") = "application/json", example = json!({"sku": "HOODIE-BLK-L", "name": "加绒卫衣 黑 L", "category": "apparel", "price_cents": 19900, "on_hand": 5000, "buffer": 20, "per_buyer_limit": 2})))),
     responses(
         (status = 201, description = "Created: the stock view (object body) or views (array body).", content((ref("#/components/schemas/StockViewOrViews") = "application/json"))),
         (status = 400, response = responses::BadJson),
@@ -70,7 +70,7 @@ pub async fn create_skus(
     params(
         ("sku" = inline(params::SkuCode), Path, description = "The SKU code. A code that is not a valid SkuCode is 404, like an unknown one."),
     ),
-    request_body(content((ref("#/components/schemas/SkuPatch") = "application/json"))),
+    request_body(content((ref("#/components/schemas/SkuPatch") = "application/json", example = json!({"price_cents": 17900, "buffer": 50})))),
     responses(
         (status = 200, description = "The stock view after the change.", content((ref("#/components/schemas/StockView") = "application/json"))),
         (status = 400, response = responses::BadJson),

@@ -196,8 +196,8 @@ pub fn websocket() -> Value {
     })
 }
 
-/// An error answer with the error body.
-fn error_response(description: &str) -> Response {
+/// An error answer with the error body, and an example of it.
+fn error_response(description: &str, example: Value) -> Response {
     ResponseBuilder::new()
         .description(description)
         .content(
@@ -206,6 +206,7 @@ fn error_response(description: &str) -> Response {
                 .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
                     "Error",
                 ))))
+                .example(Some(example))
                 .build(),
         )
         .build()
@@ -213,19 +214,20 @@ fn error_response(description: &str) -> Response {
 
 /// The error answers many operations share, each a type for `(status = …, response = …)`.
 macro_rules! shared_responses {
-    ($($(#[$doc:meta])* $name:ident => $description:literal,)*) => {
+    ($($name:ident => $description:literal, $example:tt,)*) => {
         $(
-            $(#[$doc])*
+            #[doc = $description]
             pub struct $name;
             impl<'s> utoipa::ToResponse<'s> for $name {
                 fn response() -> (&'s str, RefOr<Response>) {
-                    (stringify!($name), RefOr::T(error_response($description)))
+                    let example = json!({"error": $example});
+                    (stringify!($name), RefOr::T(error_response($description, example)))
                 }
             }
         )*
         /// Every shared answer, for `components/responses`.
         pub(super) fn all() -> Vec<(&'static str, Response)> {
-            vec![$((stringify!($name), error_response($description))),*]
+            vec![$((stringify!($name), error_response($description, json!({"error": $example})))),*]
         }
     };
 }
@@ -236,13 +238,21 @@ pub mod responses {
 
     shared_responses! {
         BadJson => "`bad_json`: the body is not JSON (or is missing).",
+            {"code": "bad_json", "message": "the body is not valid JSON: expected value"},
         Unauthorized => "`unauthorized`: no token, or not a known one.",
+            {"code": "unauthorized", "message": "a valid token is needed: Authorization: Bearer TOKEN (pages: ?token=TOKEN)"},
         Forbidden => "`forbidden`: the caller's role may not do this.",
+            {"code": "forbidden", "message": "the viewer role may not do this; it needs admin or operator"},
         NotFound => "`not_found`.",
+            {"code": "not_found", "message": "no SKU HOODIE-BLK-XL"},
         Conflict => "`conflict`: the request does not fit the current state.",
+            {"code": "conflict", "message": "the show has already started"},
         TooLarge => "`too_large`: the body is over 2 MiB (2,097,152 bytes), or an array holds more than 1000 items.",
+            {"code": "too_large", "message": "an array holds at most 1000 items, this one 1001"},
         Invalid => "`invalid`: a field is missing, unknown, malformed or out of range; `field` names it.",
+            {"code": "invalid", "message": "must be between 1 and 1000000, got 0", "field": "lines[0].qty"},
         Unavailable => "`unavailable`: the journal is still being replayed (try again shortly), or the server is shutting down.",
+            {"code": "unavailable", "message": "the journal is still being replayed; try again shortly"},
     }
 }
 

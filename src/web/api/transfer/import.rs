@@ -66,7 +66,7 @@ impl IntoResponse for BadRows {
         ("mode" = inline(Option<params::Mode>), Query, description = "`create`: every code must be new. `upsert`: existing codes are updated, new ones created."),
         ("by" = inline(Option<params::Ident>), Query, description = "Who imports, for the audit trail; the caller's role when absent."),
     ),
-    request_body(content((String = "text/csv"), (ref("#/components/schemas/Workbook") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    request_body(content((String = "text/csv", example = json!("sku,name,category,price_cents,on_hand\nCAP-RED,棒球帽 红,accessories,5900,300\n")), (ref("#/components/schemas/Workbook") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
     responses(
         (status = 200, description = "Imported.", content((ref("#/components/schemas/ImportAnswer") = "application/json"))),
         (status = 401, response = responses::Unauthorized),
