@@ -259,7 +259,7 @@ fn with_cookie(caller: &Caller, mut response: Response) -> Response {
     summary = "Liveness",
     description = "Answers as soon as the server listens, even while the journal replays. No token needed.",
     responses(
-        (status = 200, description = "Alive.", content((ref("#/components/schemas/Health") = "application/json"))),
+        (status = 200, description = "Alive.", content((ref("#/components/schemas/Health") = "application/json", example = json!({"status": "ok"})))),
     ),
     security(),
 )]
@@ -275,7 +275,7 @@ pub async fn healthz() -> impl IntoResponse {
     summary = "Readiness",
     description = "Ready once the journal is replayed and takes writes. No token needed.",
     responses(
-        (status = 200, description = "Ready.", content((ref("#/components/schemas/Ready") = "application/json"))),
+        (status = 200, description = "Ready.", content((ref("#/components/schemas/Ready") = "application/json", example = json!({"seq": 5, "server_ms": 1796322796422_i64, "status": "ready", "writes": "ok"})))),
         (status = 503, description = "`unavailable`: the journal is still being replayed or the server is shutting down (an Error body); or the journal takes no writes (a WritesPaused body).", content((ref("#/components/schemas/ReadyRefusal") = "application/json"))),
     ),
     security(),

@@ -52,7 +52,7 @@ fn channel_in_path(raw: &str) -> Result<Channel, ApiError> {
         ("channel" = inline(params::Channel), Path, description = "The channel's name as its orders carry it (1–32 characters); else 422 naming `channel`."),
     ),
     responses(
-        (status = 200, description = "The numbers.", content((ref("#/components/schemas/Availability") = "application/json"))),
+        (status = 200, description = "The numbers.", content((ref("#/components/schemas/Availability") = "application/json", example = json!({"seq": 5, "skus": [{"available": 5179, "sku": "HOODIE-BLK-L"}]})))),
         (status = 401, response = responses::Unauthorized),
         (status = 422, response = responses::Invalid),
         (status = 503, response = responses::Unavailable),

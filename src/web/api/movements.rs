@@ -37,7 +37,7 @@ pub struct TrailQuery {
     ),
     request_body(content((ref("#/components/schemas/Movement") = "application/json", example = json!({"kind": "receive", "qty": 200, "by": "王仓管", "verified_by": "李主管", "zone": "A-3", "batch": "B20261124"})))),
     responses(
-        (status = 201, description = "Recorded.", content((ref("#/components/schemas/MovementAnswer") = "application/json"))),
+        (status = 201, description = "Recorded.", content((ref("#/components/schemas/MovementAnswer") = "application/json", example = json!({"movement": {"at_ms": 1796322796235_i64, "batch": "B20261124", "book": null, "by": "王仓管", "counted": null, "delta": 200, "kind": "receive", "reason": null, "seq": 2, "sku": "HOODIE-BLK-L", "verified_by": "李主管", "zone": "A-3"}, "sku": {"available": 5180, "base": 5180, "buffer": 20, "category": "apparel", "channels": {}, "committed": 0, "damaged": 0, "gmv_cents": 0, "held": 0, "level": 0, "name": "加绒卫衣 黑 L", "on_hand": 5200, "per_buyer_limit": 2, "presale_cap": 0, "presale_sold": 0, "price_cents": 19900, "rate_per_min": 0.0, "sell_through": 0.0, "sellout_minutes": null, "sku": "HOODIE-BLK-L", "sold_units": 0}})))),
         (status = 400, response = responses::BadJson),
         (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),

@@ -28,11 +28,11 @@ use serde_json::{Value, json};
     ),
     request_body(content((ref("#/components/schemas/OrderEvents") = "application/json", example = json!({"channel": "douyin", "order_id": "DY-1001", "kind": "paid", "buyer": "dy_u_8812", "lines": [{"sku": "HOODIE-BLK-L", "qty": 1, "unit_price_cents": 19900}], "at": "2026-11-24T20:01:02.123+08:00"})))),
     responses(
-        (status = 200, description = "One event: `accepted` or `duplicate`. An array: every answer.", content((ref("#/components/schemas/OrderAnswers") = "application/json"))),
+        (status = 200, description = "One event: `accepted` or `duplicate`. An array: every answer.", content((ref("#/components/schemas/OrderAnswers") = "application/json", example = json!({"order_id": "DY-1001", "result": "accepted", "seq": 4})))),
         (status = 400, response = responses::BadJson),
         (status = 401, description = "`unauthorized`: no token, or not a known one; `bad_signature` (field `X-Livestock-Signature`): a push of a channel with a secret is unsigned, malformed, outside the window, does not match the body, or mixes two signed channels.", content((ref("#/components/schemas/Error") = "application/json"))),
         (status = 403, response = responses::Forbidden),
-        (status = 409, description = "One event, rejected: `out_of_stock`, `limit_exceeded` or `invalid_transition` (also `error.code`). Remembered: a retry gets the same answer.", content((ref("#/components/schemas/OrderRejected") = "application/json"))),
+        (status = 409, description = "One event, rejected: `out_of_stock`, `limit_exceeded` or `invalid_transition` (also `error.code`). Remembered: a retry gets the same answer.", content((ref("#/components/schemas/OrderRejected") = "application/json", example = json!({"error": {"code": "limit_exceeded", "field": "lines[0].qty", "message": "HOODIE-BLK-L: at most 2 per buyer, dy_u_8812 has 1 and asks 2"}, "field": "lines[0].qty", "message": "HOODIE-BLK-L: at most 2 per buyer, dy_u_8812 has 1 and asks 2", "order_id": "DY-1002", "reason": "limit_exceeded", "result": "rejected", "seq": 5})))),
         (status = 413, response = responses::TooLarge),
         (status = 422, description = "`invalid`: a malformed event (the error body), or one event refused before it was judged (`OrderRejected` without `seq`, e.g. a first `paid` without lines).", content((ref("#/components/schemas/OrderRefusal") = "application/json"))),
         (status = 503, response = responses::Unavailable),
@@ -155,7 +155,7 @@ fn answer(order_id: &str, result: &Result<Effect, Refusal>) -> (StatusCode, Valu
         ("order_id" = inline(String), Path, description = "The channel's order id."),
     ),
     responses(
-        (status = 200, description = "The order.", content((ref("#/components/schemas/Order") = "application/json"))),
+        (status = 200, description = "The order.", content((ref("#/components/schemas/Order") = "application/json", example = json!({"key": {"channel": "douyin", "order_id": "DY-1001"}, "state": "paid", "buyer": "dy_u_8812", "address": null, "lines": [{"sku": "HOODIE-BLK-L", "qty": 1, "unit_price_cents": 19900}], "presale": false, "created_ms": 1796322796273_i64, "expires_ms": null, "paid_ms": 1796322796273_i64, "refunded_ms": null, "judged": [null, {"seq": 4, "rejection": null}, null, null, null], "parked": [], "closed_ms": null})))),
         (status = 401, response = responses::Unauthorized),
         (status = 404, response = responses::NotFound),
         (status = 503, response = responses::Unavailable),

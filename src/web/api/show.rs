@@ -48,7 +48,7 @@ async fn show_command(
     description = "Plans a show and its lineup, replacing a planned or ended one.\n\nRoles: admin, operator (admin may do everything).",
     request_body(content((ref("#/components/schemas/NewShow") = "application/json", example = json!({"title": "双十一返场专场", "lineup": [{"sku": "HOODIE-BLK-L"}]})))),
     responses(
-        (status = 201, description = "The planned show.", content((ref("#/components/schemas/ShowView") = "application/json"))),
+        (status = 201, description = "The planned show.", content((ref("#/components/schemas/ShowView") = "application/json", example = json!({"title": "双十一返场专场", "state": "planned", "lineup": [{"sku": "HOODIE-BLK-L", "name": "加绒卫衣 黑 L", "planned_start": null, "planned_rate_per_min": null, "slot_minutes": 10, "available": 5180, "covers": true}], "current": null, "next": "HOODIE-BLK-L", "viewers": 0, "peak_viewers": 0, "gmv_cents": 0, "orders": 0, "units": 0, "buyers": 0, "channels": {}, "started_at": null, "ended_at": null, "prompt": null, "restock_requests": []})))),
         (status = 400, response = responses::BadJson),
         (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
@@ -180,7 +180,7 @@ pub async fn set_viewers(
     summary = "The show",
     description = "Title, state, lineup, the product on air and next, viewers and the night's totals.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
     responses(
-        (status = 200, description = "The show (state `none` when none was ever created).", content((ref("#/components/schemas/ShowView") = "application/json"))),
+        (status = 200, description = "The show (state `none` when none was ever created).", content((ref("#/components/schemas/ShowView") = "application/json", example = json!({"title": "双十一返场专场", "state": "planned", "lineup": [{"sku": "HOODIE-BLK-L", "name": "加绒卫衣 黑 L", "planned_start": null, "planned_rate_per_min": null, "slot_minutes": 10, "available": 5180, "covers": true}], "current": null, "next": "HOODIE-BLK-L", "viewers": 0, "peak_viewers": 0, "gmv_cents": 0, "orders": 0, "units": 0, "buyers": 0, "channels": {}, "started_at": null, "ended_at": null, "prompt": null, "restock_requests": []})))),
         (status = 401, response = responses::Unauthorized),
         (status = 503, response = responses::Unavailable),
     ),

@@ -24,7 +24,7 @@ use serde_json::json;
     description = "Creates one SKU (object body) or up to 1000 (array body), all or none. An existing code (or one twice in the array) is 409 `conflict`, field `sku` (`[i].sku` in an array).\n\nRoles: admin, operator (admin may do everything).",
     request_body(content((ref("#/components/schemas/NewSkus") = "application/json", example = json!({"sku": "HOODIE-BLK-L", "name": "加绒卫衣 黑 L", "category": "apparel", "price_cents": 19900, "on_hand": 5000, "buffer": 20, "per_buyer_limit": 2})))),
     responses(
-        (status = 201, description = "Created: the stock view (object body) or views (array body).", content((ref("#/components/schemas/StockViewOrViews") = "application/json"))),
+        (status = 201, description = "Created: the stock view (object body) or views (array body).", content((ref("#/components/schemas/StockViewOrViews") = "application/json", example = json!({"available": 4980, "base": 4980, "buffer": 20, "category": "apparel", "channels": {}, "committed": 0, "damaged": 0, "gmv_cents": 0, "held": 0, "level": 0, "name": "加绒卫衣 黑 L", "on_hand": 5000, "per_buyer_limit": 2, "presale_cap": 0, "presale_sold": 0, "price_cents": 19900, "rate_per_min": 0.0, "sell_through": 0.0, "sellout_minutes": null, "sku": "HOODIE-BLK-L", "sold_units": 0})))),
         (status = 400, response = responses::BadJson),
         (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
@@ -72,7 +72,7 @@ pub async fn create_skus(
     ),
     request_body(content((ref("#/components/schemas/SkuPatch") = "application/json", example = json!({"price_cents": 17900, "buffer": 50})))),
     responses(
-        (status = 200, description = "The stock view after the change.", content((ref("#/components/schemas/StockView") = "application/json"))),
+        (status = 200, description = "The stock view after the change.", content((ref("#/components/schemas/StockView") = "application/json", example = json!({"sku": "HOODIE-BLK-L", "name": "加绒卫衣 黑 L", "category": "apparel", "price_cents": 19900, "on_hand": 5200, "damaged": 0, "buffer": 20, "held": 0, "committed": 1, "available": 5179, "presale_cap": 0, "presale_sold": 0, "sold_units": 1, "gmv_cents": 19900, "per_buyer_limit": 2, "base": 5180, "rate_per_min": 1.0, "sellout_minutes": 5179.0, "sell_through": 0.0002, "level": 0, "channels": {"douyin": {"units": 1, "orders": 1, "gmv_cents": 19900}}})))),
         (status = 400, response = responses::BadJson),
         (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
@@ -139,7 +139,7 @@ pub async fn list_skus(State(s): State<AppState>, caller: Caller) -> Result<Resp
         ("sku" = inline(params::SkuCode), Path, description = "The SKU code. A code that is not a valid SkuCode is 404, like an unknown one."),
     ),
     responses(
-        (status = 200, description = "The stock view.", content((ref("#/components/schemas/StockView") = "application/json"))),
+        (status = 200, description = "The stock view.", content((ref("#/components/schemas/StockView") = "application/json", example = json!({"sku": "HOODIE-BLK-L", "name": "加绒卫衣 黑 L", "category": "apparel", "price_cents": 19900, "on_hand": 5200, "damaged": 0, "buffer": 20, "held": 0, "committed": 1, "available": 5179, "presale_cap": 0, "presale_sold": 0, "sold_units": 1, "gmv_cents": 19900, "per_buyer_limit": 2, "base": 5180, "rate_per_min": 1.0, "sellout_minutes": 5179.0, "sell_through": 0.0002, "level": 0, "channels": {"douyin": {"units": 1, "orders": 1, "gmv_cents": 19900}}})))),
         (status = 401, response = responses::Unauthorized),
         (status = 404, response = responses::NotFound),
         (status = 503, response = responses::Unavailable),
