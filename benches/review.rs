@@ -11,7 +11,9 @@ use livestock::domain::checks::review::{self, ReviewInput, in_window};
 use livestock::domain::order::{Address, Channel, Kind, Line, Order, OrderEvent, OrderKey};
 use livestock::domain::show::{LineupItem, NewShow};
 use livestock::domain::stock::{NewSku, StockView};
-use livestock::domain::types::{Category, Cents, Ident, Name, Note, Qty, SkuCode, Text, Units};
+use livestock::domain::types::{
+    Category, Cents, Ident, Name, Note, Qty, RoomId, SkuCode, Text, Units,
+};
 use livestock::domain::{Command, Ctx, Pool, PoolConfig};
 use std::sync::Arc;
 
@@ -79,6 +81,7 @@ fn event(i: usize, kind: Kind) -> Command {
             lines,
             presale: false,
             at: None,
+            room: None,
         },
     }
 }
@@ -113,8 +116,21 @@ fn show_with(orders: usize) -> (Pool, i64) {
         planned_end: None,
         lineup,
     };
-    apply(&mut pool, &Command::CreateShow { show }, T0_MS);
-    apply(&mut pool, &Command::StartShow, T0_MS);
+    apply(
+        &mut pool,
+        &Command::CreateShow {
+            show,
+            room: RoomId::main(),
+        },
+        T0_MS,
+    );
+    apply(
+        &mut pool,
+        &Command::StartShow {
+            room: RoomId::main(),
+        },
+        T0_MS,
+    );
     for i in 0..orders {
         let now = T0_MS + 1 + i as i64;
         match i % 10 {

@@ -58,6 +58,7 @@ fn paid(i: usize) -> Command {
             }],
             presale: false,
             at: None,
+            room: None,
         },
     }
 }

@@ -68,7 +68,8 @@ export function render() {
   const badge = $("host-state");
   badge.className = "host-state state-" + state;
   setText(badge, t("state." + state));
-  setText($("host-title"), (s && s.title) || "");
+  const where = s && s.room && s.room !== "main" && s.room_name ? s.room_name + " · " : "";
+  setText($("host-title"), s && s.title ? where + s.title : "");
 
   const main = $("host-main");
   const box = $("host-product");

@@ -5,10 +5,11 @@ use super::alerts::book::{Alert, AlertKey};
 use super::order::event::OrderEvent;
 use super::order::record::{Answer, OrderKey};
 use super::show::NewShow;
+use super::show::room::NewRoom;
 use super::stock::catalog::{ImportCount, SkuUpdate};
 use super::stock::catalog::{NewSku, SkuPatch};
 use super::stock::movement::{Movement, MovementRecord};
-use super::types::{self, SkuCode};
+use super::types::{self, RoomId, SkuCode};
 use serde::{Deserialize, Serialize};
 
 /// A change to the pool. Commands are what the journal records: replaying them in order, each with
@@ -17,45 +18,46 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Command {
     /// Create SKUs, all or none.
-    CreateSkus {
-        skus: Vec<NewSku>,
-    },
+    CreateSkus { skus: Vec<NewSku> },
     /// Change catalog fields of one SKU.
-    PatchSku {
-        sku: SkuCode,
-        patch: SkuPatch,
-    },
+    PatchSku { sku: SkuCode, patch: SkuPatch },
     /// A warehouse movement on one SKU.
-    Move {
-        sku: SkuCode,
-        movement: Movement,
-    },
+    Move { sku: SkuCode, movement: Movement },
     /// One order event from a channel.
-    Order {
-        event: OrderEvent,
-    },
+    Order { event: OrderEvent },
     /// Holds whose time ran out, as found by the writer's clock.
-    Expire {
-        orders: Vec<OrderKey>,
-    },
+    Expire { orders: Vec<OrderKey> },
     /// Closed orders whose retention window passed, as found by the writer's clock: forgotten.
-    Forget {
-        orders: Vec<OrderKey>,
-    },
-    /// Plan a show (replacing a planned or ended one).
+    Forget { orders: Vec<OrderKey> },
+    /// Create a live room, or rename one whose show is not live.
+    CreateRoom { room: NewRoom },
+    /// Plan a room's show (replacing a planned or ended one). Every show command names its room;
+    /// records written before rooms name none and mean `main`.
     CreateShow {
         show: NewShow,
+        #[serde(default)]
+        room: RoomId,
     },
     /// Go live: each lineup SKU's base is fixed at its available units.
-    StartShow,
-    EndShow,
+    StartShow {
+        #[serde(default)]
+        room: RoomId,
+    },
+    EndShow {
+        #[serde(default)]
+        room: RoomId,
+    },
     /// The product on air.
     SetCurrent {
         sku: SkuCode,
+        #[serde(default)]
+        room: RoomId,
     },
     /// Online viewers, as pushed by the stream controller.
     SetViewers {
         online: i64,
+        #[serde(default)]
+        room: RoomId,
     },
     /// Warnings the engine fired, lines it re-armed and crossed, and open warnings it updated in
     /// place, as decided by `alerts::evaluate` (`crossed` and `updated` are absent from journals
@@ -69,10 +71,7 @@ pub enum Command {
         updated: Vec<Alert>,
     },
     /// Someone acknowledged a warning.
-    AckAlert {
-        id: String,
-        by: types::Ident,
-    },
+    AckAlert { id: String, by: types::Ident },
     /// A sheet of SKUs imported (`POST /api/v1/import`), all or none: `create` are new, `update`
     /// exist; each changed on-hand count is recorded as an adjustment by `by`.
     Import {
@@ -147,6 +146,10 @@ pub enum Outcome {
     Expired(usize),
     Forgotten(usize),
     Show,
+    /// A room was created (`true`) or changed.
+    Room {
+        created: bool,
+    },
     /// The show ended; the open live-show warnings it closed (see `AlertBook::close_live`).
     ShowEnded(Vec<Alert>),
     Alerts,

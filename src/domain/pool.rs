@@ -7,10 +7,11 @@ use super::command::{Command, Ctx, Effect, Outcome, Refusal, RefusalCode};
 use super::order::record::{Order, OrderKey, OrderState};
 use super::order::retention::ORDER_RETENTION_MS_DEFAULT;
 use super::reports::Ledger;
+use super::show::room::{Room, Rooms, initial_rooms};
 use super::show::{SLOT_MINUTES_DEFAULT, Show, ShowView};
 use super::stock::movement::MovementRecord;
 use super::stock::{Sku, Skus};
-use super::types::SkuCode;
+use super::types::{RoomId, SkuCode};
 use super::views;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
@@ -40,7 +41,7 @@ impl Default for PoolConfig {
 }
 
 /// The central stock pool: every SKU, every order and every judgement, owned by one writer.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Pool {
     pub(super) config: PoolConfig,
     /// The last journal sequence number applied.
@@ -54,8 +55,8 @@ pub struct Pool {
     pub(super) expiries: BTreeSet<(i64, OrderKey)>,
     /// Derived from `orders`: `(closed_ms, order)` for every closed order, oldest first.
     pub(super) closing: BTreeSet<(i64, OrderKey)>,
-    /// The show planned, live or last ended.
-    pub(super) show: Option<Show>,
+    /// Every live room with its show planned, live or last ended; `main` is always there.
+    pub(super) rooms: Rooms,
     pub(super) alerts: AlertBook,
     /// What moved each SKU's stock, by quarter hour, for the daily report.
     pub(super) ledger: Ledger,
@@ -68,14 +69,36 @@ pub struct Snapshot {
     pub skus: Vec<Sku>,
     pub orders: Vec<Order>,
     pub movements: Vec<MovementRecord>,
-    #[serde(default)]
+    /// The one show of a snapshot written before rooms: it becomes room `main`'s.
+    #[serde(default, skip_serializing)]
     pub show: Option<Show>,
+    /// Every room and its show; absent from a snapshot written before rooms.
+    #[serde(default)]
+    pub rooms: Vec<Room>,
     #[serde(default)]
     pub alerts: AlertBook,
     /// Absent from a snapshot older than the ledger: each SKU's on hand then becomes its initial
     /// stock (see [`Pool::from_snapshot`]).
     #[serde(default)]
     pub ledger: Ledger,
+}
+
+impl Default for Pool {
+    fn default() -> Self {
+        Pool {
+            config: PoolConfig::default(),
+            seq: 0,
+            skus: Skus::default(),
+            orders: HashMap::new(),
+            movements: Vec::new(),
+            buyer_units: HashMap::new(),
+            expiries: BTreeSet::new(),
+            closing: BTreeSet::new(),
+            rooms: initial_rooms(),
+            alerts: AlertBook::default(),
+            ledger: Ledger::default(),
+        }
+    }
 }
 
 impl Pool {
@@ -114,8 +137,20 @@ impl Pool {
         &self.movements
     }
 
+    /// The show of room `main`: the one a one-room shop has.
     pub fn show(&self) -> Option<&Show> {
-        self.show.as_ref()
+        self.rooms
+            .get(&RoomId::main())
+            .and_then(|r| r.show.as_ref())
+    }
+
+    pub fn room(&self, id: &RoomId) -> Option<&Room> {
+        self.rooms.get(id)
+    }
+
+    /// Every room, by id.
+    pub fn rooms(&self) -> impl Iterator<Item = &Room> {
+        self.rooms.values()
     }
 
     pub fn alerts(&self) -> &AlertBook {
@@ -126,16 +161,30 @@ impl Pool {
         &self.ledger
     }
 
-    /// What the screens see of the show.
+    /// What the screens see of room `main`'s show.
     pub fn show_view(&self) -> ShowView {
-        match &self.show {
-            Some(show) => views::show::show_view(
+        self.room_view(&RoomId::main())
+    }
+
+    /// What the screens see of a room's show.
+    pub fn room_view(&self, id: &RoomId) -> ShowView {
+        match self.rooms.get(id) {
+            Some(
+                room @ Room {
+                    show: Some(show), ..
+                },
+            ) => views::show::show_view(
+                room,
                 show,
                 &self.skus,
                 &self.alerts,
                 self.config.slot_minutes_default,
             ),
-            None => ShowView::none(),
+            Some(room) => ShowView::none(room),
+            None => ShowView::none(&Room {
+                id: id.clone(),
+                ..Room::main()
+            }),
         }
     }
 
@@ -148,11 +197,12 @@ impl Pool {
             Command::Order { event } => self.apply_order(event, ctx),
             Command::Expire { orders } => Ok(self.expire(orders)),
             Command::Forget { orders } => Ok(self.forget(orders)),
-            Command::CreateShow { show } => self.create_show(show),
-            Command::StartShow => self.start_show(ctx),
-            Command::EndShow => self.end_show(ctx),
-            Command::SetCurrent { sku } => self.set_current(sku),
-            Command::SetViewers { online } => self.set_viewers(*online),
+            Command::CreateRoom { room } => self.create_room(room),
+            Command::CreateShow { show, room } => self.create_show(room, show),
+            Command::StartShow { room } => self.start_show(room, ctx),
+            Command::EndShow { room } => self.end_show(room, ctx),
+            Command::SetCurrent { sku, room } => self.set_current(room, sku),
+            Command::SetViewers { online, room } => self.set_viewers(room, *online),
             Command::Alerts {
                 fired,
                 rearmed,
@@ -218,7 +268,8 @@ impl Pool {
             skus: self.skus.values().cloned().collect(),
             orders,
             movements: self.movements.clone(),
-            show: self.show.clone(),
+            show: None,
+            rooms: self.rooms.values().cloned().collect(),
             alerts: self.alerts.clone(),
             ledger: self.ledger.clone(),
         }
@@ -259,13 +310,23 @@ impl Pool {
             pool.orders.insert(order.key.clone(), order);
         }
         pool.movements = snap.movements;
-        if let Some(show) = &snap.show {
+        for room in snap.rooms {
+            pool.rooms.insert(room.id.clone(), room);
+        }
+        if let Some(show) = snap.show {
+            let main = pool
+                .rooms
+                .get_mut(&RoomId::main())
+                .expect("main is always there");
+            main.show = Some(show);
+        }
+        for room in pool.rooms.values() {
             let known = |s: &SkuCode| pool.skus.contains_key(s);
+            let Some(show) = &room.show else { continue };
             if !show.lineup.iter().all(|i| known(&i.sku)) || !show.current.iter().all(known) {
-                return Err("the show names an unknown SKU".to_owned());
+                return Err(format!("the show of room {} names an unknown SKU", room.id));
             }
         }
-        pool.show = snap.show;
         pool.alerts = snap.alerts;
         pool.alerts.reindex();
         pool.ledger = snap.ledger;

@@ -8,46 +8,88 @@ use std::fmt;
 /// The longest SKU code a channel may send (API.md: 1–64 characters).
 pub const SKU_CODE_LEN_MAX: usize = 64;
 
-/// A SKU code: 1–64 of `A-Z a-z 0-9 . _ -`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct SkuCode(String);
+/// The longest room id (API.md "Rooms": same alphabet as SKU codes).
+pub const ROOM_ID_LEN_MAX: usize = 64;
 
-impl SkuCode {
-    /// Parses a code, saying what is wrong with it when it is not one.
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        if raw.is_empty() || raw.len() > SKU_CODE_LEN_MAX {
-            return Err(format!("a SKU code has 1 to {SKU_CODE_LEN_MAX} characters"));
+/// A code of 1–`$max` characters of `A-Z a-z 0-9 . _ -`, parsed at the edge, shown as is.
+macro_rules! code_type {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $max:expr) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Parses a code, saying what is wrong with it when it is not one.
+            pub fn parse(raw: &str) -> Result<Self, String> {
+                if raw.is_empty() || raw.len() > $max {
+                    return Err(format!(concat!($what, " has 1 to {} characters"), $max));
+                }
+                if !raw
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+                {
+                    return Err(concat!($what, " may hold only A-Z a-z 0-9 . _ -").to_owned());
+                }
+                Ok(Self(raw.to_owned()))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
         }
-        if !raw
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
-        {
-            return Err("a SKU code may hold only A-Z a-z 0-9 . _ -".to_owned());
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
         }
-        Ok(Self(raw.to_owned()))
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let raw = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                $name::parse(&raw).map_err(de::Error::custom)
+            }
+        }
+    };
+}
+
+code_type!(
+    /// A SKU code: 1–64 of `A-Z a-z 0-9 . _ -`.
+    SkuCode,
+    "a SKU code",
+    SKU_CODE_LEN_MAX
+);
+
+code_type!(
+    /// A live room (直播间) id such as `dy-main`: 1–64 of `A-Z a-z 0-9 . _ -`.
+    RoomId,
+    "a room id",
+    ROOM_ID_LEN_MAX
+);
+
+/// The room every plain `/api/v1/show…` endpoint means: a one-room shop never meets rooms.
+pub const MAIN_ROOM: &str = "main";
+
+impl RoomId {
+    /// The default room, `main`.
+    pub fn main() -> Self {
+        RoomId(MAIN_ROOM.to_owned())
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
+    pub fn is_main(&self) -> bool {
+        self.0 == MAIN_ROOM
     }
 }
 
-impl fmt::Display for SkuCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl Serialize for SkuCode {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for SkuCode {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        SkuCode::parse(&raw).map_err(de::Error::custom)
+impl Default for RoomId {
+    fn default() -> Self {
+        RoomId::main()
     }
 }
 

@@ -20,10 +20,11 @@ use crate::domain::order::{Order, OrderKey};
 use crate::domain::series::Series;
 use crate::domain::show::{Show, ShowView};
 use crate::domain::stock::{MovementRecord, StockView};
-use crate::domain::types::SkuCode;
+use crate::domain::types::{RoomId, SkuCode};
 use crate::domain::{Command, Effect, Pool, Refusal};
 use crate::journal::Journal;
 use published::Published;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, mpsc, oneshot, watch};
 
@@ -232,10 +233,35 @@ impl Engine {
         self.published.show.read().expect("show lock").clone()
     }
 
-    /// The show as the pool keeps it, as of the last committed batch (`None` before any).
-    pub fn show_record(&self) -> Option<Arc<Show>> {
+    /// A room's show as of the last committed batch; `None` for a room the shop does not have.
+    pub fn room_show(&self, room: &RoomId) -> Option<Arc<ShowView>> {
         self.published
-            .show_record
+            .rooms
+            .read()
+            .expect("rooms lock")
+            .get(room)
+            .cloned()
+    }
+
+    /// Every room's show as of the last committed batch, by room id.
+    pub fn rooms(&self) -> Arc<BTreeMap<RoomId, Arc<ShowView>>> {
+        self.published.rooms.read().expect("rooms lock").clone()
+    }
+
+    /// A room's show as the pool keeps it, as of the last committed batch (`None` before any).
+    pub fn show_record(&self, room: &RoomId) -> Option<Arc<Show>> {
+        self.published
+            .show_records
+            .read()
+            .expect("show lock")
+            .get(room)
+            .cloned()
+    }
+
+    /// Every room's show as the pool keeps it, as of the last committed batch.
+    pub fn show_records(&self) -> Arc<BTreeMap<RoomId, Arc<Show>>> {
+        self.published
+            .show_records
             .read()
             .expect("show lock")
             .clone()

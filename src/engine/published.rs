@@ -11,9 +11,9 @@ use crate::domain::reports::{Buckets, DailyRow, bucket_of, daily_row, fold_old};
 use crate::domain::series::{Sample, Series};
 use crate::domain::show::{Show, ShowState, ShowView};
 use crate::domain::stock::{MovementRecord, StockView};
-use crate::domain::types::SkuCode;
+use crate::domain::types::{RoomId, SkuCode};
 use dashmap::DashMap;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::{broadcast, watch};
@@ -32,7 +32,10 @@ const ALERT_QUEUE_MAX: usize = 1024;
 #[derive(Debug, Default)]
 pub struct Changes {
     pub skus: BTreeSet<SkuCode>,
+    /// Whether any room's show view changed.
     pub show: bool,
+    /// The rooms whose show view changed.
+    pub rooms: BTreeSet<RoomId>,
     /// A new point of the time series, when one was taken.
     pub sample: Option<Sample>,
 }
@@ -51,9 +54,12 @@ pub(super) struct Published {
     /// The journal sequence number the published views include. Written after the views, so a
     /// reader that loads it first and then reads views sees at least that state.
     seq: AtomicU64,
+    /// Room `main`'s show view (also in `rooms`).
     pub show: RwLock<Arc<ShowView>>,
-    /// The show as the pool keeps it (its window and openings), for the post-show review.
-    pub show_record: RwLock<Option<Arc<Show>>>,
+    /// Every room's show view, by room id.
+    pub rooms: RwLock<Arc<BTreeMap<RoomId, Arc<ShowView>>>>,
+    /// Each room's show as the pool keeps it (its window and openings), for the post-show review.
+    pub show_records: RwLock<Arc<BTreeMap<RoomId, Arc<Show>>>>,
     pub series: RwLock<Arc<Series>>,
     /// The open (unacknowledged) alerts, newest first, at most [`SNAPSHOT_ALERTS_MAX`].
     pub open_alerts: RwLock<Arc<Vec<Alert>>>,
@@ -96,7 +102,8 @@ impl Published {
             views,
             seq: AtomicU64::new(pool.seq()),
             show: RwLock::new(Arc::new(pool.show_view())),
-            show_record: RwLock::new(pool.show().cloned().map(Arc::new)),
+            rooms: RwLock::new(Arc::new(room_views(pool))),
+            show_records: RwLock::new(Arc::new(show_records(pool))),
             series: RwLock::new(Arc::new(Series::new())),
             open_alerts: RwLock::new(Arc::new(Vec::new())),
             alerts: RwLock::new(Arc::new(Vec::new())),
@@ -163,12 +170,40 @@ impl Published {
         }
     }
 
-    /// Replaces the published show record when the pool's differs.
-    pub fn publish_show_record(&self, pool: &Pool) {
-        let differs = self.show_record.read().expect("show lock").as_deref() != pool.show();
-        if differs {
-            *self.show_record.write().expect("show lock") = pool.show().cloned().map(Arc::new);
+    /// Replaces the published show records when one of the pool's differs.
+    pub fn publish_show_records(&self, pool: &Pool) {
+        let old = self.show_records.read().expect("show lock").clone();
+        let same = old.len() == pool.rooms().filter(|r| r.show.is_some()).count()
+            && pool.rooms().all(|r| match &r.show {
+                Some(show) => old.get(&r.id).is_some_and(|o| **o == *show),
+                None => true,
+            });
+        if !same {
+            *self.show_records.write().expect("show lock") = Arc::new(show_records(pool));
         }
+    }
+
+    /// Publishes every room's show view; returns the rooms whose view changed.
+    pub fn publish_rooms(&self, pool: &Pool) -> Vec<RoomId> {
+        let old = self.rooms.read().expect("rooms lock").clone();
+        let mut changed = Vec::new();
+        let mut next = BTreeMap::new();
+        for room in pool.rooms() {
+            let view = pool.room_view(&room.id);
+            let kept = old.get(&room.id).filter(|o| ***o == view).cloned();
+            let view = kept.unwrap_or_else(|| {
+                changed.push(room.id.clone());
+                Arc::new(view)
+            });
+            if room.id.is_main() && changed.last() == Some(&room.id) {
+                *self.show.write().expect("show lock") = view.clone();
+            }
+            next.insert(room.id.clone(), view);
+        }
+        if !changed.is_empty() {
+            *self.rooms.write().expect("rooms lock") = Arc::new(next);
+        }
+        changed
     }
 
     /// The orders placed or paid within `window` (see `checks::review::in_window`).
@@ -302,6 +337,20 @@ fn earliest(records: &mut Vec<MovementRecord>, n: usize) {
 }
 
 /// `(started_ms, ended_ms)` of an ended show.
+/// Every room's show view.
+fn room_views(pool: &Pool) -> BTreeMap<RoomId, Arc<ShowView>> {
+    pool.rooms()
+        .map(|r| (r.id.clone(), Arc::new(pool.room_view(&r.id))))
+        .collect()
+}
+
+/// Every room's show as the pool keeps it.
+fn show_records(pool: &Pool) -> BTreeMap<RoomId, Arc<Show>> {
+    pool.rooms()
+        .filter_map(|r| Some((r.id.clone(), Arc::new(r.show.clone()?))))
+        .collect()
+}
+
 fn ended_span(pool: &Pool) -> Option<(i64, i64)> {
     let show = pool.show().filter(|s| s.state == ShowState::Ended)?;
     Some((show.started_ms?, show.ended_ms?))

@@ -6,7 +6,7 @@ use super::{BATCH_EVENTS_MAX, Clock, EngineError, Job, Reply, WriteState};
 use crate::domain::alerts::{self, Alert, AlertConfig, Scope};
 use crate::domain::order::OrderKey;
 use crate::domain::series::{SERIES_SKUS_MAX, Sample, Series};
-use crate::domain::types::SkuCode;
+use crate::domain::types::{RoomId, SkuCode};
 use crate::domain::{Command, Ctx, Effect, Outcome, Pool, Refusal};
 use crate::journal::{Journal, SnapshotJob};
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,7 +30,10 @@ pub(super) struct Writer {
     /// The show's time series; sampled on each tick.
     series: Series,
     /// The start of the show the series belongs to: a new show starts new series.
-    series_show_start: Option<i64>,
+    /// When the night the series follows began (its first room went live).
+    series_night_ms: Option<i64>,
+    /// Whether no room was live at the last sample: the next room to go live starts a night.
+    series_idle: bool,
     alert_config: AlertConfig,
     /// Alerts fired, updated in place or acknowledged in the batch, sent to the screens once it
     /// is durable (an update under the id it fired with, so screens replace it).
@@ -91,7 +94,8 @@ impl Writer {
             clock,
             tick_ms,
             series: Series::new(),
-            series_show_start: None,
+            series_night_ms: None,
+            series_idle: true,
             alert_config,
             alerts_out: Vec::new(),
             orders_touched: BTreeSet::new(),
@@ -289,17 +293,17 @@ impl Writer {
         published.publish_orders(&self.pool, self.orders_touched.iter());
         self.orders_touched.clear();
         published.set_seq(self.pool.seq());
-        let show = self.pool.show_view();
-        let show_changed = **published.show.read().expect("show lock") != show;
-        if show_changed {
-            *published.show.write().expect("show lock") = Arc::new(show);
+        let rooms = published.publish_rooms(&self.pool);
+        let show_changed = !rooms.is_empty();
+        if rooms.iter().any(RoomId::is_main) {
             published.publish_ended_show(&self.pool);
         }
-        published.publish_show_record(&self.pool);
+        published.publish_show_records(&self.pool);
         if show_changed || !moved.is_empty() {
             let mut changes = published.changes.lock().expect("changes lock");
             changes.skus.extend(moved);
             changes.show |= show_changed;
+            changes.rooms.extend(rooms);
         }
         if !self.alerts_out.is_empty() {
             published.publish_alerts(&self.pool);
@@ -309,18 +313,26 @@ impl Writer {
         }
     }
 
-    /// Adds a point to the time series (lineup SKUs' stock first) and publishes it.
+    /// Adds a point to the time series (lineup SKUs' stock first) and publishes it. The series is
+    /// the night's: it starts again when a room goes live while none was.
     fn sample(&mut self, now_ms: i64) {
-        let show = self.pool.show();
-        let started = show.and_then(|s| s.started_ms);
-        if started != self.series_show_start {
-            self.series = Series::new();
-            self.series_show_start = started;
+        let first_live = self
+            .pool
+            .rooms()
+            .filter_map(|r| r.live_show()?.started_ms)
+            .min();
+        match first_live {
+            Some(start) if self.series_idle => {
+                self.series = Series::new();
+                self.series_night_ms = Some(start);
+                self.series_idle = false;
+            }
+            Some(_) => {}
+            None => self.series_idle = true,
         }
+        let night = self.pool.night(self.series_night_ms);
         let mut stock = BTreeMap::new();
-        let lineup = show
-            .into_iter()
-            .flat_map(|s| s.lineup.iter().map(|i| &i.sku));
+        let lineup = night.lineup.iter();
         let others = self.pool.skus().map(|s| &s.code);
         for code in lineup.chain(others) {
             if stock.len() >= SERIES_SKUS_MAX {
@@ -332,11 +344,11 @@ impl Writer {
         }
         let sample = Sample {
             t: now_ms,
-            viewers: show.map_or(0, |s| s.viewers),
-            gmv_cents: show.map_or(0, |s| s.gmv_cents),
-            orders: show.map_or(0, |s| s.orders),
-            units: show.map_or(0, |s| s.units),
-            buyers: show.map_or(0, |s| s.buyers.len() as i64),
+            viewers: night.viewers,
+            gmv_cents: night.gmv_cents,
+            orders: night.orders,
+            units: night.units,
+            buyers: night.buyers,
             stock,
         };
         if self.series.push(&sample) {

@@ -57,6 +57,7 @@ fn order(kind: Kind, i: usize, sku: &str) -> Command {
             }],
             presale: false,
             at: None,
+            room: None,
         },
     }
 }

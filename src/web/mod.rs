@@ -24,6 +24,7 @@ use auth::Tokens;
 use axum::Router;
 use axum::extract::FromRef;
 use error::ApiError;
+use openapi::in_room;
 use std::sync::{Arc, Mutex, OnceLock};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -181,6 +182,18 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(pages::report_precheck))
         .routes(routes!(pages::report_review))
         .routes(routes!(pages::report_daily))
+        .routes(routes!(api::rooms::list_rooms, api::rooms::create_room))
+        .routes(routes!(api::rooms::get_room))
+        .routes(in_room(routes!(
+            api::show::get_show,
+            api::show::create_show
+        )))
+        .routes(in_room(routes!(api::show::start_show)))
+        .routes(in_room(routes!(api::show::end_show)))
+        .routes(in_room(routes!(api::show::set_current)))
+        .routes(in_room(routes!(api::show::set_viewers)))
+        .routes(in_room(routes!(api::show::precheck)))
+        .routes(in_room(routes!(api::review::get_review)))
 }
 
 /// The whole HTTP surface, so tests and `run` build the same thing: the documented routes and

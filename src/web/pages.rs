@@ -48,6 +48,27 @@ struct ReportPage {
 #[derive(serde::Deserialize)]
 pub struct LangQuery {
     lang: Option<String>,
+    /// The room a screen watches (API.md "Rooms"); its script passes it on to `/ws`.
+    room: Option<String>,
+}
+
+/// A screen for a room the shop does not have is not found, rather than a page that never
+/// connects.
+fn check_room(state: &AppState, q: &LangQuery) -> Result<(), ApiError> {
+    let Some(raw) = q.room.as_deref() else {
+        return Ok(());
+    };
+    let known = crate::domain::types::RoomId::parse(raw)
+        .ok()
+        .is_some_and(|room| state.engine().is_ok_and(|e| e.room_show(&room).is_some()));
+    if known {
+        Ok(())
+    } else {
+        Err(
+            ApiError::not_found(format!("no room {raw}; create it with POST /api/v1/rooms"))
+                .with_field("room"),
+        )
+    }
 }
 
 impl LangQuery {
@@ -68,17 +89,24 @@ impl LangQuery {
     summary = "The control-room board (HTML)",
     description = "The control-room board: every SKU, the show, the warnings, the charts.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
     params(
+        ("room" = inline(Option<params::RoomId>), Query, description = "The room the screen watches (API.md \"Rooms\"), `main` when absent; a room the shop does not have is 404 `not_found`, field `room`."),
         ("lang" = inline(Option<params::PageLang>), Query, description = "`en` shows the page in English; anything else (or none) in Chinese (zh-CN)."),
         ("token" = inline(Option<String>), Query, description = "The caller's token, once (for a browser that cannot send a header). The answer sets the cookie `livestock_token` (HttpOnly, SameSite=Strict, Path=/) so later requests carry it. Taken as is (not percent-decoded)."),
     ),
     responses(
         (status = 200, description = "The page (its script fills it from the WebSocket `/ws`).", content((String = "text/html")), headers(("Set-Cookie" = String, description = "`livestock_token=TOKEN; Path=/; HttpOnly; SameSite=Strict`, only when the token came as `?token=`."))),
         (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
     ),
     extensions(("x-roles" = json!(roles(&Role::ALL)))),
 )]
-pub async fn board(caller: Caller, Query(q): Query<LangQuery>) -> Result<Response, ApiError> {
+pub async fn board(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<LangQuery>,
+) -> Result<Response, ApiError> {
     caller.require(&Role::ALL)?;
+    check_room(&state, &q)?;
     Ok(with_cookie(
         &caller,
         BoardPage { lang: q.lang() }.into_response(),
@@ -94,17 +122,24 @@ pub async fn board(caller: Caller, Query(q): Query<LangQuery>) -> Result<Respons
     summary = "The host's prompt screen (HTML)",
     description = "The host screen: the product on air and next, with prompts.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
     params(
+        ("room" = inline(Option<params::RoomId>), Query, description = "The room the screen watches (API.md \"Rooms\"), `main` when absent; a room the shop does not have is 404 `not_found`, field `room`."),
         ("lang" = inline(Option<params::PageLang>), Query, description = "`en` shows the page in English; anything else (or none) in Chinese (zh-CN)."),
         ("token" = inline(Option<String>), Query, description = "The caller's token, once (for a browser that cannot send a header). The answer sets the cookie `livestock_token` (HttpOnly, SameSite=Strict, Path=/) so later requests carry it. Taken as is (not percent-decoded)."),
     ),
     responses(
         (status = 200, description = "The page (its script fills it from the WebSocket `/ws`).", content((String = "text/html")), headers(("Set-Cookie" = String, description = "`livestock_token=TOKEN; Path=/; HttpOnly; SameSite=Strict`, only when the token came as `?token=`."))),
         (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
     ),
     extensions(("x-roles" = json!(roles(&Role::ALL)))),
 )]
-pub async fn host(caller: Caller, Query(q): Query<LangQuery>) -> Result<Response, ApiError> {
+pub async fn host(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<LangQuery>,
+) -> Result<Response, ApiError> {
     caller.require(&Role::ALL)?;
+    check_room(&state, &q)?;
     Ok(with_cookie(
         &caller,
         HostPage { lang: q.lang() }.into_response(),
@@ -120,12 +155,14 @@ pub async fn host(caller: Caller, Query(q): Query<LangQuery>) -> Result<Response
     summary = "The OBS overlay (HTML)",
     description = "The OBS browser-source overlay: the product on air and next.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
     params(
+        ("room" = inline(Option<params::RoomId>), Query, description = "The room the screen watches (API.md \"Rooms\"), `main` when absent; a room the shop does not have is 404 `not_found`, field `room`."),
         ("lang" = inline(Option<params::PageLang>), Query, description = "`en` shows the page in English; anything else (or none) in Chinese (zh-CN)."),
         ("token" = inline(Option<String>), Query, description = "The caller's token, once (for a browser that cannot send a header). The answer sets the cookie `livestock_token` (HttpOnly, SameSite=Strict, Path=/) so later requests carry it. Taken as is (not percent-decoded)."),
     ),
     responses(
         (status = 200, description = "The page (its script fills it from the WebSocket `/ws`).", content((String = "text/html")), headers(("Set-Cookie" = String, description = "`livestock_token=TOKEN; Path=/; HttpOnly; SameSite=Strict`, only when the token came as `?token=`."))),
         (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
     ),
     extensions(("x-roles" = json!(roles(&Role::ALL)))),
 )]
@@ -135,6 +172,7 @@ pub async fn overlay(
     Query(q): Query<LangQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(&Role::ALL)?;
+    check_room(&state, &q)?;
     let page = OverlayPage {
         lang: q.lang(),
         end_card: state.overlay_end_card,
@@ -168,6 +206,7 @@ fn report_page(caller: &Caller, q: &LangQuery, kind: &'static str) -> Response {
     summary = "The pre-show check page (HTML)",
     description = "The pre-show check as a table to read and print (A4 landscape), with CSV and XLSX downloads of `GET /api/v1/show/precheck`.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
     params(
+        ("room" = inline(Option<params::RoomId>), Query, description = "The room whose show the page reports on (API.md \"Rooms\"), `main` when absent; read by the page's script."),
         ("lang" = inline(Option<params::PageLang>), Query, description = "`en` shows the page in English; anything else (or none) in Chinese (zh-CN)."),
         ("token" = inline(Option<String>), Query, description = "The caller's token, once (for a browser that cannot send a header). The answer sets the cookie `livestock_token` (HttpOnly, SameSite=Strict, Path=/) so later requests carry it. Taken as is (not percent-decoded)."),
     ),
@@ -193,6 +232,7 @@ pub async fn report_precheck(
     summary = "The post-show review page (HTML)",
     description = "The post-show review: per-product reconciliation, unpaid orders and anomalies as sentences, with CSV and XLSX downloads of `GET /api/v1/show/review`.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
     params(
+        ("room" = inline(Option<params::RoomId>), Query, description = "The room whose show the page reports on (API.md \"Rooms\"), `main` when absent; read by the page's script."),
         ("lang" = inline(Option<params::PageLang>), Query, description = "`en` shows the page in English; anything else (or none) in Chinese (zh-CN)."),
         ("token" = inline(Option<String>), Query, description = "The caller's token, once (for a browser that cannot send a header). The answer sets the cookie `livestock_token` (HttpOnly, SameSite=Strict, Path=/) so later requests carry it. Taken as is (not percent-decoded)."),
     ),

@@ -39,7 +39,9 @@ export function renderHeader(s) {
     setText(title, board.gotState ? t("show.none") : "");
     title.classList.add("muted");
   } else {
-    setText(title, s.title || t("show.untitled"));
+    // Another room than main says whose show this is (API.md "Rooms").
+    const where = s.room && s.room !== "main" && s.room_name ? s.room_name + " · " : "";
+    setText(title, where + (s.title || t("show.untitled")));
     title.classList.remove("muted");
   }
   const state = (s && s.state) || "none";

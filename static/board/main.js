@@ -15,6 +15,7 @@ import { renderAlertKpi, renderKpis } from "./kpis.js";
 import { alertSound, setupSound } from "./sound.js";
 import { board, dirty, popsUp, schedule, setRenderer, show } from "./state.js";
 import { setupImport } from "./import.js";
+import { kpiShow, renderRooms } from "./rooms.js";
 import { renderTable, setupTable } from "./table.js";
 import { setupSync } from "./sync.js";
 import { renderToasts } from "./toasts.js";
@@ -87,7 +88,8 @@ export function render() {
   lastStage = stage;
   if (dirty.all || dirty.writes) renderWritesBanner($("writes-banner"), board.live.state.writes);
   if (dirty.all || dirty.show) renderHeader(s);
-  if (dirty.all || dirty.show || dirty.series) renderKpis(s);
+  if (dirty.all || dirty.show) renderRooms();
+  if (dirty.all || dirty.show || dirty.series) renderKpis(kpiShow(s));
   // A sample redraws every row: the 趋势 sparklines follow the series.
   if (dirty.all || stageChanged || dirty.skus.size || dirty.scroll || dirty.series) renderTable(s, dirty.all || stageChanged || dirty.series);
   if (dirty.all || dirty.show || dirty.skus.size) renderFocus(s);

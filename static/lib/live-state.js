@@ -72,6 +72,11 @@ export class LiveState {
       server_ms: null,
       skus: [],
       show: null,
+      /** Every room's summary (board and feed views): {room, name, channel, title, state, current,
+          viewers, peak_viewers, gmv_cents, orders, units, buyers}. */
+      rooms: [],
+      /** The room the frames' show is of. */
+      room: null,
       alerts: [],
       series: emptySeries(),
       writes: "ok",
@@ -108,6 +113,8 @@ export class LiveState {
       } else s.skus[i] = v;
     }
     s.show = f.show || null;
+    s.rooms = Array.isArray(f.rooms) ? f.rooms : [];
+    s.room = typeof f.room === "string" ? f.room : null;
     this.alertIndex.clear();
     for (const a of Array.isArray(f.alerts) ? f.alerts : []) this.upsertAlertInto(s, a);
     s.series = normaliseSeries(f.series);
@@ -138,8 +145,9 @@ export class LiveState {
       } else this.state.skus[i] = v;
       changed.push(v.sku);
     }
-    const showChanged = f.show !== undefined;
-    if (showChanged) this.state.show = f.show;
+    const showChanged = f.show !== undefined || Array.isArray(f.rooms);
+    if (f.show !== undefined) this.state.show = f.show;
+    if (Array.isArray(f.rooms)) this.state.rooms = f.rooms;
     let sample = false;
     if (f.sample && isNum(f.sample.t)) {
       this.appendSample(f.sample);

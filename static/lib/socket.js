@@ -29,7 +29,10 @@ export function connect(view, handlers) {
 
   function url() {
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    return proto + "//" + location.host + "/ws?view=" + encodeURIComponent(view);
+    // ?room=R on the page watches that room (API.md "Rooms"); a board without it sees them all.
+    const room = new URLSearchParams(location.search).get("room");
+    const query = "/ws?view=" + encodeURIComponent(view) + (room ? "&room=" + encodeURIComponent(room) : "");
+    return proto + "//" + location.host + query;
   }
 
   function open() {

@@ -63,6 +63,13 @@ export function showFailure(status) {
 }
 
 /** Points the CSV and XLSX buttons at the endpoint (with its query), or disables them. */
+/** A show report's endpoint for the room the page asks for (?room=R, API.md "Rooms"): the plain
+    `/api/v1/show/KIND` for room main. */
+export function showEndpoint(kind) {
+  const room = new URLSearchParams(location.search).get("room");
+  return room && room !== "main" ? "/api/v1/rooms/" + encodeURIComponent(room) + "/show/" + kind : "/api/v1/show/" + kind;
+}
+
 export function setDownloads(endpoint, params) {
   for (const [id, format] of [
     ["dl-csv", "csv"],

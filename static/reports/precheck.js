@@ -2,9 +2,9 @@
  * lineup product with what it has, what its slot needs and why it fails. No show: 暂无直播. */
 import { t } from "../lib/i18n.js";
 import { $, h, setText } from "../lib/dom.js";
-import { card, fill, fmtWhen, findingText, getJson, num, panel, product, setDownloads, showEmpty, showFailure, channelName, table } from "./common.js";
+import { card, fill, fmtWhen, findingText, getJson, num, panel, product, setDownloads, showEmpty, showFailure, channelName, showEndpoint, table } from "./common.js";
 
-const ENDPOINT = "/api/v1/show/precheck";
+const ENDPOINT = showEndpoint("precheck");
 
 function badge(pass) {
   return h("span", { class: "badge " + (pass ? "badge-ok" : "badge-bad"), text: t(pass ? "precheck.ok" : "precheck.bad") });

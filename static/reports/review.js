@@ -4,9 +4,9 @@
 import { lang, pick, t } from "../lib/i18n.js";
 import { $, h, setText } from "../lib/dom.js";
 import { fmtMoney } from "../lib/format.js";
-import { card, fill, channelName, fmtWhen, getJson, num, panel, product, setDownloads, showEmpty, showFailure, table } from "./common.js";
+import { card, fill, channelName, fmtWhen, getJson, num, panel, product, setDownloads, showEmpty, showFailure, showEndpoint, table } from "./common.js";
 
-const ENDPOINT = "/api/v1/show/review";
+const ENDPOINT = showEndpoint("review");
 const KINDS = ["bulk_order", "many_orders", "shared_address", "bad_address", "quick_refund"];
 
 /** The number at o[key], or undefined. */

@@ -16,6 +16,7 @@ mod rate_limits;
 mod reports;
 mod retention;
 mod review;
+mod rooms;
 mod service;
 mod signatures;
 mod skus;

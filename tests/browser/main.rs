@@ -15,6 +15,7 @@ mod alerts;
 mod board;
 mod driver;
 mod reports;
+mod rooms;
 mod screens;
 mod screens_after;
 mod stage;

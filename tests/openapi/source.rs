@@ -130,11 +130,17 @@ fn routes() -> Vec<Route> {
         "src/web/mod.rs adds a route outside routes!(), which the document would not show"
     );
     let mut routes: Vec<Route> = Vec::new();
-    for handlers in calls(&src, "routes!") {
+    for (at, _) in src.match_indices("routes!(") {
+        let handlers = parenthesised(&src, at + "routes!".len());
+        // `in_room(routes!(...))`: the same handlers at /api/v1/rooms/{room}/... too.
+        let in_room = src[..at].ends_with("in_room(");
         for handler in handlers.split(',').map(str::trim).filter(|h| !h.is_empty()) {
             let (method, path) = handler_route(handler);
             // axum's catch-all `{*path}` is OpenAPI's `{path}`.
-            let path = path.replace("{*", "{");
+            let mut path = path.replace("{*", "{");
+            if in_room {
+                path = path.replacen("/api/v1/", "/api/v1/rooms/{room}/", 1);
+            }
             match routes.iter_mut().find(|r| r.path == path) {
                 Some(r) => r.methods.push((method, handler.to_owned())),
                 None => routes.push(Route {

@@ -1,7 +1,7 @@
 //! The alert book: every warning fired, its acknowledgement, which lines wait to re-arm, and
 //! the one open (unacknowledged) warning per (SKU, kind) that later evaluations update in place.
 
-use crate::domain::types::{SkuCode, format_rfc3339};
+use crate::domain::types::{RoomId, SkuCode, format_rfc3339};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -36,10 +36,15 @@ pub struct AlertKey {
     pub kind: AlertKind,
     pub sku: Option<SkuCode>,
     pub level: u8,
+    /// The room of a per-room warning (a surge or fading hit follows the room's own rate);
+    /// `None` for what follows the pool. Absent from journals written before rooms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<RoomId>,
 }
 
-/// What one open warning is about: a rule (kind) on one SKU, or on the whole shop (`None`).
-pub type Topic = (AlertKind, Option<SkuCode>);
+/// What one open warning is about: a rule (kind) on one SKU, or on the whole shop (`None`), in
+/// one room or for the pool (`None`).
+pub type Topic = (AlertKind, Option<SkuCode>, Option<RoomId>);
 
 /// A warning as API.md shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -48,6 +53,9 @@ pub struct Alert {
     pub kind: AlertKind,
     pub level: u8,
     pub sku: Option<SkuCode>,
+    /// The room a surge or fading hit is in; `null` for warnings about the pool.
+    #[serde(default)]
+    pub room: Option<RoomId>,
     pub value: f64,
     pub threshold: f64,
     pub message_zh: String,
@@ -65,7 +73,7 @@ pub struct Alert {
 
 impl Alert {
     pub fn topic(&self) -> Topic {
-        (self.kind, self.sku.clone())
+        (self.kind, self.sku.clone(), self.room.clone())
     }
 
     pub fn key(&self) -> AlertKey {
@@ -73,6 +81,7 @@ impl Alert {
             kind: self.kind,
             sku: self.sku.clone(),
             level: self.level,
+            room: self.room.clone(),
         }
     }
 }
@@ -215,13 +224,18 @@ impl AlertBook {
         Some(&self.alerts[i])
     }
 
-    /// Closes every open warning of a [`AlertKind::LIVE`] kind, as acknowledged by
-    /// [`SHOW_ENDED_BY`] at `now_ms`: after the show nobody acts on a sell-out time or a surge.
-    /// Returns the alerts closed, as the book now holds them.
-    pub fn close_live(&mut self, now_ms: i64) -> Vec<Alert> {
+    /// Closes the open warnings of a [`AlertKind::LIVE`] kind that `room`'s show ending makes moot,
+    /// as acknowledged by [`SHOW_ENDED_BY`] at `now_ms`: its surges and fading hits, and, when it
+    /// was the `last` live room, the sell-out predictions (about the pool, which other live rooms
+    /// still sell from). Returns the alerts closed, as the book now holds them.
+    pub fn close_live(&mut self, room: &RoomId, last: bool, now_ms: i64) -> Vec<Alert> {
         let mut closed = Vec::new();
         for alert in &mut self.alerts {
-            if alert.acked_by.is_none() && AlertKind::LIVE.contains(&alert.kind) {
+            let moot = match &alert.room {
+                Some(r) => r == room,
+                None => last,
+            };
+            if alert.acked_by.is_none() && AlertKind::LIVE.contains(&alert.kind) && moot {
                 alert.acked_by = Some(SHOW_ENDED_BY.to_owned());
                 alert.acked_at = Some(now_ms);
                 closed.push(alert.clone());
@@ -233,8 +247,8 @@ impl AlertBook {
         closed
     }
 
-    /// The open (unacknowledged) surge on `sku`, if one is.
-    pub fn open_surge(&self, sku: &SkuCode) -> Option<&Alert> {
-        self.open(&(AlertKind::Surge, Some(sku.clone())))
+    /// The open (unacknowledged) surge on `sku` in `room`, if one is.
+    pub fn open_surge(&self, sku: &SkuCode, room: &RoomId) -> Option<&Alert> {
+        self.open(&(AlertKind::Surge, Some(sku.clone()), Some(room.clone())))
     }
 }

@@ -4,7 +4,6 @@ use super::config::AlertConfig;
 use super::judge::{Eval, Verdict};
 use super::rules;
 use crate::domain::pool::Pool;
-use crate::domain::show::ShowState;
 use crate::domain::stock::Sku;
 use crate::domain::types::SkuCode;
 use std::collections::BTreeSet;
@@ -25,8 +24,7 @@ pub fn evaluate(pool: &Pool, scope: Scope<'_>, now_ms: i64, config: &AlertConfig
     if !config.enabled {
         return eval.into_verdict();
     }
-    let show = pool.show();
-    let live = show.filter(|s| s.state == ShowState::Live);
+    let live: Vec<_> = pool.rooms().filter(|r| r.is_live()).collect();
     let everything = matches!(scope, Scope::All);
     let skus: Vec<&Sku> = match scope {
         Scope::Skus(codes) => codes.iter().filter_map(|c| pool.sku(c)).collect(),
@@ -37,16 +35,13 @@ pub fn evaluate(pool: &Pool, scope: Scope<'_>, now_ms: i64, config: &AlertConfig
         rules::stock_level::stock_levels(&mut eval, sku, t);
         rules::sell_through::sell_through(&mut eval, sku, t);
         rules::sellout::sellout(&mut eval, sku, t, now_ms);
-        if let Some(show) = live {
-            let planned = show
-                .lineup
-                .iter()
-                .find(|i| i.sku == sku.code)
-                .and_then(|i| i.planned_rate_per_min)
-                .map(|r| r.get());
-            rules::surge::surge(&mut eval, pool, sku, t, planned, now_ms);
+        for room in &live {
+            let Some(show) = room.live_show() else {
+                continue;
+            };
+            rules::surge::surge(&mut eval, pool, room, sku, t, now_ms);
             if show.aired.contains(&sku.code) || show.current.as_ref() == Some(&sku.code) {
-                rules::fading::fading(&mut eval, sku, t, now_ms);
+                rules::fading::fading(&mut eval, pool, room, sku, t, now_ms);
             }
         }
         if everything {

@@ -10,6 +10,7 @@
 
 use super::book::{Alert, AlertBook, AlertKey, AlertKind};
 use crate::domain::stock::Sku;
+use crate::domain::types::RoomId;
 
 pub(super) const MINUTE_MS: i64 = 60_000;
 pub(super) const DAY_MS: i64 = 24 * 60 * MINUTE_MS;
@@ -86,7 +87,11 @@ impl<'a> Eval<'a> {
         let Some(first) = checks.first() else {
             return;
         };
-        let topic = (first.key.kind, first.key.sku.clone());
+        let topic = (
+            first.key.kind,
+            first.key.sku.clone(),
+            first.key.room.clone(),
+        );
         let mut newly = false;
         let mut top: Option<(u8, f64, f64)> = None;
         for check in checks {
@@ -137,6 +142,7 @@ impl<'a> Eval<'a> {
                     kind: topic.0,
                     level,
                     sku: topic.1,
+                    room: topic.2,
                     value,
                     threshold,
                     message_zh: zh,
@@ -162,5 +168,14 @@ pub(super) fn key(kind: AlertKind, sku: &Sku, level: u8) -> AlertKey {
         kind,
         sku: Some(sku.code.clone()),
         level,
+        room: None,
+    }
+}
+
+/// The key of a per-room warning: `kind` on `sku` in `room`.
+pub(super) fn room_key(kind: AlertKind, sku: &Sku, level: u8, room: &RoomId) -> AlertKey {
+    AlertKey {
+        room: Some(room.clone()),
+        ..key(kind, sku, level)
     }
 }

@@ -4,7 +4,7 @@
 //! in both languages, and the show passes only when every item does.
 
 use crate::domain::channels::{Mismatch, channel_name_zh};
-use crate::domain::show::ShowView;
+use crate::domain::show::{LineupView, ShowView};
 use crate::domain::stock::StockView;
 use crate::domain::types::{SkuCode, format_rfc3339};
 use serde::Serialize;
@@ -51,11 +51,26 @@ pub struct PrecheckItem {
     /// How many units the slot lacks (0 when it is covered).
     pub short: i64,
     pub channel_mismatches: Vec<ChannelGap>,
+    /// Units this room's slot needs alone; `needed` adds the overlapping slots of other rooms.
+    pub room_needed: i64,
+    /// Other rooms selling the same SKU from the same pool in a slot that overlaps this one.
+    pub shared_with: Vec<SharedSlot>,
     pub pass: bool,
     /// Why it fails; empty when it passes.
     pub reasons: Vec<Finding>,
     /// What to know that does not fail it.
     pub notes: Vec<Finding>,
+}
+
+/// Another room's slot of the same SKU that overlaps the checked one: both sell from the pool.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SharedSlot {
+    pub room: String,
+    pub room_name: String,
+    pub planned_start: Option<String>,
+    pub slot_minutes: i64,
+    /// Units that room's slot needs.
+    pub needed: i64,
 }
 
 /// The whole check.
@@ -73,9 +88,11 @@ pub struct Precheck {
 }
 
 /// Checks the lineup of `show` against the stock `view` of each SKU and the channels' lasting
-/// `mismatches` at `now_ms`.
+/// `mismatches` at `now_ms`. A SKU that `others` (the other rooms' planned or live shows) sell in
+/// an overlapping slot needs their units too: the pool is one.
 pub fn precheck(
     show: &ShowView,
+    others: &[&ShowView],
     view: impl Fn(&SkuCode) -> Option<StockView>,
     mismatches: &[Mismatch],
     now_ms: i64,
@@ -100,6 +117,7 @@ pub fn precheck(
                 planned_start: entry.planned_start.clone(),
                 rate: entry.planned_rate_per_min,
                 slot_minutes: entry.slot_minutes,
+                shared: overlapping(entry, others),
             };
             check_item(plan, view(&entry.sku), gaps, now_ms)
         })
@@ -129,6 +147,41 @@ struct Plan {
     planned_start: Option<String>,
     rate: Option<i64>,
     slot_minutes: i64,
+    shared: Vec<SharedSlot>,
+}
+
+/// The slots of other rooms' planned or live shows that sell `entry`'s SKU while it is on: both
+/// slots have a planned start and their minutes overlap.
+fn overlapping(entry: &LineupView, others: &[&ShowView]) -> Vec<SharedSlot> {
+    const MINUTE_MS: i64 = 60_000;
+    let Some(start) = entry.planned_start_ms else {
+        return Vec::new();
+    };
+    let end = start + entry.slot_minutes * MINUTE_MS;
+    let mut shared = Vec::new();
+    for other in others
+        .iter()
+        .filter(|o| matches!(o.state, "planned" | "live"))
+    {
+        for item in other.lineup.iter().filter(|i| i.sku == entry.sku) {
+            let Some(from) = item.planned_start_ms else {
+                continue;
+            };
+            let until = from + item.slot_minutes * MINUTE_MS;
+            if from < end && start < until {
+                shared.push(SharedSlot {
+                    room: other.room.as_str().to_owned(),
+                    room_name: other.room_name.clone(),
+                    planned_start: item.planned_start.clone(),
+                    slot_minutes: item.slot_minutes,
+                    needed: item
+                        .planned_rate_per_min
+                        .map_or(0, |r| r.saturating_mul(item.slot_minutes)),
+                });
+            }
+        }
+    }
+    shared
 }
 
 fn check_item(
@@ -137,7 +190,11 @@ fn check_item(
     gaps: Vec<ChannelGap>,
     now_ms: i64,
 ) -> PrecheckItem {
-    let needed = plan.rate.map_or(0, |r| r.saturating_mul(plan.slot_minutes));
+    let room_needed = plan.rate.map_or(0, |r| r.saturating_mul(plan.slot_minutes));
+    let needed = plan
+        .shared
+        .iter()
+        .fold(room_needed, |n, s| n.saturating_add(s.needed));
     let mut item = PrecheckItem {
         sku: plan.sku,
         name: String::new(),
@@ -153,6 +210,8 @@ fn check_item(
         committed: 0,
         short: 0,
         channel_mismatches: Vec::new(),
+        room_needed,
+        shared_with: plan.shared,
         pass: false,
         reasons: Vec::new(),
         notes: Vec::new(),
@@ -191,6 +250,19 @@ fn judge_stock(item: &mut PrecheckItem) {
             zh: "已无可售库存".to_owned(),
             en: "Nothing left to sell".to_owned(),
         });
+    } else if short && !item.shared_with.is_empty() {
+        let (zh, en) = shared_names(item);
+        item.reasons.push(Finding {
+            code: "shared_short",
+            zh: format!(
+                "与{zh}同时段共用库存:合计需要 {} 件(本场 {} 件),可售 {} 件,缺 {} 件",
+                item.needed, item.room_needed, item.available, item.short
+            ),
+            en: format!(
+                "Shared with {en} at the same time: together they need {} units ({} here); {} available, {} short",
+                item.needed, item.room_needed, item.available, item.short
+            ),
+        });
     } else if short {
         let rate = item.planned_rate_per_min.unwrap_or(0);
         item.reasons.push(Finding {
@@ -202,6 +274,20 @@ fn judge_stock(item: &mut PrecheckItem) {
             en: format!(
                 "The slot needs {} units ({}/min × {} min); {} available, {} short",
                 item.needed, rate, item.slot_minutes, item.available, item.short
+            ),
+        });
+    }
+    if !short && !item.shared_with.is_empty() {
+        let (zh, en) = shared_names(item);
+        item.notes.push(Finding {
+            code: "shared",
+            zh: format!(
+                "与{zh}同时段共用库存:合计需要 {} 件,可售 {} 件",
+                item.needed, item.available
+            ),
+            en: format!(
+                "Shared with {en} at the same time: together they need {} units; {} available",
+                item.needed, item.available
             ),
         });
     }
@@ -248,6 +334,21 @@ fn judge_stock(item: &mut PrecheckItem) {
         }
         .push(finding);
     }
+}
+
+/// The rooms an item shares its slot with, each with its need, in both languages.
+fn shared_names(item: &PrecheckItem) -> (String, String) {
+    let zh: Vec<String> = item
+        .shared_with
+        .iter()
+        .map(|s| format!("「{}」(需 {} 件)", s.room_name, s.needed))
+        .collect();
+    let en: Vec<String> = item
+        .shared_with
+        .iter()
+        .map(|s| format!("{} ({} units)", s.room_name, s.needed))
+        .collect();
+    (zh.join("、"), en.join(", "))
 }
 
 fn mismatch_finding(gap: &ChannelGap, now_ms: i64) -> Finding {

@@ -6,7 +6,7 @@ use super::anomalies::{Anomaly, AnomalyKind, ReviewConfig, anomalies};
 use crate::domain::order::{Line, Order, OrderState};
 use crate::domain::show::{Show, ShowState};
 use crate::domain::stock::{ChannelSales, StockView};
-use crate::domain::types::{SkuCode, format_rfc3339};
+use crate::domain::types::{RoomId, SkuCode, format_rfc3339};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -126,6 +126,75 @@ pub fn window(show: &Show, now_ms: i64) -> Option<(i64, i64)> {
 
 /// Whether `order` belongs to the window: placed or paid inside it, and taken at all (an order
 /// whose every event was rejected holds nothing and is left out).
+/// Whether a room's review counts `order`: credited to `room`, or to no room when `room` is the
+/// `alone` room with a show (an order from before rooms, or of a channel no room claimed).
+pub fn credited_to(order: &Order, room: &RoomId, alone: bool) -> bool {
+    match &order.room {
+        Some(r) => r == room,
+        None => alone,
+    }
+}
+
+/// The night `show` belongs to, as one show: every show of `shows` whose window overlaps the
+/// span of the shows overlapping it, with their lineups, openings and totals added up. The whole
+/// night's review runs on it.
+pub fn night_of(show: &Show, shows: &[&Show]) -> Show {
+    let span = |s: &Show| s.started_ms.map(|a| (a, s.ended_ms.unwrap_or(i64::MAX)));
+    let mut night = show.clone();
+    let Some((mut from, mut to)) = span(show) else {
+        return night;
+    };
+    let mut taken = vec![false; shows.len()];
+    loop {
+        let mut grew = false;
+        for (i, other) in shows.iter().enumerate() {
+            let Some((a, b)) = span(other) else { continue };
+            if taken[i] || **other == *show || a > to || b < from {
+                continue;
+            }
+            taken[i] = true;
+            grew = true;
+            (from, to) = (from.min(a), to.max(b));
+            add_show(&mut night, other);
+        }
+        if !grew {
+            break;
+        }
+    }
+    night.started_ms = Some(from);
+    night.ended_ms = (to != i64::MAX).then_some(to);
+    if night.ended_ms.is_none() {
+        night.state = ShowState::Live;
+    }
+    if let Ok(title) = crate::domain::types::Name::new(&format!("全场 · {}", show.title.as_str()))
+    {
+        night.title = title;
+    }
+    night
+}
+
+/// Adds `other`'s lineup, openings and totals to `night`.
+fn add_show(night: &mut Show, other: &Show) {
+    for item in &other.lineup {
+        if !night.features(&item.sku) {
+            night.lineup.push(item.clone());
+        }
+    }
+    for (code, units) in &other.opening {
+        night.opening.entry(code.clone()).or_insert(*units);
+    }
+    night.gmv_cents += other.gmv_cents;
+    night.orders += other.orders;
+    night.units += other.units;
+    night.buyers.extend(other.buyers.iter().cloned());
+    for (channel, sales) in &other.channels {
+        let entry = night.channels.entry(channel.clone()).or_default();
+        entry.units += sales.units;
+        entry.orders += sales.orders;
+        entry.gmv_cents += sales.gmv_cents;
+    }
+}
+
 pub fn in_window(order: &Order, (from, to): (i64, i64)) -> bool {
     let inside = |t: Option<i64>| t.is_some_and(|t| (from..=to).contains(&t));
     order.state.is_some() && (inside(order.created_ms) || inside(order.paid_ms))

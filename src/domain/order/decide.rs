@@ -9,7 +9,7 @@ use super::sale::merge;
 use super::take::Bucket;
 use crate::domain::command::{Ctx, Effect, Outcome, Refusal, RefusalCode};
 use crate::domain::pool::Pool;
-use crate::domain::types::{Cents, SkuCode};
+use crate::domain::types::{Cents, RoomId, SkuCode};
 
 impl Pool {
     /// Judges one order event: a retry gets the judgement remembered for it, an event that can never
@@ -24,7 +24,14 @@ impl Pool {
             return Ok(order_effect(false, answer, Vec::new()));
         }
         self.check_event(ev)?;
-        self.check_books(&key, ev)?;
+        self.check_room(ev)?;
+        let prior = self.orders.get(&key).and_then(|o| o.room.as_ref());
+        // Only a sale is credited; a refund takes back from the room its sale was credited to.
+        let credit = match ev.kind {
+            Kind::Created | Kind::Paid => self.credit_room(ev, prior),
+            _ => prior.cloned(),
+        };
+        self.check_books(&key, ev, credit.as_ref())?;
         let state = self.orders.get(&key).and_then(|o| o.state);
         // A shipment or refund for an order never seen is refused (API.md: 409) but neither
         // journaled nor remembered: it is the order that is missing, not the event that is wrong,
@@ -41,7 +48,7 @@ impl Pool {
             let msg = "a paid event for an order not seen before needs its lines";
             return Err(Refusal::new(RefusalCode::Invalid, "lines", msg));
         }
-        let (changed, rejection) = match self.decide(&key, state, ev, ctx) {
+        let (changed, rejection) = match self.decide(&key, state, ev, credit, ctx) {
             Ok(changed) => (changed, None),
             Err(r) => (Vec::new(), Some(Box::new(r))),
         };
@@ -97,13 +104,14 @@ impl Pool {
         key: &OrderKey,
         state: Option<OrderState>,
         ev: &OrderEvent,
+        credit: Option<RoomId>,
         ctx: Ctx,
     ) -> Result<Vec<SkuCode>, Rejection> {
         use OrderState as S;
         let now = ctx.now_ms;
         match (ev.kind, state) {
             // A first sight of the order: hold, or create and pay at once.
-            (Kind::Created, None) | (Kind::Paid, None) => self.open(key, ev, now),
+            (Kind::Created, None) | (Kind::Paid, None) => self.open(key, ev, credit, now),
             // A late `created` after the order moved on, or a cancel that overtook its order: nothing
             // to hold or release. Remember the order as cancelled so a late `created` holds nothing.
             (Kind::Created, Some(_)) | (Kind::Cancelled, Some(S::Cancelled | S::Expired)) => {
@@ -122,6 +130,7 @@ impl Pool {
                 Ok(Vec::new())
             }
             (Kind::Paid, Some(S::Held)) => {
+                self.credit(key, credit);
                 let mut changed = self.release(key, Bucket::Held);
                 let units = Order::units_by_sku(&self.orders[key].lines);
                 self.take(key, &units, Bucket::Committed, now);
@@ -135,6 +144,7 @@ impl Pool {
                 let units = Order::units_by_sku(&order.lines);
                 let buyer = order.buyer.as_ref().map(|b| b.as_str().to_owned());
                 self.check_take(&units, order.presale, buyer.as_deref())?;
+                self.credit(key, credit);
                 self.take(key, &units, Bucket::Committed, now);
                 self.record_sale(key, now, 1);
                 let mut changed = units.into_iter().map(|(s, _)| s).collect();
@@ -168,6 +178,7 @@ impl Pool {
         &mut self,
         key: &OrderKey,
         ev: &OrderEvent,
+        credit: Option<RoomId>,
         now: i64,
     ) -> Result<Vec<SkuCode>, Rejection> {
         let bucket = if ev.kind == Kind::Paid {
@@ -199,6 +210,7 @@ impl Pool {
         order.lines = lines;
         order.presale = ev.presale;
         order.created_ms = Some(now);
+        order.room = credit;
         self.take(key, &units, bucket, now);
         let mut changed = units.into_iter().map(|(s, _)| s).collect();
         if bucket == Bucket::Committed {
@@ -206,6 +218,13 @@ impl Pool {
             merge(&mut changed, self.apply_parked(key, now));
         }
         Ok(changed)
+    }
+}
+
+impl Pool {
+    /// Credits the order's sale to `room` (see [`Pool::credit_room`]).
+    fn credit(&mut self, key: &OrderKey, room: Option<RoomId>) {
+        self.orders.get_mut(key).expect("a known order").room = room;
     }
 }
 

@@ -1,6 +1,6 @@
 //! Order events as channels post them, and the rules an event meets whatever the pool holds.
 
-use crate::domain::types::{Cents, Ident, Note, Qty, SkuCode, Text, Timestamp};
+use crate::domain::types::{Cents, Ident, Note, Qty, RoomId, SkuCode, Text, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// The most lines one order may have.
@@ -94,6 +94,10 @@ pub struct OrderEvent {
     pub presale: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<Timestamp>,
+    /// The live room the sale is credited to (API.md "Rooms"); without one, the one live room
+    /// of the channel, if there is exactly one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<RoomId>,
 }
 
 impl OrderEvent {

@@ -7,13 +7,17 @@ use super::event::{Kind, Line, OrderEvent};
 use super::record::{OrderKey, OrderState};
 use crate::domain::command::{Refusal, RefusalCode};
 use crate::domain::pool::Pool;
-use crate::domain::show::ShowState;
-use crate::domain::types::SkuCode;
+use crate::domain::types::{RoomId, SkuCode};
 
 impl Pool {
-    /// Refuses an order event whose payment or refund would take a SKU's GMV, or the live show's,
+    /// Refuses an order event whose payment or refund would take a SKU's GMV, or the live show's of the room it is credited to,
     /// past what an `i64` of cents holds. Events that move no money pass.
-    pub(super) fn check_books(&self, key: &OrderKey, ev: &OrderEvent) -> Result<(), Refusal> {
+    pub(super) fn check_books(
+        &self,
+        key: &OrderKey,
+        ev: &OrderEvent,
+        room: Option<&RoomId>,
+    ) -> Result<(), Refusal> {
         let state = self.orders.get(key).and_then(|o| o.state);
         let stored = || self.orders.get(key).map_or(&[][..], |o| &o.lines[..]);
         let (lines, sign) = match (ev.kind, state) {
@@ -23,7 +27,9 @@ impl Pool {
             _ => return Ok(()),
         };
         let mut per_sku: Vec<(&SkuCode, i64)> = Vec::with_capacity(lines.len());
-        let live = self.show.as_ref().filter(|s| s.state == ShowState::Live);
+        let live = room
+            .and_then(|r| self.rooms.get(r))
+            .and_then(|r| r.live_show());
         let mut show_gmv = live.map(|s| s.gmv_cents);
         for (i, line) in lines.iter().enumerate() {
             let overflow = |book: &str| {

@@ -2,7 +2,7 @@
 //! event, and the answers it gives.
 
 use super::event::{Address, Kind, Line};
-use crate::domain::types::{Ident, SkuCode};
+use crate::domain::types::{Ident, RoomId, SkuCode};
 use serde::{Deserialize, Serialize};
 
 /// The identity of an order: a channel's order ids are unique only within that channel.
@@ -100,6 +100,9 @@ pub struct Order {
     /// retention window after. `None` while it is open.
     #[serde(default)]
     pub closed_ms: Option<i64>,
+    /// The room its sale is credited to (see `Pool::credit_room`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub room: Option<RoomId>,
 }
 
 impl Order {
@@ -118,6 +121,7 @@ impl Order {
             judged: Default::default(),
             parked: Vec::new(),
             closed_ms: None,
+            room: None,
         }
     }
 

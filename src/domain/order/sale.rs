@@ -69,11 +69,9 @@ impl Pool {
 
     /// Counts the order as sold (`sign` 1) or refunded (`sign` -1): units and GMV.
     pub(super) fn record_sale(&mut self, key: &OrderKey, now_ms: i64, sign: i64) -> Vec<SkuCode> {
-        let live = self
-            .show
-            .as_ref()
-            .is_some_and(|s| s.state == ShowState::Live);
+        let live = self.rooms.values().any(|r| r.is_live());
         let order = &self.orders[key];
+        let room = order.room.as_ref();
         let mut changed = Vec::with_capacity(order.lines.len());
         for line in &order.lines {
             let sku = self
@@ -105,11 +103,19 @@ impl Pool {
             let units = if order.presale { 0 } else { qty };
             let book = &mut sku.channels;
             ChannelSales::record(book, &key.channel, sign, (units, first as i64, cents));
+            if let Some(room) = room {
+                let book = &mut sku.rooms;
+                ChannelSales::record(book, room.as_str(), sign, (units, first as i64, cents));
+            }
             if first {
                 changed.push(line.sku.clone());
             }
         }
-        if let Some(show) = self.show.as_mut().filter(|s| s.state == ShowState::Live) {
+        let show = room
+            .and_then(|r| self.rooms.get_mut(r))
+            .and_then(|r| r.show.as_mut())
+            .filter(|s| s.state == ShowState::Live);
+        if let Some(show) = show {
             let units: i64 = order.lines.iter().map(|l| l.qty.get()).sum();
             let cents: i64 = order
                 .lines
@@ -129,6 +135,11 @@ impl Pool {
                     |b| b.as_str().to_owned(),
                 );
                 show.buyers.insert(buyer);
+                if !order.presale {
+                    for line in &order.lines {
+                        show.record_rate(&line.sku, now_ms, line.qty.get());
+                    }
+                }
             }
             ChannelSales::record(&mut show.channels, &key.channel, sign, (units, 1, cents));
         }

@@ -2,9 +2,10 @@
 //! of the night, and the shape of the view every screen gets of it (built in `views::show`).
 
 pub(super) mod commands;
+pub mod room;
 
-use super::stock::ChannelSales;
-use super::types::{Int, Name, SkuCode, Timestamp};
+use super::stock::{ChannelSales, RecentSales};
+use super::types::{Int, Name, RoomId, SkuCode, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -77,6 +78,13 @@ pub struct Show {
     /// (`channel/order_id`) when the channel sends none. A refund does not remove its buyer.
     #[serde(default)]
     pub buyers: BTreeSet<String>,
+    /// The room's own last minute of each SKU sold in it while live: its rate, for its surges
+    /// and fading hits (the pool's rate is every room's and every unclaimed order's).
+    #[serde(default)]
+    pub recent: BTreeMap<SkuCode, RecentSales>,
+    /// Each SKU's highest rate per minute in this room while live.
+    #[serde(default)]
+    pub peaks: BTreeMap<SkuCode, i64>,
 }
 
 impl Show {
@@ -98,7 +106,37 @@ impl Show {
             opening: BTreeMap::new(),
             aired: BTreeSet::new(),
             buyers: BTreeSet::new(),
+            recent: BTreeMap::new(),
+            peaks: BTreeMap::new(),
         }
+    }
+
+    /// Whether `sku` is on this show's lineup.
+    pub fn features(&self, sku: &SkuCode) -> bool {
+        self.lineup.iter().any(|i| &i.sku == sku)
+    }
+
+    /// The rate per minute this room planned for `sku`, if its lineup says.
+    pub fn planned_rate(&self, sku: &SkuCode) -> Option<i64> {
+        self.lineup
+            .iter()
+            .find(|i| &i.sku == sku)
+            .and_then(|i| i.planned_rate_per_min)
+            .map(|r| r.get())
+    }
+
+    /// Units of `sku` sold in this room in the minute up to `now_ms`.
+    pub fn last_minute(&self, sku: &SkuCode, now_ms: i64) -> i64 {
+        self.recent.get(sku).map_or(0, |r| r.last_minute(now_ms))
+    }
+
+    /// Counts `qty` units of `sku` sold in this room at `now_ms` in its rate and peak.
+    pub fn record_rate(&mut self, sku: &SkuCode, now_ms: i64, qty: i64) {
+        let recent = self.recent.entry(sku.clone()).or_default();
+        recent.record(now_ms, qty);
+        let rate = recent.last_minute(now_ms);
+        let peak = self.peaks.entry(sku.clone()).or_insert(0);
+        *peak = (*peak).max(rate);
     }
 
     /// The product after the one on air in the lineup (the first when nothing is on air yet).
@@ -145,6 +183,9 @@ pub struct LineupView {
     pub sku: SkuCode,
     pub name: String,
     pub planned_start: Option<String>,
+    /// `planned_start` in epoch ms, for the pre-show check's overlapping slots.
+    #[serde(skip)]
+    pub planned_start_ms: Option<i64>,
     pub planned_rate_per_min: Option<i64>,
     pub slot_minutes: i64,
     pub available: i64,
@@ -165,6 +206,10 @@ pub struct RestockRequest {
 /// The show as every screen and `GET /api/v1/show` see it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ShowView {
+    /// The room the show is in (`main` for the plain show endpoints), its name and channel.
+    pub room: RoomId,
+    pub room_name: String,
+    pub room_channel: Option<String>,
     pub title: Option<String>,
     /// `none`, `planned`, `live` or `ended`.
     pub state: &'static str,
@@ -187,9 +232,12 @@ pub struct ShowView {
 }
 
 impl ShowView {
-    /// The view when no show was ever created.
-    pub fn none() -> Self {
+    /// The view of `room` when no show was ever created in it.
+    pub fn none(room: &room::Room) -> Self {
         ShowView {
+            room: room.id.clone(),
+            room_name: room.name.as_str().to_owned(),
+            room_channel: room.channel.as_ref().map(|c| c.as_str().to_owned()),
             title: None,
             state: "none",
             lineup: Vec::new(),
@@ -206,6 +254,43 @@ impl ShowView {
             ended_at: None,
             prompt: None,
             restock_requests: Vec::new(),
+        }
+    }
+}
+
+/// A room and its show's summary, as `GET /api/v1/rooms` lists them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RoomSummary<'a> {
+    pub room: &'a RoomId,
+    pub name: &'a str,
+    pub channel: Option<&'a str>,
+    pub title: Option<&'a str>,
+    /// `none`, `planned`, `live` or `ended`.
+    pub state: &'a str,
+    pub current: Option<&'a SkuCode>,
+    pub viewers: i64,
+    pub peak_viewers: i64,
+    pub gmv_cents: i64,
+    pub orders: i64,
+    pub units: i64,
+    pub buyers: i64,
+}
+
+impl<'a> RoomSummary<'a> {
+    pub fn of(view: &'a ShowView) -> Self {
+        RoomSummary {
+            room: &view.room,
+            name: &view.room_name,
+            channel: view.room_channel.as_deref(),
+            title: view.title.as_deref(),
+            state: view.state,
+            current: view.current.as_ref(),
+            viewers: view.viewers,
+            peak_viewers: view.peak_viewers,
+            gmv_cents: view.gmv_cents,
+            orders: view.orders,
+            units: view.units,
+            buyers: view.buyers,
         }
     }
 }

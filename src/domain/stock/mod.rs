@@ -118,6 +118,10 @@ pub struct Sku {
     /// `gmv_cents` to `gmv_cents`.
     #[serde(default)]
     pub channels: BTreeMap<String, ChannelSales>,
+    /// Sales by the room they were credited to, net of refunds (orders credited to no room are
+    /// not here).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rooms: BTreeMap<String, ChannelSales>,
 }
 
 /// What one channel sold, net of refunds.
@@ -210,6 +214,7 @@ impl Sku {
             last_sale_ms: None,
             daily: Vec::new(),
             channels: BTreeMap::new(),
+            rooms: BTreeMap::new(),
         };
         sku.base = sku.available().max(0);
         sku

@@ -38,6 +38,7 @@ impl Sku {
             },
             level: level(available, self.base),
             channels: self.channels.clone(),
+            rooms: self.rooms.clone(),
         }
     }
 }
@@ -73,6 +74,10 @@ pub struct StockView {
     /// "gmv_cents"}}`); a SKU no channel sold is `{}`.
     #[serde(default)]
     pub channels: BTreeMap<String, ChannelSales>,
+    /// Units, orders and GMV by the live room they were credited to (API.md "Rooms"), net of
+    /// refunds; absent while no sale of it was credited to a room.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rooms: BTreeMap<String, ChannelSales>,
 }
 
 #[cfg(test)]

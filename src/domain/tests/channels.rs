@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::domain::show::{LineupItem, NewShow};
+use crate::domain::types::RoomId;
 
 fn on(channel: &str, kind: Kind, order_id: &str) -> OrderEvent {
     OrderEvent {
@@ -26,8 +27,15 @@ fn each_channel_counts_its_units_orders_and_gmv_net_of_refunds_and_they_add_up()
             planned_rate_per_min: None,
         }],
     };
-    shop.apply(Command::CreateShow { show }).unwrap();
-    shop.apply(Command::StartShow).unwrap();
+    shop.apply(Command::CreateShow {
+        show,
+        room: RoomId::main(),
+    })
+    .unwrap();
+    shop.apply(Command::StartShow {
+        room: RoomId::main(),
+    })
+    .unwrap();
     // Two lines of one SKU are one order of that SKU.
     let two_lines = lines(&[("HOODIE", 2), ("HOODIE", 1), ("CAP", 1)]);
     let dy1 = OrderEvent {
@@ -86,8 +94,15 @@ fn the_show_counts_each_paying_buyer_once_and_an_order_without_a_buyer_as_its_ow
         planned_end: None,
         lineup: vec![],
     };
-    shop.apply(Command::CreateShow { show }).unwrap();
-    shop.apply(Command::StartShow).unwrap();
+    shop.apply(Command::CreateShow {
+        show,
+        room: RoomId::main(),
+    })
+    .unwrap();
+    shop.apply(Command::StartShow {
+        room: RoomId::main(),
+    })
+    .unwrap();
     let paid_by = |order_id: &str, buyer: Option<&str>| OrderEvent {
         lines: lines(&[("HOODIE", 1)]),
         buyer: buyer.map(|b| Ident::new(b).unwrap()),

@@ -18,6 +18,7 @@ mod props;
 mod retention;
 mod review;
 mod review_anomalies;
+mod rooms;
 mod transitions;
 
 use crate::domain::order::{
@@ -67,6 +68,7 @@ fn ev(kind: Kind, order_id: &str) -> OrderEvent {
         lines: Vec::new(),
         presale: false,
         at: None,
+        room: None,
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::domain::show::NewShow;
+use crate::domain::types::RoomId;
 use crate::domain::types::{LINE_UNITS_MAX, PRICE_CENTS_MAX};
 
 /// The largest line there is: a million units at a hundred million yuan, 10^16 cents.
@@ -33,8 +34,15 @@ fn go_live(shop: &mut Shop) {
         lineup: Vec::new(),
         planned_end: None,
     };
-    shop.apply(Command::CreateShow { show }).unwrap();
-    shop.apply(Command::StartShow).unwrap();
+    shop.apply(Command::CreateShow {
+        show,
+        room: RoomId::main(),
+    })
+    .unwrap();
+    shop.apply(Command::StartShow {
+        room: RoomId::main(),
+    })
+    .unwrap();
 }
 
 #[test]
@@ -109,26 +117,32 @@ fn a_held_order_whose_payment_would_overflow_stays_held_until_the_books_have_roo
 }
 
 #[test]
-fn refunds_that_would_take_the_show_gmv_below_what_the_books_hold_are_refused() {
+fn a_payment_that_would_overflow_the_show_gmv_is_refused_though_each_sku_book_has_room() {
     let mut shop = dear_shop();
-    // More orders than one book holds, paid before the show, spread over two SKUs' books.
-    let orders = LINES_THE_BOOKS_HOLD + 1;
-    for i in 0..orders {
+    go_live(&mut shop);
+    // Spread over two SKUs' books, each far from its edge, the show's book fills.
+    for i in 0..LINES_THE_BOOKS_HOLD {
         let sku = if i % 2 == 0 { "GOLD" } else { "JADE" };
         pay_largest(&mut shop, &format!("o{i}"), sku).unwrap();
     }
-    go_live(&mut shop);
-    for i in 0..orders - 1 {
-        shop.send(ev(Kind::Refunded, &format!("o{i}")));
-    }
     let show_gmv = shop.pool.show().unwrap().gmv_cents;
-    assert_eq!(show_gmv, -LINES_THE_BOOKS_HOLD * LINE_CENTS_MAX);
+    assert_eq!(show_gmv, LINES_THE_BOOKS_HOLD * LINE_CENTS_MAX);
     let before = shop.pool.snapshot();
-    let last = Command::Order {
-        event: ev(Kind::Refunded, &format!("o{}", orders - 1)),
-    };
-    let refusal = shop.apply(last).unwrap_err();
+    let refusal = pay_largest(&mut shop, "one-too-many", "JADE").unwrap_err();
     assert_eq!(refusal.field.as_deref(), Some("lines[0].unit_price_cents"));
     assert!(refusal.message.contains("show"), "{}", refusal.message);
     assert_eq!(shop.pool.snapshot(), before);
+}
+
+#[test]
+fn a_refund_takes_back_only_from_the_show_its_sale_was_credited_to() {
+    let mut shop = dear_shop();
+    pay_largest(&mut shop, "before", "GOLD").unwrap();
+    go_live(&mut shop);
+    pay_largest(&mut shop, "during", "GOLD").unwrap();
+    shop.send(ev(Kind::Refunded, "before"));
+    assert_eq!(shop.pool.show().unwrap().gmv_cents, LINE_CENTS_MAX);
+    shop.send(ev(Kind::Refunded, "during"));
+    assert_eq!(shop.pool.show().unwrap().gmv_cents, 0);
+    assert_eq!(shop.sku("GOLD").gmv_cents, 0);
 }

@@ -1,6 +1,7 @@
 //! Shipments and refunds that overtake the payment are parked and carried out by it.
 
 use super::*;
+use crate::domain::types::RoomId;
 
 /// The kinds parked on an order of the douyin channel.
 fn parked(shop: &Shop, order_id: &str) -> Vec<Kind> {
@@ -159,9 +160,13 @@ fn parked_events_carried_out_by_the_payment_leave_the_books_as_if_they_came_in_o
                 lineup,
                 planned_end: None,
             },
+            room: RoomId::main(),
         })
         .unwrap();
-        shop.apply(Command::StartShow).unwrap();
+        shop.apply(Command::StartShow {
+            room: RoomId::main(),
+        })
+        .unwrap();
         shop
     };
     let created = |id: &str| OrderEvent {

@@ -5,6 +5,7 @@ use super::*;
 use crate::domain::channels::{ChannelDisplays, MISMATCH_GRACE_MS};
 use crate::domain::checks::precheck::{Precheck, precheck};
 use crate::domain::show::{LineupItem, NewShow};
+use crate::domain::types::RoomId;
 use crate::domain::types::{Int, Timestamp};
 
 const MINUTE_MS: i64 = 60_000;
@@ -23,7 +24,11 @@ fn plan(shop: &mut Shop, lineup: Vec<LineupItem>, end_min: Option<i64>) {
         lineup,
         planned_end: end_min.map(|m| Timestamp(T0_MS + m * MINUTE_MS)),
     };
-    shop.apply(Command::CreateShow { show }).unwrap();
+    shop.apply(Command::CreateShow {
+        show,
+        room: RoomId::main(),
+    })
+    .unwrap();
 }
 
 fn check(shop: &Shop, displays: &mut ChannelDisplays, now_ms: i64) -> Precheck {
@@ -32,6 +37,7 @@ fn check(shop: &Shop, displays: &mut ChannelDisplays, now_ms: i64) -> Precheck {
     let mismatches = displays.mismatches(available, now_ms);
     precheck(
         &pool.show_view(),
+        &[],
         |c| pool.sku(c).map(|s| s.view(now_ms)),
         &mismatches,
         now_ms,

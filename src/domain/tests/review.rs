@@ -9,6 +9,7 @@ use crate::domain::checks::review::{self, Review, ReviewInput, in_window};
 use crate::domain::order::Address;
 use crate::domain::show::{LineupItem, NewShow};
 use crate::domain::stock::{ChannelSales, StockView};
+use crate::domain::types::RoomId;
 use crate::domain::types::Text;
 use proptest::prelude::*;
 
@@ -45,8 +46,15 @@ pub(super) fn go_live(shop: &mut Shop, lineup: &[&str]) {
             })
             .collect(),
     };
-    shop.apply(Command::CreateShow { show }).unwrap();
-    shop.apply(Command::StartShow).unwrap();
+    shop.apply(Command::CreateShow {
+        show,
+        room: RoomId::main(),
+    })
+    .unwrap();
+    shop.apply(Command::StartShow {
+        room: RoomId::main(),
+    })
+    .unwrap();
 }
 
 /// An event of `buyer` on `channel`, shipping to a well-formed address.
@@ -216,7 +224,10 @@ fn an_ended_show_is_reviewed_over_its_window_only() {
         order("douyin", "IN", Kind::Paid, "a", &[("HOODIE", 2)]),
     );
     shop.now_ms += 1_000;
-    shop.apply(Command::EndShow).unwrap();
+    shop.apply(Command::EndShow {
+        room: RoomId::main(),
+    })
+    .unwrap();
     shop.now_ms += 1_000;
     take(
         &mut shop,

@@ -2,5 +2,6 @@
 //! requests. (The stock view of one SKU is `stock::view`: it needs nothing but the SKU.) Views sit
 //! above the show and the alert book, so neither needs the other.
 
+pub mod night;
 pub mod prompt;
 pub mod show;

@@ -2,12 +2,14 @@
 
 use super::prompt::{prompt_for, restock_requests};
 use crate::domain::alerts::book::AlertBook;
+use crate::domain::show::room::Room;
 use crate::domain::show::{LineupView, Show, ShowState, ShowView};
 use crate::domain::stock::{Sku, Skus};
 use crate::domain::types::format_rfc3339;
 
-/// What every screen sees of `show`, with the SKUs it names and the open warnings.
+/// What every screen sees of `room`'s `show`, with the SKUs it names and the open warnings.
 pub fn show_view(
+    room: &Room,
     show: &Show,
     skus: &Skus,
     alerts: &AlertBook,
@@ -26,6 +28,7 @@ pub fn show_view(
                 sku: item.sku.clone(),
                 name: sku.map(|s| s.name.as_str().to_owned()).unwrap_or_default(),
                 planned_start: item.planned_start.map(|t| format_rfc3339(t.0)),
+                planned_start_ms: item.planned_start.map(|t| t.0),
                 planned_rate_per_min: item.planned_rate_per_min.map(|r| r.get()),
                 slot_minutes,
                 available,
@@ -34,7 +37,12 @@ pub fn show_view(
         })
         .collect();
     let on_air = show.current.as_ref().and_then(|c| skus.get(c));
+    let surging = |sku: &Sku| alerts.open_surge(&sku.code, &room.id).is_some();
+    let empty = ShowView::none(room);
     ShowView {
+        room: empty.room,
+        room_name: empty.room_name,
+        room_channel: empty.room_channel,
         title: Some(show.title.as_str().to_owned()),
         state: match show.state {
             ShowState::Planned => "planned",
@@ -53,7 +61,7 @@ pub fn show_view(
         channels: show.channels.clone(),
         started_at: show.started_ms.map(format_rfc3339),
         ended_at: show.ended_ms.map(format_rfc3339),
-        prompt: on_air.and_then(|sku| prompt_for(sku, alerts.open_surge(&sku.code).is_some())),
+        prompt: on_air.and_then(|sku| prompt_for(sku, surging(sku))),
         restock_requests: restock_requests(skus, alerts),
     }
 }

@@ -98,6 +98,8 @@ pub(super) struct Sim {
     /// The highest stock warning level seen since it last went back to 0.
     pub(super) level: Vec<u64>,
     pub(super) stats: Stats,
+    /// The product on air in the Kuaishou room now (see `rooms`): most Kuaishou buyers buy it.
+    pub(super) ks_on_air: Option<usize>,
 }
 
 impl Sim {
@@ -129,6 +131,7 @@ impl Sim {
             sold_out_at: vec![None; CATALOG.len()],
             level: vec![0; CATALOG.len()],
             stats: Stats::default(),
+            ks_on_air: None,
         }
     }
 
@@ -248,7 +251,8 @@ impl Sim {
             let n = self.rng.poisson(mean).min(ORDERS_PER_PRODUCT_STEP_MAX);
             let on_air_now = self.slot_of[i] == Some(on_air);
             for _ in 0..n {
-                let order = self.new_order(i, on_air_now);
+                let mut order = self.new_order(i, on_air_now);
+                self.steer_to_kuaishou_room(&mut order);
                 let kind = if order.paid_direct {
                     Kind::Paid
                 } else {
@@ -261,6 +265,18 @@ impl Sim {
                     retry: false,
                 });
             }
+        }
+    }
+
+    /// A Kuaishou buyer mostly buys what the Kuaishou room has on air, not the Douyin room's.
+    fn steer_to_kuaishou_room(&mut self, order: &mut Order) {
+        let Some(product) = self.ks_on_air else {
+            return;
+        };
+        if CHANNELS[order.channel].name == super::rooms::KS_CHANNEL
+            && self.rng.chance(super::rooms::KS_ON_AIR_SHARE)
+        {
+            order.lines[0].0 = product;
         }
     }
 

@@ -20,6 +20,7 @@ mod catalog;
 mod channels;
 mod crowd;
 mod rng;
+mod rooms;
 mod script;
 mod summary;
 
@@ -185,6 +186,7 @@ fn print_banner(
     println!();
     println!("  board    {base}/?token={}", tokens.admin);
     println!("  host     {base}/host?token={}", tokens.admin);
+    println!("  host 快手 {base}/host?room=ks&token={}", tokens.admin);
     println!("  overlay  {base}/overlay?token={}", tokens.admin);
     println!();
     println!(

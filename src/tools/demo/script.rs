@@ -9,6 +9,7 @@ use super::catalog::{
 };
 use super::channels::ChannelSync;
 use super::crowd::Sim;
+use super::rooms;
 use super::summary::{say, thousands, yuan};
 use crate::tools::client::Client;
 use reqwest::{Method, StatusCode};
@@ -50,6 +51,7 @@ pub(super) async fn play(
     }
     let title = "暖冬上新专场 · 限时福利";
     let clock = ShowClock::read(api, speed).await?;
+    rooms::plan(api, &tokens.operator, clock.now_ms(), sim.show_ms).await?;
     let show = json!({"title": title, "lineup": sim.lineup_json(clock.now_ms())});
     api.ok(
         Method::POST,
@@ -81,7 +83,14 @@ pub(super) async fn play(
         None,
     )
     .await?;
-    say(0, "show started: 开播!");
+    let ks_first = json!({"sku": rooms::KS_LINEUP[0].0});
+    rooms::call(api, &tokens.overlay, "/current", Some(&ks_first)).await?;
+    rooms::call(api, &tokens.operator, "/start", None).await?;
+    say(
+        0,
+        "show started: 开播! (抖音 主播小雅, and 快手 主播阿强 sharing the hero hoodie)",
+    );
+    let mut ks_slot = 0;
 
     let step_ms = (STEP_MS as f64 * speed).round() as i64;
     let status_every_ms = (sim.show_ms / 12).max(60_000);
@@ -121,6 +130,18 @@ pub(super) async fn play(
                 ),
             );
         }
+        let ks_now = rooms::ks_slot(t_ms, sim.show_ms);
+        if ks_now != ks_slot {
+            ks_slot = ks_now;
+            let (sku, rate) = rooms::KS_LINEUP[ks_now];
+            rooms::call(api, &tokens.overlay, "/current", Some(&json!({"sku": sku}))).await?;
+            let name = CATALOG[sim.index(sku)].name;
+            say(
+                t_ms,
+                &format!("快手 on air: {name} ({sku}), planned {rate}/min"),
+            );
+        }
+        sim.ks_on_air = Some(rooms::ks_on_air(t_ms, sim.show_ms));
         if step.is_multiple_of(VIEWERS_EVERY_STEPS) {
             let online = sim.viewers(t_ms);
             let body = json!({"online": online});
@@ -131,6 +152,8 @@ pub(super) async fn play(
                 Some(&body),
             )
             .await?;
+            let ks = json!({"online": rooms::ks_viewers(online, &mut sim.rng)});
+            rooms::call(api, &tokens.overlay, "/viewers", Some(&ks)).await?;
             channel_sync.round(api, tokens, t_ms, sim.show_ms).await?;
         }
         if !damaged && t_ms as f64 >= DAMAGE_AT * sim.show_ms as f64 {
@@ -209,7 +232,8 @@ pub(super) async fn play(
         None,
     )
     .await?;
-    say(sim.show_ms, "show ended: 下播");
+    rooms::call(api, &tokens.operator, "/end", None).await?;
+    say(sim.show_ms, "show ended: 下播 (both rooms)");
     Ok(())
 }
 

@@ -9,6 +9,7 @@ pub mod movements;
 pub mod orders;
 pub mod reports;
 pub mod review;
+pub mod rooms;
 pub mod show;
 pub mod skus;
 pub mod transfer;

@@ -5,7 +5,10 @@
 use super::READ_ROLES;
 use crate::domain::checks::review::{self, Review, ReviewInput, SkuReview};
 use crate::domain::order::Order;
+use crate::domain::show::Show;
+use crate::domain::types::RoomId;
 use crate::web::AppState;
+use crate::web::api::rooms::RoomPath;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::extract::Query;
@@ -14,11 +17,23 @@ use crate::web::tabular::{Cell, Column, Format, Lang, Table};
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+/// Which orders a review counts.
+enum Scope {
+    /// The orders credited to `room` (and, while it is the `alone` room with a show, the orders
+    /// credited to none: a one-room shop's review counts every order of its show).
+    Room { room: RoomId, alone: bool },
+    /// Every order of the night the room's show belongs to, under the night's combined show.
+    Night(Arc<Show>),
+}
 
 #[derive(serde::Deserialize)]
 pub struct ReviewQuery {
     format: Option<String>,
     lang: Option<String>,
+    /// `room` (the default): the room's show; `night`: every room's shows of the night at once.
+    scope: Option<String>,
 }
 
 #[utoipa::path(
@@ -29,6 +44,7 @@ pub struct ReviewQuery {
     summary = "The post-show review",
     description = "After (or during) the show: per SKU its opening, paid, unpaid, expired, cancelled, refunded and presale units apart, net units and GMV, by channel; the unpaid orders; and the anomalies (bulk orders, many orders per buyer, shared addresses or phones, bad addresses on paid orders, quick refunds), each with its orders, buyer and why in Chinese and English. Computed from the published orders off the writer.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
     params(
+        ("scope" = inline(Option<params::Scope>), Query, description = "`room` (the default): the room's show and the orders credited to it; `night`: every room's shows of the night at once, every order. Else 422 naming `scope`."),
         ("format" = inline(Option<params::Format>), Query, description = "`csv` (UTF-8 with BOM) or `xlsx` for a download of the per-SKU table; else 422 naming `format`."),
         ("lang" = inline(Option<params::DownloadLang>), Query, description = "The language of a download's column titles."),
     ),
@@ -44,6 +60,7 @@ pub struct ReviewQuery {
 pub async fn get_review(
     State(s): State<AppState>,
     caller: Caller,
+    RoomPath(room): RoomPath,
     Query(q): Query<ReviewQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
@@ -53,17 +70,48 @@ pub async fn get_review(
         Format::Json,
         Format::ALL,
     )?;
+    let night = match q.scope.as_deref() {
+        None | Some("room") => false,
+        Some("night") => true,
+        Some(other) => {
+            return Err(ApiError::invalid(
+                "scope",
+                format!("scope is room or night, not {other}"),
+            ));
+        }
+    };
+    super::rooms::room_show(&s, &room)?;
     let engine = s.engine()?.clone();
-    let show = engine.show_record().ok_or_else(|| {
+    let records = engine.show_records();
+    let show = records.get(&room).cloned().ok_or_else(|| {
         ApiError::not_found("there is no show to review: POST /api/v1/show first")
     })?;
+    // Who the review counts: the room's credited orders, or every order of the night.
+    let scope = if night {
+        let shows: Vec<&Show> = records.values().map(|s| &**s).collect();
+        Scope::Night(Arc::new(review::night_of(&show, &shows)))
+    } else {
+        let alone = records.keys().all(|r| r == &room);
+        Scope::Room { room, alone }
+    };
+    let show = match &scope {
+        Scope::Night(night) => night.clone(),
+        Scope::Room { .. } => show,
+    };
     let now_ms = engine.now_ms();
     // A show not yet started has an empty window: its review is there, with nothing in it.
     let window = review::window(&show, now_ms).unwrap_or((now_ms, now_ms));
     let config = s.review.clone();
     let computed = tokio::task::spawn_blocking(move || {
         let shared = engine.orders_in(window);
-        let orders: Vec<&Order> = shared.iter().map(|o| &**o).collect();
+        let orders: Vec<&Order> = shared
+            .iter()
+            .map(|o| &**o)
+            .filter(|o| match &scope {
+                Scope::Night(_) => true,
+                Scope::Room { room, alone } => review::credited_to(o, room, *alone),
+            })
+            .collect();
         let views = engine.views();
         let input = ReviewInput {
             show: &show,

@@ -1,7 +1,9 @@
 //! `/api/v1/show`: the show's lineup, start and end, the product on air and the viewers.
 
+use super::rooms::{RoomPath, room_show};
 use super::{READ_ROLES, SHOW_ROLES, STAGE_ROLES, single};
-use crate::domain::types::{SkuCode, Units, format_rfc3339};
+use crate::domain::show::ShowView;
+use crate::domain::types::{RoomId, SkuCode, Units, format_rfc3339};
 use crate::domain::{Command, checks};
 use crate::web::AppState;
 use crate::web::auth::Caller;
@@ -27,15 +29,17 @@ pub struct ViewersBody {
     online: Units,
 }
 
-/// Applies one show command and answers with the show as it now is.
+/// Applies one show command to `room` and answers with its show as it now is.
 async fn show_command(
     s: &AppState,
+    room: &RoomId,
     cmd: Command,
     status: StatusCode,
 ) -> Result<Response, ApiError> {
+    room_show(s, room)?; // an unknown room is not found, whatever the body says
     let engine = s.engine()?;
     single(engine.apply(vec![cmd]).await?)?;
-    let show = engine.show();
+    let show = room_show(s, room)?;
     Ok((status, Json(&*show)).into_response())
 }
 
@@ -48,7 +52,7 @@ async fn show_command(
     description = "Plans a show and its lineup, replacing a planned or ended one.\n\nRoles: admin, operator (admin may do everything).",
     request_body(content((ref("#/components/schemas/NewShow") = "application/json", example = json!({"title": "双十一返场专场", "lineup": [{"sku": "HOODIE-BLK-L"}]})))),
     responses(
-        (status = 201, description = "The planned show.", content((ref("#/components/schemas/ShowView") = "application/json", example = json!({"title": "双十一返场专场", "state": "planned", "lineup": [{"sku": "HOODIE-BLK-L", "name": "加绒卫衣 黑 L", "planned_start": null, "planned_rate_per_min": null, "slot_minutes": 10, "available": 5180, "covers": true}], "current": null, "next": "HOODIE-BLK-L", "viewers": 0, "peak_viewers": 0, "gmv_cents": 0, "orders": 0, "units": 0, "buyers": 0, "channels": {}, "started_at": null, "ended_at": null, "prompt": null, "restock_requests": []})))),
+        (status = 201, description = "The planned show.", content((ref("#/components/schemas/ShowView") = "application/json", example = json!({"room": "main", "room_name": "主直播间", "room_channel": null, "title": "双十一返场专场", "state": "planned", "lineup": [{"sku": "HOODIE-BLK-L", "name": "加绒卫衣 黑 L", "planned_start": null, "planned_rate_per_min": null, "slot_minutes": 10, "available": 5180, "covers": true}], "current": null, "next": "HOODIE-BLK-L", "viewers": 0, "peak_viewers": 0, "gmv_cents": 0, "orders": 0, "units": 0, "buyers": 0, "channels": {}, "started_at": null, "ended_at": null, "prompt": null, "restock_requests": []})))),
         (status = 400, response = responses::BadJson),
         (status = 401, response = responses::Unauthorized),
         (status = 403, response = responses::Forbidden),
@@ -62,11 +66,17 @@ async fn show_command(
 pub async fn create_show(
     State(s): State<AppState>,
     caller: Caller,
+    RoomPath(room): RoomPath,
     req: Request,
 ) -> Result<Response, ApiError> {
     caller.require(SHOW_ROLES)?;
+    room_show(&s, &room)?;
     let JsonBody(show) = JsonBody::from_request(req, &()).await?;
-    show_command(&s, Command::CreateShow { show }, StatusCode::CREATED).await
+    let cmd = Command::CreateShow {
+        show,
+        room: room.clone(),
+    };
+    show_command(&s, &room, cmd, StatusCode::CREATED).await
 }
 
 #[utoipa::path(
@@ -85,9 +95,14 @@ pub async fn create_show(
     ),
     extensions(("x-roles" = json!(roles(SHOW_ROLES)))),
 )]
-pub async fn start_show(State(s): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+pub async fn start_show(
+    State(s): State<AppState>,
+    caller: Caller,
+    RoomPath(room): RoomPath,
+) -> Result<Response, ApiError> {
     caller.require(SHOW_ROLES)?;
-    show_command(&s, Command::StartShow, StatusCode::OK).await
+    let cmd = Command::StartShow { room: room.clone() };
+    show_command(&s, &room, cmd, StatusCode::OK).await
 }
 
 #[utoipa::path(
@@ -106,9 +121,14 @@ pub async fn start_show(State(s): State<AppState>, caller: Caller) -> Result<Res
     ),
     extensions(("x-roles" = json!(roles(SHOW_ROLES)))),
 )]
-pub async fn end_show(State(s): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+pub async fn end_show(
+    State(s): State<AppState>,
+    caller: Caller,
+    RoomPath(room): RoomPath,
+) -> Result<Response, ApiError> {
     caller.require(SHOW_ROLES)?;
-    show_command(&s, Command::EndShow, StatusCode::OK).await
+    let cmd = Command::EndShow { room: room.clone() };
+    show_command(&s, &room, cmd, StatusCode::OK).await
 }
 
 #[utoipa::path(
@@ -134,11 +154,17 @@ pub async fn end_show(State(s): State<AppState>, caller: Caller) -> Result<Respo
 pub async fn set_current(
     State(s): State<AppState>,
     caller: Caller,
+    RoomPath(room): RoomPath,
     req: Request,
 ) -> Result<Response, ApiError> {
     caller.require(STAGE_ROLES)?;
+    room_show(&s, &room)?;
     let JsonBody(CurrentBody { sku }) = JsonBody::from_request(req, &()).await?;
-    show_command(&s, Command::SetCurrent { sku }, StatusCode::OK).await
+    let cmd = Command::SetCurrent {
+        sku,
+        room: room.clone(),
+    };
+    show_command(&s, &room, cmd, StatusCode::OK).await
 }
 
 #[utoipa::path(
@@ -164,12 +190,17 @@ pub async fn set_current(
 pub async fn set_viewers(
     State(s): State<AppState>,
     caller: Caller,
+    RoomPath(room): RoomPath,
     req: Request,
 ) -> Result<Response, ApiError> {
     caller.require(STAGE_ROLES)?;
+    room_show(&s, &room)?;
     let JsonBody(ViewersBody { online }) = JsonBody::from_request(req, &()).await?;
-    let online = online.get();
-    show_command(&s, Command::SetViewers { online }, StatusCode::OK).await
+    let cmd = Command::SetViewers {
+        online: online.get(),
+        room: room.clone(),
+    };
+    show_command(&s, &room, cmd, StatusCode::OK).await
 }
 
 #[utoipa::path(
@@ -180,15 +211,19 @@ pub async fn set_viewers(
     summary = "The show",
     description = "Title, state, lineup, the product on air and next, viewers and the night's totals.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
     responses(
-        (status = 200, description = "The show (state `none` when none was ever created).", content((ref("#/components/schemas/ShowView") = "application/json", example = json!({"title": "双十一返场专场", "state": "planned", "lineup": [{"sku": "HOODIE-BLK-L", "name": "加绒卫衣 黑 L", "planned_start": null, "planned_rate_per_min": null, "slot_minutes": 10, "available": 5180, "covers": true}], "current": null, "next": "HOODIE-BLK-L", "viewers": 0, "peak_viewers": 0, "gmv_cents": 0, "orders": 0, "units": 0, "buyers": 0, "channels": {}, "started_at": null, "ended_at": null, "prompt": null, "restock_requests": []})))),
+        (status = 200, description = "The show (state `none` when none was ever created).", content((ref("#/components/schemas/ShowView") = "application/json", example = json!({"room": "main", "room_name": "主直播间", "room_channel": null, "title": "双十一返场专场", "state": "planned", "lineup": [{"sku": "HOODIE-BLK-L", "name": "加绒卫衣 黑 L", "planned_start": null, "planned_rate_per_min": null, "slot_minutes": 10, "available": 5180, "covers": true}], "current": null, "next": "HOODIE-BLK-L", "viewers": 0, "peak_viewers": 0, "gmv_cents": 0, "orders": 0, "units": 0, "buyers": 0, "channels": {}, "started_at": null, "ended_at": null, "prompt": null, "restock_requests": []})))),
         (status = 401, response = responses::Unauthorized),
         (status = 503, response = responses::Unavailable),
     ),
     extensions(("x-roles" = json!(roles(READ_ROLES)))),
 )]
-pub async fn get_show(State(s): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+pub async fn get_show(
+    State(s): State<AppState>,
+    caller: Caller,
+    RoomPath(room): RoomPath,
+) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
-    let show = s.engine()?.show();
+    let show = room_show(&s, &room)?;
     Ok(Json(&*show).into_response())
 }
 
@@ -222,6 +257,7 @@ pub struct PrecheckQuery {
 pub async fn precheck(
     State(s): State<AppState>,
     caller: Caller,
+    RoomPath(room): RoomPath,
     Query(q): Query<PrecheckQuery>,
 ) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
@@ -232,15 +268,26 @@ pub async fn precheck(
         Format::ALL,
     )?;
     let engine = s.engine()?;
-    let show = engine.show();
+    let show = room_show(&s, &room)?;
     if show.state == "none" {
-        return Err(ApiError::not_found(
-            "no show is planned: POST /api/v1/show first",
-        ));
+        let path = if room.is_main() {
+            "/api/v1/show".to_owned()
+        } else {
+            format!("/api/v1/rooms/{room}/show")
+        };
+        return Err(ApiError::not_found(format!(
+            "no show is planned: POST {path} first"
+        )));
     }
     let now_ms = engine.now_ms();
     let mismatches = super::channels::lasting_mismatches(&s, now_ms)?;
-    let check = checks::precheck::precheck(&show, |c| engine.view(c), &mismatches, now_ms);
+    let rooms = engine.rooms();
+    let others: Vec<&ShowView> = rooms
+        .values()
+        .filter(|v| v.room != room)
+        .map(|v| &**v)
+        .collect();
+    let check = checks::precheck::precheck(&show, &others, |c| engine.view(c), &mismatches, now_ms);
     if format == Format::Json {
         let mut body =
             serde_json::to_value(&check).map_err(|e| ApiError::internal(e.to_string()))?;

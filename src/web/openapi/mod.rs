@@ -10,7 +10,11 @@ mod schemas;
 use crate::web::auth::Role;
 use serde_json::{Value, json};
 use std::sync::OnceLock;
-use utoipa::openapi::{RefOr, Response, ResponseBuilder, content::ContentBuilder};
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::{
+    Paths, Ref, RefOr, Required, Response, ResponseBuilder, content::ContentBuilder,
+};
+use utoipa_axum::router::UtoipaMethodRouter;
 
 /// Where Swagger UI is served.
 pub const DOCS_PATH: &str = "/api/docs";
@@ -173,6 +177,49 @@ fn complete_operation(op: &mut Value) {
             *schema = s;
         }
     }
+}
+
+/// The same operations at `/api/v1/rooms/{room}/…`, one room's show (API.md "Rooms"): each plain
+/// `/api/v1/show…` handler serves both paths and reads the room from its path (`RoomPath`, `main`
+/// when the path has none), so its operation is the plain one with a `room` parameter, a 404 for
+/// a room the shop does not have, and an operation id ending in `InRoom`.
+pub fn in_room<S>(plain: UtoipaMethodRouter<S>) -> UtoipaMethodRouter<S> {
+    let (schemas, paths, router) = plain;
+    let mut rooms = Paths::new();
+    for (path, mut item) in paths.paths {
+        let path = path.replacen("/api/v1/", "/api/v1/rooms/{room}/", 1);
+        let operations = [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ];
+        for op in operations.into_iter().flatten() {
+            op.operation_id = op.operation_id.take().map(|id| format!("{id}InRoom"));
+            let mut parameters = vec![room_parameter()];
+            parameters.extend(op.parameters.take().unwrap_or_default());
+            op.parameters = Some(parameters);
+            op.responses
+                .responses
+                .entry("404".to_owned())
+                .or_insert_with(|| RefOr::Ref(Ref::from_response_name("NotFound")));
+        }
+        rooms.paths.insert(path, item);
+    }
+    (schemas, rooms, router)
+}
+
+fn room_parameter() -> Parameter {
+    ParameterBuilder::new()
+        .name("room")
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .description(Some(
+            "The room's id (`POST /api/v1/rooms` creates one); a room the shop does not have is 404.",
+        ))
+        .schema(Some(RefOr::Ref(Ref::from_schema_name("RoomId"))))
+        .build()
 }
 
 /// The roles an operation admits, as its `x-roles` lists them: admin always, then `admitted`.

@@ -8,6 +8,10 @@ parameter_schemas! {
     PageLang => {"type": "string", "default": "zh-CN", "examples": ["en"]},
     /// Which screen a WebSocket feeds.
     View => {"type": "string", "enum": ["board", "host", "overlay", "feed"], "default": "board"},
+    /// A live room's id.
+    RoomId => {"$ref": "#/components/schemas/RoomId"},
+    /// What a review counts: one room's show, or the whole night.
+    Scope => {"type": "string", "enum": ["room", "night"], "default": "room"},
     /// A SKU code.
     SkuCode => {"$ref": "#/components/schemas/SkuCode"},
     /// A journal sequence number to page after.

@@ -5,7 +5,7 @@
 
 use super::feed::{Feed, Frame};
 use super::limits::{ResyncBudget, Slot, WsLimits};
-use super::protocol::{ClientFrame, ServerFrame, View};
+use super::protocol::{ClientFrame, ServerFrame, Watch};
 use crate::engine::Engine;
 use axum::body::Bytes;
 use futures_util::{FutureExt, SinkExt, StreamExt};
@@ -128,7 +128,7 @@ pub(super) async fn serve(
     upgraded: hyper::upgrade::Upgraded,
     engine: Engine,
     feed: Arc<Feed>,
-    view: View,
+    view: Watch,
     slot: Slot,
 ) {
     let limits = slot.limits();
@@ -155,7 +155,7 @@ struct Screen {
     socket: Socket,
     engine: Engine,
     feed: Arc<Feed>,
-    view: View,
+    view: Watch,
     /// The seq of the newest state sent: frames older than it are skipped, so seq never goes down.
     last_seq: u64,
     /// When a `resync` past the budget is to be served: every resync until then is coalesced into
@@ -166,7 +166,7 @@ struct Screen {
 impl Screen {
     /// Sends a fresh snapshot, which answers any resync waiting.
     async fn snapshot(&mut self) -> Result<(), ()> {
-        let Frame { seq, text, .. } = self.feed.snapshot(&self.engine, self.view);
+        let Frame { seq, text, .. } = self.feed.snapshot(&self.engine, &self.view);
         send_text(&mut self.socket, text.into()).await?;
         self.last_seq = seq;
         self.resync_at = None;
@@ -220,7 +220,7 @@ impl Screen {
     /// connection is to end; says how.
     async fn serve(&mut self, limits: WsLimits) -> End {
         // Subscribe before the snapshot, so nothing between the two is missed.
-        let mut frames = self.feed.subscribe(self.view);
+        let mut frames = self.feed.subscribe(&self.view);
         let mut closing = self.feed.closing();
         if self.snapshot().await.is_err() {
             return End::Gone;

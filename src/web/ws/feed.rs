@@ -2,12 +2,17 @@
 //! and broadcasts it. Each connection reads the broadcast at its own pace; one that falls behind
 //! the bounded queue gets a fresh snapshot instead of its backlog and never slows the others.
 
-use super::protocol::{ServerFrame, View};
+use super::protocol::{ServerFrame, Watch, default_focus};
 use crate::domain::series::Series;
+use crate::domain::show::room::Room;
+use crate::domain::show::{RoomSummary, ShowView};
 use crate::domain::stock::StockView;
+use crate::domain::types::RoomId;
 use crate::engine::{Engine, WriteState};
 use axum::extract::ws::Utf8Bytes;
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
@@ -31,10 +36,10 @@ pub struct Frame {
 }
 
 pub struct Feed {
-    /// Diffs for the board and feed views.
-    full: broadcast::Sender<Arc<Frame>>,
-    /// Diffs for the host and overlay views.
-    stage: broadcast::Sender<Arc<Frame>>,
+    /// Diffs for the board and feed views, one channel per room they focus.
+    full: Channels,
+    /// Diffs for the host and overlay views, one channel per room they show.
+    stage: Channels,
     /// Tells every connection to close (the server is stopping).
     closing: watch::Sender<bool>,
     connections: AtomicUsize,
@@ -54,8 +59,8 @@ impl Drop for ConnectionGuard {
 impl Feed {
     pub fn new(tick_ms: u64) -> Arc<Feed> {
         Arc::new(Feed {
-            full: broadcast::channel(QUEUE_FRAMES_MAX).0,
-            stage: broadcast::channel(QUEUE_FRAMES_MAX).0,
+            full: Channels::default(),
+            stage: Channels::default(),
             closing: watch::channel(false).0,
             connections: AtomicUsize::new(0),
             tick_ms: tick_ms.max(1),
@@ -72,11 +77,11 @@ impl Feed {
         self.connections.load(Ordering::Relaxed)
     }
 
-    pub fn subscribe(&self, view: View) -> broadcast::Receiver<Arc<Frame>> {
-        if view.is_stage() {
-            self.stage.subscribe()
+    pub fn subscribe(&self, watch: &Watch) -> broadcast::Receiver<Arc<Frame>> {
+        if watch.view.is_stage() {
+            self.stage.subscribe(&watch.room)
         } else {
-            self.full.subscribe()
+            self.full.subscribe(&watch.room)
         }
     }
 
@@ -102,11 +107,14 @@ impl Feed {
             .collect()
     }
 
-    /// A snapshot of `view` as of now.
-    pub fn snapshot(&self, engine: &Engine, view: View) -> Frame {
+    /// A snapshot of what `watch` watches, as of now.
+    pub fn snapshot(&self, engine: &Engine, watch: &Watch) -> Frame {
         let seq = engine.seq(); // before the views: they then hold at least this state
-        let show = engine.show();
-        let (skus, series) = if view.is_stage() {
+        let rooms = engine.rooms();
+        let room = watch.room.clone().unwrap_or_else(|| default_focus(&rooms));
+        let show = room_show(engine, &room);
+        let summaries: Vec<RoomSummary> = rooms.values().map(|v| RoomSummary::of(v)).collect();
+        let (skus, series) = if watch.view.is_stage() {
             let skus = Self::stage_views(engine, show.current.as_ref(), show.next.as_ref());
             (skus, Arc::new(Series::new()))
         } else {
@@ -114,12 +122,14 @@ impl Feed {
         };
         let alerts = engine.open_alerts();
         let frame = ServerFrame::Snapshot {
-            view: view.name(),
+            view: watch.view.name(),
             seq,
             writes: engine.writes().name(),
             server_ms: engine.now_ms(),
+            room: &room,
             skus: &skus,
             show: &show,
+            rooms: (!watch.view.is_stage()).then_some(&summaries[..]),
             alerts: &alerts,
             series: &series,
         };
@@ -172,8 +182,8 @@ impl Feed {
                 text,
                 resync: false,
             });
-            let _ = self.full.send(frame.clone());
-            let _ = self.stage.send(frame);
+            self.full.send_all(&frame);
+            self.stage.send_all(&frame);
         }
         if burst.len() > ALERT_BURST_FRAMES_MAX {
             let resync = Arc::new(Frame {
@@ -181,8 +191,8 @@ impl Feed {
                 text: Utf8Bytes::from_static(""),
                 resync: true,
             });
-            let _ = self.full.send(resync.clone());
-            let _ = self.stage.send(resync);
+            self.full.send_all(&resync);
+            self.stage.send_all(&resync);
         }
     }
 
@@ -195,20 +205,28 @@ impl Feed {
         }
         let writes = writes.name();
         let seq = engine.seq();
-        let show = engine.show();
         let server_ms = engine.now_ms();
-        if self.full.receiver_count() > 0 {
-            let skus: Vec<StockView> = changes.skus.iter().filter_map(|c| engine.view(c)).collect();
+        let rooms = engine.rooms();
+        let summaries: Vec<RoomSummary> = rooms.values().map(|v| RoomSummary::of(v)).collect();
+        let full_skus: Vec<StockView> = if self.full.listened() {
+            changes.skus.iter().filter_map(|c| engine.view(c)).collect()
+        } else {
+            Vec::new()
+        };
+        for (room, tx) in self.full.listening() {
+            let room = room.unwrap_or_else(|| default_focus(&rooms));
+            let show = room_show(engine, &room);
             let frame = ServerFrame::Diff {
                 seq,
                 writes,
                 server_ms,
-                skus: &skus,
+                skus: &full_skus,
                 show: &show,
+                rooms: changes.show.then_some(&summaries[..]),
                 sample: changes.sample.as_ref(),
             };
             let text = frame.to_text().into();
-            let _ = self.full.send(Arc::new(Frame {
+            let _ = tx.send(Arc::new(Frame {
                 seq,
                 text,
                 resync: false,
@@ -217,9 +235,16 @@ impl Feed {
         let on_stage = |c: &Option<crate::domain::types::SkuCode>| {
             c.as_ref().is_some_and(|c| changes.skus.contains(c))
         };
-        if self.stage.receiver_count() > 0
-            && (writes_changed || changes.show || on_stage(&show.current) || on_stage(&show.next))
-        {
+        for (room, tx) in self.stage.listening() {
+            let room = room.unwrap_or_else(RoomId::main);
+            let show = room_show(engine, &room);
+            let moved = writes_changed
+                || changes.rooms.contains(&room)
+                || on_stage(&show.current)
+                || on_stage(&show.next);
+            if !moved {
+                continue;
+            }
             let skus = Self::stage_views(engine, show.current.as_ref(), show.next.as_ref());
             let frame = ServerFrame::Diff {
                 seq,
@@ -227,14 +252,65 @@ impl Feed {
                 server_ms,
                 skus: &skus,
                 show: &show,
+                rooms: None,
                 sample: None,
             };
             let text = frame.to_text().into();
-            let _ = self.stage.send(Arc::new(Frame {
+            let _ = tx.send(Arc::new(Frame {
                 seq,
                 text,
                 resync: false,
             }));
+        }
+    }
+}
+
+/// A room's show as of the last batch; a room not (yet) created shows no show.
+fn room_show(engine: &Engine, room: &RoomId) -> Arc<ShowView> {
+    engine.room_show(room).unwrap_or_else(|| {
+        Arc::new(ShowView::none(&Room {
+            id: room.clone(),
+            ..Room::main()
+        }))
+    })
+}
+
+/// One broadcast channel per room that screens watch (`None`: the board's default focus), made
+/// when the first screen asks; rooms are few (`ROOMS_MAX`) and must exist to be watched.
+#[derive(Default)]
+struct Channels {
+    by_room: Mutex<HashMap<Option<RoomId>, broadcast::Sender<Arc<Frame>>>>,
+}
+
+impl Channels {
+    fn subscribe(&self, room: &Option<RoomId>) -> broadcast::Receiver<Arc<Frame>> {
+        let mut rooms = self.by_room.lock().expect("feed lock");
+        rooms
+            .entry(room.clone())
+            .or_insert_with(|| broadcast::channel(QUEUE_FRAMES_MAX).0)
+            .subscribe()
+    }
+
+    /// Whether any screen listens on any room.
+    fn listened(&self) -> bool {
+        let rooms = self.by_room.lock().expect("feed lock");
+        rooms.values().any(|tx| tx.receiver_count() > 0)
+    }
+
+    /// The rooms some screen listens to, with their channel.
+    fn listening(&self) -> Vec<(Option<RoomId>, broadcast::Sender<Arc<Frame>>)> {
+        let rooms = self.by_room.lock().expect("feed lock");
+        rooms
+            .iter()
+            .filter(|(_, tx)| tx.receiver_count() > 0)
+            .map(|(room, tx)| (room.clone(), tx.clone()))
+            .collect()
+    }
+
+    /// Sends `frame` to every room's screens.
+    fn send_all(&self, frame: &Arc<Frame>) {
+        for (_, tx) in self.listening() {
+            let _ = tx.send(frame.clone());
         }
     }
 }

@@ -2,9 +2,12 @@
 
 use crate::domain::alerts::Alert;
 use crate::domain::series::{Sample, Series};
-use crate::domain::show::ShowView;
+use crate::domain::show::{RoomSummary, ShowView};
 use crate::domain::stock::StockView;
+use crate::domain::types::RoomId;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Which screen a connection feeds: what its frames carry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,6 +48,29 @@ impl View {
     }
 }
 
+/// What one screen watches: a kind of view, of one room. A stage view shows that room's show
+/// only (`main` unless `?room=` says); a board shows every room and focuses the one it asked for,
+/// or without `?room=` ([`None`]) the room the night is about (see [`default_focus`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Watch {
+    pub view: View,
+    pub room: Option<RoomId>,
+}
+
+/// The room a board without `?room=` focuses: `main` while its show is live or no other room is
+/// live, else the first live room; a one-room shop always sees `main`.
+pub fn default_focus(rooms: &BTreeMap<RoomId, Arc<ShowView>>) -> RoomId {
+    let live = |v: &&Arc<ShowView>| v.state == "live";
+    let main = rooms.get(&RoomId::main());
+    if main.filter(live).is_some() {
+        return RoomId::main();
+    }
+    rooms
+        .values()
+        .find(live)
+        .map_or_else(RoomId::main, |v| v.room.clone())
+}
+
 /// Server → client.
 #[derive(Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -56,8 +82,13 @@ pub enum ServerFrame<'a> {
         /// Whether writes are taken: `ok`, `disk_full` or `failed` (the board's red banner).
         writes: &'static str,
         server_ms: i64,
+        /// The room watched: the one asked for, else the one the board focuses.
+        room: &'a RoomId,
         skus: &'a [StockView],
         show: &'a ShowView,
+        /// Every room's show summary (board and feed views only): the board's room cards.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rooms: Option<&'a [RoomSummary<'a>]>,
         alerts: &'a [Alert],
         series: &'a Series,
     },
@@ -69,6 +100,9 @@ pub enum ServerFrame<'a> {
         server_ms: i64,
         skus: &'a [StockView],
         show: &'a ShowView,
+        /// As in the snapshot, when any room's show changed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rooms: Option<&'a [RoomSummary<'a>]>,
         #[serde(skip_serializing_if = "Option::is_none")]
         sample: Option<&'a Sample>,
     },

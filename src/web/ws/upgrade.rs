@@ -3,7 +3,8 @@
 //! base64) is refused with the error body before anything is upgraded.
 
 use super::connection;
-use super::protocol::View;
+use super::protocol::{View, Watch};
+use crate::domain::types::RoomId;
 use crate::web::AppState;
 use crate::web::auth::{Caller, Role};
 use crate::web::error::ApiError;
@@ -22,6 +23,8 @@ use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 #[derive(serde::Deserialize)]
 pub struct WsQuery {
     view: Option<String>,
+    /// The room watched (API.md "Rooms"); `main` when absent.
+    room: Option<String>,
 }
 
 /// A browser's WebSocket must come from a page of this server: its Origin's host must be the Host.
@@ -134,6 +137,7 @@ fn handshake_key(req: &Request) -> Result<&[u8], BadHandshake> {
     summary = "The screens' WebSocket (upgrade)",
     description = "The screens' WebSocket. The request must be a WebSocket upgrade (`Connection: Upgrade`, `Upgrade: websocket`, `Sec-WebSocket-Version: 13`, `Sec-WebSocket-Key`); a browser's `Origin` must name this server's `Host` (403 otherwise; a client without `Origin` is judged by its token alone).\n\nServer → client, JSON text frames (schemas: `WsServerFrame` in components, listed in `x-websocket`):\n\n- first `{\"type\": \"snapshot\", \"view\", \"seq\", \"server_ms\", \"skus\": [StockView], \"show\": ShowView, \"alerts\": [Alert], \"series\": Series}` — `board` and `feed` get every SKU and the series; `host` and `overlay` only the products on air and next, and empty series; `alerts` are the open ones, newest first, at most 100;\n- then `{\"type\": \"diff\", \"seq\", \"server_ms\", \"skus\": [StockView], \"show\": ShowView, \"sample\"?: Sample}` — coalesced, at most one per tick (default 100 ms) and only when something changed; `board`/`feed`: the SKUs that changed and, when a point was taken, `sample`; `host`/`overlay`: the products on air and next, sent only when the show or one of them changed;\n- `{\"type\": \"alert\", \"alert\": Alert}` at once when a warning fires or is acknowledged (a storm of more than 16 at once is followed by a fresh snapshot instead);\n- `{\"type\": \"error\", \"message\"}` answers a client message that is not understood.\n\n`seq` is the journal sequence number the state includes; it never goes down on one connection. `server_ms` is the server's clock in epoch milliseconds.\n\nClient → server: `{\"type\": \"resync\"}` asks for a fresh snapshot (messages of at most 4 KiB). A client that cannot keep up (64 frames behind) is sent a fresh snapshot instead of its backlog; one that cannot take a frame within 5 s, or misses a ping (every 15 s), is closed; it never slows anyone else. When the server stops it closes every connection with code 1001 `server stopping`.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
     params(
+        ("room" = inline(Option<params::RoomId>), Query, description = "The room watched (API.md \"Rooms\"): a stage view shows that room's show only (`main` when absent); a board shows every room and focuses this one. A malformed id is 422, a room the shop does not have 404, both naming `room`."),
         ("view" = inline(Option<params::View>), Query, description = "Which screen the connection feeds: `board` (everything), `feed` (the same, for integrations), `host` and `overlay` (the products on air and next only)."),
         ("token" = inline(Option<String>), Query, description = "The caller's token, once (for a browser that cannot send a header). The answer sets the cookie `livestock_token` (HttpOnly, SameSite=Strict, Path=/) so later requests carry it. Taken as is (not percent-decoded)."),
     ),
@@ -141,6 +145,7 @@ fn handshake_key(req: &Request) -> Result<&[u8], BadHandshake> {
         (status = 101, description = "Switching protocols: the WebSocket is open; frames as described above."),
         (status = 400, description = "Not a WebSocket handshake (checked after the token, Origin and view): the error body with code bad_request.", content((ref("#/components/schemas/Error") = "application/json"))),
         (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
         (status = 403, description = "`forbidden`: the `Origin` is not this server.", content((ref("#/components/schemas/Error") = "application/json"))),
         (status = 422, description = "`invalid`, field `view`: `view` is not board, host, overlay or feed.", content((ref("#/components/schemas/Error") = "application/json"))),
         (status = 503, response = responses::Unavailable),
@@ -158,6 +163,19 @@ pub async fn upgrade(
     let raw = q.view.as_deref().unwrap_or("board");
     let view = View::parse(raw)
         .ok_or_else(|| ApiError::invalid("view", "view must be board, host, overlay or feed"))?;
+    let room = match q.room.as_deref() {
+        None if view.is_stage() => Some(RoomId::main()),
+        None => None,
+        Some(raw) => Some(RoomId::parse(raw).map_err(|e| ApiError::invalid("room", e))?),
+    };
+    if let Some(room) = room
+        .as_ref()
+        .filter(|r| s.engine().is_ok_and(|e| e.room_show(r).is_none()))
+    {
+        let msg = format!("no room {room}; create it with POST /api/v1/rooms");
+        return Err(ApiError::not_found(msg).with_field("room").into());
+    }
+    let view = Watch { view, room };
     let accept = derive_accept_key(handshake_key(&req)?);
     let engine = s.engine()?.clone();
     // Last, so only a request that would be upgraded takes a slot; the slot lives as long as the

@@ -4,15 +4,14 @@ use crate::domain::alerts::book::{AlertKey, AlertKind};
 use crate::domain::alerts::config::Thresholds;
 use crate::domain::alerts::judge::{Check, DAY_MS, Eval, MINUTE_MS};
 use crate::domain::pool::Pool;
-use crate::domain::show::ShowState;
 use crate::domain::stock::Sku;
 
 pub fn movement_rate(eval: &mut Eval<'_>, pool: &Pool, t: &Thresholds, now_ms: i64) {
-    // The window: the live show, or the last day.
+    // The window: since the first live room went live, or the last day.
     let since = pool
-        .show()
-        .filter(|s| s.state == ShowState::Live)
-        .and_then(|s| s.started_ms)
+        .rooms()
+        .filter_map(|r| r.live_show()?.started_ms)
+        .min()
         .unwrap_or(now_ms - DAY_MS);
     if (now_ms - since) as f64 / (MINUTE_MS as f64) < t.movement_window_minutes {
         return;
@@ -35,6 +34,7 @@ pub fn movement_rate(eval: &mut Eval<'_>, pool: &Pool, t: &Thresholds, now_ms: i
             kind: AlertKind::MovementRate,
             sku: None,
             level: 1,
+            room: None,
         },
         crossed: pct < line,
         back: pct > line * (1.0 + t.hysteresis_pct / 100.0),

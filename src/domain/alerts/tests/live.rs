@@ -1,6 +1,7 @@
 //! The live-show metrics: surges (with the restock they ask for) and fading hits.
 
 use super::*;
+use crate::domain::types::RoomId;
 
 // ---- surge -----------------------------------------------------------------------------------
 
@@ -83,7 +84,9 @@ fn no_surge_unless_the_show_is_live() {
     assert!(fired(&planned.tick(), AlertKind::Surge).is_empty());
 
     let mut ended = surge_show(true);
-    ended.run(Command::EndShow);
+    ended.run(Command::EndShow {
+        room: RoomId::main(),
+    });
     assert!(fired(&ended.sell("HOT", 10), AlertKind::Surge).is_empty());
     assert!(ended.book(AlertKind::Surge).is_empty());
 }
@@ -103,7 +106,11 @@ fn ending_the_show_closes_its_open_surge_and_sell_out_warnings_and_keeps_the_sto
     }
 
     b.at(T0_MS + 30 * SECOND_MS);
-    let effect = b.apply(Command::EndShow).expect("the show ends");
+    let effect = b
+        .apply(Command::EndShow {
+            room: RoomId::main(),
+        })
+        .expect("the show ends");
     let Outcome::ShowEnded(closed) = effect.outcome else {
         panic!("ending the show answered {:?}", effect.outcome);
     };
@@ -153,16 +160,25 @@ fn a_hit_fades_below_30_percent_of_its_peak_only_once_on_air_with_a_peak_above_t
         .to_vec();
     b.show(lineup);
     b.start();
-    b.run(Command::SetCurrent { sku: code("MILD") });
+    b.run(Command::SetCurrent {
+        sku: code("MILD"),
+        room: RoomId::main(),
+    });
     b.sell("MILD", 15); // on air, but a peak of 15/min is under the floor of 20
-    b.run(Command::SetCurrent { sku: code("HIT") });
+    b.run(Command::SetCurrent {
+        sku: code("HIT"),
+        room: RoomId::main(),
+    });
     b.sell("HIT", 24); // on air, peak 24/min
     b.sell("OFFAIR", 40); // a peak of 40/min, but never on air
     assert_eq!(b.sku("HIT").peak_rate_per_min, 24);
     b.at(T0_MS + 30 * SECOND_MS);
     assert!(fired(&b.tick(), AlertKind::Fading).is_empty());
 
-    b.run(Command::SetCurrent { sku: code("MILD") }); // HIT leaves the air: it was on air all the same
+    b.run(Command::SetCurrent {
+        sku: code("MILD"),
+        room: RoomId::main(),
+    }); // HIT leaves the air: it was on air all the same
     b.at(T0_MS + 70 * SECOND_MS); // nothing sold in the last minute
     let v = b.tick();
     let got = fired(&v, AlertKind::Fading);

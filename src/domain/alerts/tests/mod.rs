@@ -5,6 +5,7 @@
 mod book;
 mod live;
 mod open;
+mod rooms;
 mod shop;
 mod stock;
 
@@ -14,6 +15,7 @@ use crate::domain::alerts::{
 use crate::domain::order::{Channel, Kind, Line, OrderEvent};
 use crate::domain::show::{LineupItem, NewShow};
 use crate::domain::stock::{Movement, MovementKind, NewSku, Sku};
+use crate::domain::types::RoomId;
 use crate::domain::types::{Category, Cents, Ident, Int, Name, Note, Qty, SkuCode, Units};
 use crate::domain::{Command, Ctx, Effect, Outcome, Pool, PoolConfig, RefusalCode, Snapshot};
 use std::collections::BTreeSet;
@@ -165,6 +167,7 @@ impl Bench {
                 .collect(),
             presale: false,
             at: None,
+            room: None,
         };
         self.run(Command::Order { event })
     }
@@ -206,11 +209,14 @@ impl Bench {
                 lineup,
                 planned_end: None,
             },
+            room: RoomId::main(),
         });
     }
 
     fn start(&mut self) {
-        self.run(Command::StartShow);
+        self.run(Command::StartShow {
+            room: RoomId::main(),
+        });
     }
 
     fn ack(&mut self, id: &str, by: &str) -> Result<Effect, crate::domain::Refusal> {
@@ -247,6 +253,7 @@ fn alert_key(kind: AlertKind, sku: Option<&str>, level: u8) -> AlertKey {
         kind,
         sku: sku.map(code),
         level,
+        room: matches!(kind, AlertKind::Surge | AlertKind::Fading).then(RoomId::main),
     }
 }
 
@@ -292,6 +299,9 @@ fn surge_show(start: bool) -> Bench {
     if start {
         b.start();
     }
-    b.run(Command::SetCurrent { sku: code("HOT") });
+    b.run(Command::SetCurrent {
+        sku: code("HOT"),
+        room: RoomId::main(),
+    });
     b
 }

@@ -2,6 +2,7 @@
 //! in place, exact replay of updates, old journals, and a property over any command stream.
 
 use super::*;
+use crate::domain::types::RoomId;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
@@ -173,7 +174,7 @@ proptest! {
                         .filter(|a| a.acked_by.is_none()).map(|a| a.id.clone()).collect();
                     if let Some(id) = open.get(n) { b.ack(id, "运营小王").unwrap(); }
                 }
-                Step::OnAir(s) => { b.run(Command::SetCurrent { sku: code(SKUS[s]) }); }
+                Step::OnAir(s) => { b.run(Command::SetCurrent { sku: code(SKUS[s]), room: RoomId::main() }); }
                 _ => {}
             }
             let open = open_per_topic(&b.pool);

@@ -1,6 +1,7 @@
 //! The time-driven metrics: movement rate, turnover and slow movers; and alerts switched off.
 
 use super::*;
+use crate::domain::types::RoomId;
 
 // ---- movement rate ---------------------------------------------------------------------------
 
@@ -152,7 +153,10 @@ fn alerts_switched_off_fire_nothing() {
     );
     b.show(vec![lineup_item("HOT", Some(1))]);
     b.start();
-    b.run(Command::SetCurrent { sku: code("HOT") });
+    b.run(Command::SetCurrent {
+        sku: code("HOT"),
+        room: RoomId::main(),
+    });
     // A surge that sells out, past every level, sell-through and sell-out time.
     assert!(b.sell("HOT", 100).is_empty());
     b.at(T0_MS + 2 * MINUTE_MS);

@@ -212,6 +212,10 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                 ],
                 "description": "What every reader sees of one SKU (StockView). Invariant, always: `available == on_hand - damaged - buffer - held - committed` and `available >= 0`.",
                 "properties": {
+                    "rooms": {
+                        "$ref": "#/components/schemas/ChannelSalesMap",
+                        "description": "Units, orders and GMV by room, net of refunds; absent while no sale of it was credited to a room."
+                    },
                     "sku": {
                         "$ref": "#/components/schemas/SkuCode"
                     },

@@ -5,6 +5,7 @@ mod common;
 mod exchange;
 mod orders;
 mod review;
+mod rooms;
 mod screens;
 mod show;
 mod stock;
@@ -21,6 +22,7 @@ pub(super) fn all() -> Vec<(&'static str, Value)> {
         show::schemas(),
         screens::schemas(),
         exchange::schemas(),
+        rooms::schemas(),
     ]
     .into_iter()
     .flatten()

@@ -101,6 +101,10 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                 ],
                 "description": "An order event as a channel posts it (OrderEvent). `(channel, order_id, kind)` is the idempotency key.",
                 "properties": {
+                    "room": {
+                        "$ref": "#/components/schemas/RoomId",
+                        "description": "The live room the sale is credited to (API.md \"Rooms\"); without one, the one live room of the channel, if there is exactly one, else no room."
+                    },
                     "channel": {
                         "$ref": "#/components/schemas/Channel"
                     },
@@ -493,6 +497,10 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                 ],
                 "description": "An order as the server keeps it (Order). An order whose every event was rejected exists only as judgements: `state` null, no stock held. Times are epoch milliseconds.",
                 "properties": {
+                    "room": {
+                        "$ref": "#/components/schemas/RoomId",
+                        "description": "The room its sale is credited to; absent when none."
+                    },
                     "key": {
                         "type": "object",
                         "additionalProperties": false,

@@ -26,6 +26,7 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                 "type": "object",
                 "additionalProperties": false,
                 "required": [
+                    "room",
                     "id",
                     "kind",
                     "level",
@@ -41,6 +42,17 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                 ],
                 "description": "A warning (Alert): at most one open (unacknowledged) per (SKU, kind); while open, a higher line crossed escalates it in place (same id) and the writer's tick brings its value and message to the live numbers. Screens get each change as an `alert` frame with the same id and replace the one they hold.",
                 "properties": {
+                    "room": {
+                        "oneOf": [
+                            {
+                                "$ref": "#/components/schemas/RoomId"
+                            },
+                            {
+                                "type": "null"
+                            }
+                        ],
+                        "description": "The room a surge or fading hit is in; null for warnings about the pool."
+                    },
                     "id": {
                         "type": "string",
                         "examples": [
@@ -324,6 +336,7 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                 "type": "object",
                 "additionalProperties": false,
                 "required": [
+                    "room",
                     "type",
                     "view",
                     "seq",
@@ -336,6 +349,14 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                 ],
                 "description": "The whole state of the view: first, after a `resync`, and instead of a backlog.",
                 "properties": {
+                    "rooms": {
+                        "$ref": "#/components/schemas/RoomSummaries",
+                        "description": "Every room's show summary (board and feed views only): the board's room cards."
+                    },
+                    "room": {
+                        "$ref": "#/components/schemas/RoomId",
+                        "description": "The room watched: the one `?room=` asked for, else the one the board focuses."
+                    },
                     "type": {
                         "const": "snapshot"
                     },
@@ -402,6 +423,10 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                 ],
                 "description": "What changed since the last frame: at most one per tick (default 100 ms), only when something changed.",
                 "properties": {
+                    "rooms": {
+                        "$ref": "#/components/schemas/RoomSummaries",
+                        "description": "As in the snapshot, when any room's show changed."
+                    },
                     "type": {
                         "const": "diff"
                     },

@@ -224,6 +224,9 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                 "type": "object",
                 "additionalProperties": false,
                 "required": [
+                    "room",
+                    "room_name",
+                    "room_channel",
                     "title",
                     "state",
                     "lineup",
@@ -243,6 +246,20 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                 ],
                 "description": "The show as every screen sees it (ShowView). With no show ever created: `state` `none`, `title` null.",
                 "properties": {
+                    "room": {
+                        "$ref": "#/components/schemas/RoomId"
+                    },
+                    "room_name": {
+                        "type": "string",
+                        "description": "The room's name (`主直播间` for `main` until it is renamed)."
+                    },
+                    "room_channel": {
+                        "type": [
+                            "string",
+                            "null"
+                        ],
+                        "description": "The channel the room streams on; null for a room of any channel."
+                    },
                     "title": {
                         "type": [
                             "string",
@@ -426,6 +443,8 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                 "type": "object",
                 "additionalProperties": false,
                 "required": [
+                    "shared_with",
+                    "room_needed",
                     "sku",
                     "name",
                     "planned_start",
@@ -446,6 +465,50 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                 ],
                 "description": "The check of one lineup product. `needed` = planned rate × slot minutes; `available` already leaves out damaged, buffer, held and committed units; `short` = max(0, needed − available).",
                 "properties": {
+                    "shared_with": {
+                        "type": "array",
+                        "description": "Other rooms selling the same SKU from the same pool in a slot that overlaps this one.",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": false,
+                            "required": [
+                                "room",
+                                "room_name",
+                                "planned_start",
+                                "slot_minutes",
+                                "needed"
+                            ],
+                            "properties": {
+                                "room": {
+                                    "$ref": "#/components/schemas/RoomId"
+                                },
+                                "room_name": {
+                                    "type": "string"
+                                },
+                                "planned_start": {
+                                    "type": [
+                                        "string",
+                                        "null"
+                                    ],
+                                    "format": "date-time"
+                                },
+                                "slot_minutes": {
+                                    "type": "integer",
+                                    "minimum": 0
+                                },
+                                "needed": {
+                                    "type": "integer",
+                                    "minimum": 0,
+                                    "description": "Units that room's slot needs."
+                                }
+                            }
+                        }
+                    },
+                    "room_needed": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "description": "Units this room's slot needs alone; `needed` adds the overlapping slots of other rooms."
+                    },
                     "sku": {
                         "$ref": "#/components/schemas/SkuCode"
                     },
