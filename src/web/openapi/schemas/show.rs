@@ -389,6 +389,8 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                             "unknown_sku",
                             "sold_out",
                             "short",
+                            "shared_short",
+                            "shared",
                             "damaged",
                             "held",
                             "channel_mismatch",
