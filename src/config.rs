@@ -100,6 +100,9 @@ struct FileConfig {
     /// `[rate_limits.ROLE]`: `per_second` and `burst` of that role's tokens (0 = unlimited).
     #[serde(default)]
     rate_limits: BTreeMap<String, FileRateLimit>,
+    /// `[websocket]`: the screens' sockets' caps and message rate.
+    #[serde(default)]
+    websocket: checks::FileWebSocket,
 }
 
 /// `[rate_limits.viewer]`: `per_second = 20`, `burst = 100`; a key left out keeps its default.
@@ -260,6 +263,8 @@ pub struct Config {
     pub signatures: Signatures,
     /// Each role's rate limit (`[rate_limits.ROLE]`).
     pub rate_limits: crate::web::ratelimit::RateLimits,
+    /// The screens' sockets' limits (`[websocket]`).
+    pub websocket: crate::web::ws::limits::WsLimits,
 }
 
 impl Config {
@@ -360,6 +365,7 @@ impl Config {
             overlay_end_card: file.overlay.end_card.unwrap_or(false),
             signatures: Signatures::new(secrets, signature_tolerance_secs),
             rate_limits: resolve_rate_limits(file.rate_limits)?,
+            websocket: file.websocket.resolve()?,
         })
     }
 

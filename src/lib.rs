@@ -137,7 +137,8 @@ pub async fn run_with(
         .with_review(config.review.clone())
         .with_overlay_end_card(config.overlay_end_card)
         .with_signatures(config.signatures.clone())
-        .with_rate_limits(&config.rate_limits);
+        .with_rate_limits(&config.rate_limits)
+        .with_ws_limits(config.websocket);
     let app = web::app(state.clone()).layer(tower_http::trace::TraceLayer::new_for_http());
     // The server stops on the signal, or a while after the journal failed.
     let journal_failed = Arc::new(tokio::sync::Notify::new());

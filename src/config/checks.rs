@@ -283,3 +283,60 @@ mod tests {
         }
     }
 }
+
+/// `[websocket]`: `connections_max`, `connections_per_token_max`, `messages_per_second` and
+/// `message_burst`; a key left out keeps its default (`web::ws::limits`).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FileWebSocket {
+    connections_max: Option<i64>,
+    connections_per_token_max: Option<i64>,
+    messages_per_second: Option<i64>,
+    message_burst: Option<i64>,
+}
+
+/// The most of any `[websocket]` count: far past what one process can hold.
+const WEBSOCKET_COUNT_MAX: i64 = 1_000_000;
+
+impl FileWebSocket {
+    /// The limits, each key checked and named as `websocket.KEY` when out of range.
+    pub(super) fn resolve(self) -> Result<crate::web::ws::limits::WsLimits, String> {
+        use crate::web::ws::limits::WsLimits;
+        let d = WsLimits::default();
+        let count = |key: &str, value: Option<i64>, default: i64, unit: &str| {
+            let key = format!("websocket.{key}");
+            int_in_range(&key, value, default, (1, WEBSOCKET_COUNT_MAX), unit)
+        };
+        let total = count(
+            "connections_max",
+            self.connections_max,
+            d.connections_max as i64,
+            "connections",
+        )?;
+        let per_token = count(
+            "connections_per_token_max",
+            self.connections_per_token_max,
+            d.per_token_max as i64,
+            "connections",
+        )?;
+        let rate = count(
+            "messages_per_second",
+            self.messages_per_second,
+            d.messages_per_second.into(),
+            "messages per second",
+        )?;
+        let burst = count(
+            "message_burst",
+            self.message_burst,
+            d.message_burst.into(),
+            "messages",
+        )?;
+        Ok(WsLimits {
+            connections_max: total as usize,
+            per_token_max: per_token as usize,
+            messages_per_second: rate as u32,
+            message_burst: burst as u32,
+            ..d
+        })
+    }
+}

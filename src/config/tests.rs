@@ -391,3 +391,32 @@ fn a_rate_limit_for_no_role_or_out_of_range_is_refused_naming_its_key() {
     let e = resolve("[rate_limits.viewer]\nrate = 5\n").unwrap_err();
     assert!(e.contains("rate"), "{e}");
 }
+
+#[test]
+fn websocket_limits_default_to_the_named_constants_and_a_key_overrides_its_own() {
+    use crate::web::ws::limits::WsLimits;
+    assert_eq!(resolve("").unwrap().websocket, WsLimits::default());
+    let c = resolve(
+        "[websocket]\nmessages_per_second = 2\nmessage_burst = 5\nconnections_per_token_max = 3\n",
+    )
+    .unwrap();
+    assert_eq!(
+        c.websocket,
+        WsLimits {
+            messages_per_second: 2,
+            message_burst: 5,
+            per_token_max: 3,
+            ..WsLimits::default()
+        }
+    );
+    refused(
+        "[websocket]\nmessage_burst = 0\n",
+        "websocket.message_burst: must be between 1",
+    );
+    refused(
+        "[websocket]\nconnections_max = -1\n",
+        "websocket.connections_max: must be between 1",
+    );
+    let unknown = refused("[websocket]\nframes = 1\n", "");
+    assert!(unknown.contains("frames"), "{unknown}");
+}

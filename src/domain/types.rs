@@ -184,14 +184,23 @@ impl<'de, const MIN: usize, const MAX: usize> Deserialize<'de> for Text<MIN, MAX
     }
 }
 
+/// The most characters (Unicode scalar values) of a product name.
+pub const NAME_CHARS_MAX: usize = 200;
+/// The most characters of a category.
+pub const CATEGORY_CHARS_MAX: usize = 64;
+/// The most characters of an identifier: an order id, a buyer, a person, a zone, a batch.
+pub const IDENT_CHARS_MAX: usize = 128;
+/// The most characters of a free-text reason or address part.
+pub const NOTE_CHARS_MAX: usize = 500;
+
 /// A product name as shown on every screen.
-pub type Name = Text<1, 200>;
+pub type Name = Text<1, NAME_CHARS_MAX>;
 /// A category such as `apparel` or `food` (per-category thresholds key on it).
-pub type Category = Text<1, 64>;
+pub type Category = Text<1, CATEGORY_CHARS_MAX>;
 /// A channel's name, a channel's order id, a buyer id, a person: short identifiers.
-pub type Ident = Text<1, 128>;
+pub type Ident = Text<1, IDENT_CHARS_MAX>;
 /// A free-text reason or address part.
-pub type Note = Text<0, 500>;
+pub type Note = Text<0, NOTE_CHARS_MAX>;
 
 /// A moment as milliseconds since the Unix epoch, read from RFC 3339 on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

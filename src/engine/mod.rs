@@ -326,6 +326,12 @@ impl Engine {
         self.published.alert_tx.subscribe()
     }
 
+    /// Completes when something changed since the last [`Engine::take_changes`] (at once if it
+    /// already has).
+    pub async fn changed(&self) {
+        self.published.changed.notified().await;
+    }
+
     /// Takes what changed since the last call (for the screens' feed).
     pub fn take_changes(&self) -> Changes {
         std::mem::take(&mut *self.published.changes.lock().expect("changes lock"))

@@ -77,6 +77,9 @@ pub(super) struct Published {
     /// Alerts as they fire or are acknowledged, for the screens at once.
     pub alert_tx: broadcast::Sender<Alert>,
     pub changes: Mutex<Changes>,
+    /// Woken whenever `changes` gains something, so the screens' feed can send a diff at once
+    /// after a quiet tick instead of waiting for the next one.
+    pub changed: tokio::sync::Notify,
     /// `(started_ms, ended_ms)` of the show once it has ended, for the task that files its daily
     /// reports (`web::api::reports::archive`).
     pub ended_show: watch::Sender<Option<(i64, i64)>>,
@@ -113,6 +116,7 @@ impl Published {
             ledger,
             alert_tx: broadcast::channel(ALERT_QUEUE_MAX).0,
             changes: Mutex::new(Changes::default()),
+            changed: tokio::sync::Notify::new(),
             ended_show: watch::channel(ended_span(pool)).0,
             writes: watch::channel(WriteState::Ok).0,
         };
@@ -351,7 +355,29 @@ fn show_records(pool: &Pool) -> BTreeMap<RoomId, Arc<Show>> {
         .collect()
 }
 
+/// The span of the night once its last room has ended: from the first start to the last end of
+/// the shows that ended (none while a room is still live).
 fn ended_span(pool: &Pool) -> Option<(i64, i64)> {
-    let show = pool.show().filter(|s| s.state == ShowState::Ended)?;
-    Some((show.started_ms?, show.ended_ms?))
+    if pool.rooms().any(|r| r.is_live()) {
+        return None;
+    }
+    let ended: Vec<_> = pool
+        .rooms()
+        .filter_map(|r| r.show.as_ref())
+        .filter(|s| s.state == ShowState::Ended)
+        .filter_map(|s| Some((s.started_ms?, s.ended_ms?)))
+        .collect();
+    let last = ended.iter().map(|(_, to)| *to).max()?;
+    // The shows of that night: those that ended after the latest one began.
+    let began = ended
+        .iter()
+        .filter(|(_, to)| *to == last)
+        .map(|(from, _)| *from)
+        .min()?;
+    let from = ended
+        .iter()
+        .filter(|(_, to)| *to >= began)
+        .map(|(from, _)| *from)
+        .min()?;
+    Some((from, last))
 }

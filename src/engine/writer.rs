@@ -6,7 +6,7 @@ use super::{BATCH_EVENTS_MAX, Clock, EngineError, Job, Reply, WriteState};
 use crate::domain::alerts::{self, Alert, AlertConfig, Scope};
 use crate::domain::order::OrderKey;
 use crate::domain::series::{SERIES_SKUS_MAX, Sample, Series};
-use crate::domain::types::{RoomId, SkuCode};
+use crate::domain::types::SkuCode;
 use crate::domain::{Command, Ctx, Effect, Outcome, Pool, Refusal};
 use crate::journal::{Journal, SnapshotJob};
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,6 +46,8 @@ pub(super) struct Writer {
     snapshot_retry_at: Option<Instant>,
     /// Set once the journal failed: the pool may hold changes that were never journaled.
     failed: Option<String>,
+    /// Records appended to the journal since its last commit (`livestock_journal_batch_records`).
+    batch_records: u64,
 }
 
 /// Sets the engine failed if the writer thread unwinds, so no reader waits on a dead writer and
@@ -102,6 +104,7 @@ impl Writer {
             snapshotting: None,
             snapshot_retry_at: None,
             failed: None,
+            batch_records: 0,
         }
     }
 
@@ -153,11 +156,13 @@ impl Writer {
         let mut changed = BTreeSet::new();
         let mut replies: Vec<(oneshot::Sender<Result<Reply, EngineError>>, Reply)> =
             Vec::with_capacity(batch.len());
+        let mut events = BTreeMap::new();
         for Job { cmds, reply, .. } in batch.drain(..) {
-            let out = cmds
+            let out: Reply = cmds
                 .iter()
                 .map(|cmd| self.apply(cmd, now, &mut changed))
                 .collect();
+            tally_order_events(&cmds, &out, &mut events);
             replies.push((reply, out));
         }
         let scope = changed.clone();
@@ -170,6 +175,10 @@ impl Writer {
             return;
         }
         count_answers(replies.iter().flat_map(|(_, out)| out));
+        for ((result, reason), n) in events {
+            metrics::counter!("livestock_order_events_total", "result" => result, "reason" => reason)
+                .increment(n);
+        }
         for (reply, out) in replies {
             let _ = reply.send(Ok(out)); // the client may have gone; its command stands
         }
@@ -216,12 +225,14 @@ impl Writer {
         if let Ok(effect) = &result {
             if effect.journal {
                 self.journal.append(cmd, ctx);
+                self.batch_records += 1;
             }
             changed.extend(effect.changed.iter().cloned());
             match (&effect.outcome, cmd) {
                 (Outcome::Acked(alert), _) => self.alerts_out.push((**alert).clone()),
                 (Outcome::ShowEnded(closed), _) => self.alerts_out.extend(closed.iter().cloned()),
                 (Outcome::Alerts, Command::Alerts { fired, updated, .. }) => {
+                    count_fired(fired);
                     // An update goes out as the book holds it, under the id the screens know.
                     let book = self.pool.alerts();
                     let updated = updated.iter().filter_map(|a| book.get(&a.id)).cloned();
@@ -270,7 +281,10 @@ impl Writer {
         if pending {
             metrics::histogram!("livestock_journal_commit_seconds")
                 .record(started.elapsed().as_secs_f64());
+            metrics::histogram!("livestock_journal_batch_records")
+                .record(self.batch_records as f64);
         }
+        self.batch_records = 0;
         metrics::gauge!("livestock_journal_seq").set(self.pool.seq() as f64);
         self.publish(changed, now_ms);
         Ok(())
@@ -295,7 +309,7 @@ impl Writer {
         published.set_seq(self.pool.seq());
         let rooms = published.publish_rooms(&self.pool);
         let show_changed = !rooms.is_empty();
-        if rooms.iter().any(RoomId::is_main) {
+        if show_changed {
             published.publish_ended_show(&self.pool);
         }
         published.publish_show_records(&self.pool);
@@ -304,6 +318,8 @@ impl Writer {
             changes.skus.extend(moved);
             changes.show |= show_changed;
             changes.rooms.extend(rooms);
+            drop(changes);
+            published.changed.notify_one();
         }
         if !self.alerts_out.is_empty() {
             published.publish_alerts(&self.pool);
@@ -354,6 +370,7 @@ impl Writer {
         if self.series.push(&sample) {
             *self.published.series.write().expect("series lock") = Arc::new(self.series.clone());
             self.published.changes.lock().expect("changes lock").sample = Some(sample);
+            self.published.changed.notify_one();
         }
     }
 
@@ -514,5 +531,62 @@ fn count_answers<'a>(results: impl Iterator<Item = &'a Result<Effect, Refusal>>)
         if n > 0 {
             metrics::counter!("livestock_commands_total", "result" => result).increment(n);
         }
+    }
+}
+
+/// Adds the order events of one job to `tally` by `(result, reason)`: accepted, duplicate,
+/// rejected with its reason (an unknown SKU included, as API.md answers it), or refused with the
+/// refusal's code.
+fn tally_order_events(
+    cmds: &[Command],
+    out: &[Result<Effect, Refusal>],
+    tally: &mut BTreeMap<(&'static str, &'static str), u64>,
+) {
+    use crate::domain::RefusalCode;
+    use crate::domain::order::Answer;
+    for (cmd, result) in cmds.iter().zip(out) {
+        if !matches!(cmd, Command::Order { .. }) {
+            continue;
+        }
+        let key = match result {
+            Ok(Effect {
+                outcome: Outcome::Order(answer),
+                ..
+            }) => match answer {
+                Answer::Accepted { .. } => ("accepted", ""),
+                Answer::Duplicate { .. } => ("duplicate", ""),
+                Answer::Rejected { rejection, .. } => ("rejected", rejection.reason.code()),
+            },
+            Ok(_) => continue,
+            Err(r) => match r.code {
+                RefusalCode::UnknownSku => ("rejected", "unknown_sku"),
+                RefusalCode::Invalid => ("refused", "invalid"),
+                RefusalCode::Conflict => ("refused", "conflict"),
+                RefusalCode::NotFound => ("refused", "not_found"),
+            },
+        };
+        *tally.entry(key).or_insert(0) += 1;
+    }
+}
+
+/// Counts the warnings a batch fired, by kind and level (`livestock_alerts_fired_total`).
+fn count_fired(fired: &[Alert]) {
+    for alert in fired {
+        metrics::counter!(
+            "livestock_alerts_fired_total",
+            "kind" => alert.kind.name(),
+            "level" => level_label(alert.level)
+        )
+        .increment(1);
+    }
+}
+
+fn level_label(level: u8) -> &'static str {
+    match level {
+        0 => "0",
+        1 => "1",
+        2 => "2",
+        3 => "3",
+        _ => "other",
     }
 }

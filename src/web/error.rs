@@ -120,9 +120,14 @@ impl ApiError {
     }
 }
 
+/// The code of an error answer, kept on the response for `/metrics` (`web::metrics`).
+#[derive(Clone, Copy, Debug)]
+pub struct ErrorCode(pub &'static str);
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(self.body())).into_response();
+        response.extensions_mut().insert(ErrorCode(self.code));
         if let Some(secs) = self.retry_after_secs {
             response
                 .headers_mut()

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 mod integral;
+pub mod metrics;
 pub mod openapi;
 pub mod pages;
 mod panic;
@@ -216,5 +217,5 @@ pub fn app(state: AppState) -> Router {
             ratelimit::limit,
         ))
         .with_state(state);
-    panic::catch_panics(routes)
+    panic::catch_panics(routes).layer(axum::middleware::from_fn(metrics::track))
 }

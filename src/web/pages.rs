@@ -352,7 +352,7 @@ static METRICS: std::sync::OnceLock<Option<metrics_exporter_prometheus::Promethe
 /// Installs the Prometheus recorder (once); later calls are no-ops.
 pub fn install_metrics() {
     METRICS.get_or_init(|| {
-        metrics_exporter_prometheus::PrometheusBuilder::new()
+        super::metrics::prometheus()
             .install_recorder()
             .map_err(
                 |e| tracing::warn!(error = %e, "no Prometheus recorder; /metrics will be empty"),

@@ -5,6 +5,7 @@
 mod common;
 
 mod connection;
+mod flood;
 mod frames;
 mod raw;
 mod rfc6455;

@@ -9,6 +9,7 @@ use crate::raw::{CLOSE, CONTINUATION, GOOD_KEY, Out, PING, PONG, Raw, TEXT};
 const NORMAL: u16 = 1000;
 const AWAY: u16 = 1001;
 const PROTOCOL_ERROR: u16 = 1002;
+const UNSUPPORTED_DATA: u16 = 1003;
 const INVALID_DATA: u16 = 1007;
 const TOO_BIG: u16 = 1009;
 
@@ -339,4 +340,21 @@ fn a_wrong_sec_websocket_version_is_refused_400_naming_version_13() {
             answer.headers
         );
     }
+}
+
+// Data the server does not take
+
+#[test]
+fn a_binary_message_is_closed_with_1003_unsupported_data() {
+    let s = TestServer::start();
+    let binary = Out::new(0x2, *br#"{"type":"resync"}"#);
+    assert_eq!(close_code_after(&s, &[binary]), UNSUPPORTED_DATA);
+}
+
+#[test]
+fn a_fragmented_binary_message_is_closed_with_1003_once_it_is_whole() {
+    let s = TestServer::start();
+    let first = Out::new(0x2, *b"half").fin(false);
+    let last = Out::new(CONTINUATION, *b" and half");
+    assert_eq!(close_code_after(&s, &[first, last]), UNSUPPORTED_DATA);
 }

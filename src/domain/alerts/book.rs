@@ -25,6 +25,20 @@ impl AlertKind {
     /// Kinds about where a live show is heading (sell-out time, surge, fading hit): moot once
     /// the show has ended, so ending it closes them ([`AlertBook::close_live`]).
     pub const LIVE: [AlertKind; 3] = [AlertKind::SelloutEta, AlertKind::Surge, AlertKind::Fading];
+
+    /// The kind as API.md names it (`stock_level`, `sellout_eta`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            AlertKind::StockLevel => "stock_level",
+            AlertKind::SelloutEta => "sellout_eta",
+            AlertKind::SellThrough => "sell_through",
+            AlertKind::MovementRate => "movement_rate",
+            AlertKind::Turnover => "turnover",
+            AlertKind::Surge => "surge",
+            AlertKind::SlowMover => "slow_mover",
+            AlertKind::Fading => "fading",
+        }
+    }
 }
 
 /// Who closed the open live-show warnings when the show ended (their `acked_by`).

@@ -70,12 +70,17 @@ pub struct Address {
     #[serde(default)]
     pub detail: Option<Note>,
     #[serde(default)]
-    pub phone_hash: Option<Text<0, 128>>,
+    pub phone_hash: Option<Text<0, PHONE_HASH_CHARS_MAX>>,
 }
+
+/// The most characters of a phone hash.
+pub const PHONE_HASH_CHARS_MAX: usize = 128;
+/// The most characters of a channel's name.
+pub const CHANNEL_CHARS_MAX: usize = 32;
 
 /// A channel's name: lower-case letters, digits, `_` and `-` would be nicer, but channels name
 /// themselves, so any short identifier is taken.
-pub type Channel = Text<1, 32>;
+pub type Channel = Text<1, CHANNEL_CHARS_MAX>;
 
 /// An order event as posted to `POST /api/v1/orders`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,10 +1,11 @@
 //! One screen's connection: a snapshot, then the feed's diffs; it answers `resync` with a snapshot,
 //! pings to find dead peers, and is closed rather than allowed to hold up anyone else. Every end
 //! but a vanished peer is a Close frame written out before the TCP connection ends (RFC 6455 7):
-//! the client's Close echoed, 1002/1007/1009 for what it sent wrong, 1001 when the server stops.
+//! the client's Close echoed, 1002/1007/1009 for what it sent wrong, 1003 for a binary message,
+//! 1008 for messages past its rate, 1001 when the server stops.
 
 use super::feed::{Feed, Frame};
-use super::limits::{ResyncBudget, Slot, WsLimits};
+use super::limits::{CLIENT_MESSAGE_BYTES_MAX, ResyncBudget, Slot, WsLimits};
 use super::protocol::{ClientFrame, ServerFrame, Watch};
 use crate::engine::Engine;
 use axum::body::Bytes;
@@ -26,12 +27,10 @@ type Socket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
 
 /// Bytes the server reads at once from a screen: screens send only tiny control messages.
 const READ_BUFFER_BYTES: usize = 4 << 10;
-/// The largest message a screen may send.
-const CLIENT_MESSAGE_BYTES_MAX: usize = 4 << 10;
 /// The largest frame the server sends: a longer message goes out as fragments of this size. The
 /// WebSocket's out buffer grows to the largest frame written and never shrinks, so unfragmented
 /// snapshots (tens to hundreds of KiB) would each leave an idle screen holding that much for good.
-pub(super) const FRAGMENT_BYTES: usize = 4 << 10;
+pub(super) const FRAGMENT_BYTES: usize = super::limits::SERVER_FRAME_BYTES;
 /// A message that cannot be written within this time closes the connection: the screen is gone or
 /// hopelessly slow, and its socket must not hold memory.
 const SEND_TIMEOUT_MS: u64 = 5_000;
@@ -63,7 +62,10 @@ async fn within_send_timeout<E>(write: impl Future<Output = Result<(), E>>) -> R
         Some(done) => done,
         None => tokio::time::timeout(Duration::from_millis(SEND_TIMEOUT_MS), write)
             .await
-            .map_err(|_| ())?,
+            .map_err(|_| {
+                metrics::counter!("livestock_ws_dropped_total", "why" => "send_timeout")
+                    .increment(1);
+            })?,
     };
     result.map_err(|_| ())
 }
@@ -176,6 +178,7 @@ impl Screen {
     /// Forwards one of the feed's frames, unless it is older than what the screen already has.
     async fn forward(&mut self, frame: &Frame) -> Result<(), ()> {
         if frame.resync {
+            metrics::counter!("livestock_ws_resynced_total", "why" => "alert_burst").increment(1);
             return self.snapshot().await;
         }
         if frame.seq < self.last_seq {
@@ -202,7 +205,10 @@ impl Screen {
     /// Serves a `resync` now if the budget allows it, or sets when it will be served.
     async fn resync(&mut self, budget: &mut ResyncBudget) -> Result<(), ()> {
         match budget.take(Instant::now()) {
-            Ok(()) => self.snapshot().await,
+            Ok(()) => {
+                metrics::counter!("livestock_ws_resynced_total", "why" => "client").increment(1);
+                self.snapshot().await
+            }
             Err(at) => {
                 self.resync_at = Some(at);
                 Ok(())
@@ -226,6 +232,7 @@ impl Screen {
             return End::Gone;
         }
         let mut budget = ResyncBudget::new(&limits, Instant::now());
+        let mut messages = ResyncBudget::messages(&limits, Instant::now());
         let mut ping = tokio::time::interval(Duration::from_millis(PING_INTERVAL_MS));
         ping.tick().await;
         let mut awaiting_pong = false;
@@ -240,24 +247,38 @@ impl Screen {
             let turn = tokio::select! {
                 frame = frames.recv() => match frame {
                     Ok(frame) => self.forward(&frame).await,
-                    Err(RecvError::Lagged(_)) => self.snapshot().await,
+                    Err(RecvError::Lagged(_)) => {
+                        // A slow screen: its backlog is dropped for a fresh snapshot.
+                        metrics::counter!("livestock_ws_resynced_total", "why" => "lagged")
+                            .increment(1);
+                        self.snapshot().await
+                    }
                     Err(RecvError::Closed) => return End::Close(CloseCode::Away, "server stopping"),
                 },
                 msg = self.socket.next() => match msg {
+                    Some(Ok(Message::Close(_))) => return End::Answer,
+                    Some(Ok(_)) if messages.take(Instant::now()).is_err() => {
+                        return End::Close(CloseCode::Policy, "message rate exceeded");
+                    }
                     Some(Ok(Message::Text(text))) => self.message(&text, &mut budget).await,
+                    Some(Ok(Message::Binary(_))) => {
+                        return End::Close(CloseCode::Unsupported, "binary messages are not taken");
+                    }
                     Some(Ok(Message::Pong(_))) => {
                         awaiting_pong = false;
                         Ok(())
                     }
-                    Some(Ok(Message::Close(_))) => return End::Answer,
                     Some(Err(e)) => return End::after(&e),
                     None => return End::Gone,
-                    Some(Ok(_)) => Ok(()), // a ping (tungstenite queues the pong) or binary
+                    Some(Ok(_)) => Ok(()), // a ping (tungstenite queues the pong) or a raw frame
                 },
                 () = &mut resync_timer, if waiting.is_some() => self.resync(&mut budget).await,
                 _ = ping.tick() => {
                     if awaiting_pong {
-                        Err(()) // no answer to the last ping: the peer is gone
+                        // No answer to the last ping: the peer is gone.
+                        metrics::counter!("livestock_ws_dropped_total", "why" => "no_pong")
+                            .increment(1);
+                        Err(())
                     } else {
                         awaiting_pong = true;
                         send(&mut self.socket, Message::Ping(Bytes::new())).await
@@ -280,6 +301,13 @@ impl Screen {
             // The echo goes out with the flush; tungstenite then reports the connection closed.
             End::Answer => within_send_timeout(self.socket.flush()).await,
             End::Close(code, reason) => {
+                metrics::counter!("livestock_ws_closed_total", "code" => u16::from(code).to_string())
+                    .increment(1);
+                // A pong tungstenite queued for the last ping goes out first: nothing may follow
+                // the Close frame.
+                if within_send_timeout(self.socket.flush()).await.is_err() {
+                    return;
+                }
                 let close = CloseFrame {
                     code,
                     reason: reason.into(),
@@ -305,5 +333,81 @@ impl Screen {
             }
         };
         let _ = tokio::time::timeout(Duration::from_millis(CLOSE_LINGER_MS), linger).await;
+    }
+}
+
+/// The bytes of a client's side of an open connection read as [`Screen::serve`] reads them,
+/// without a runtime or a socket: through the same tungstenite configuration, each text message
+/// parsed as a [`ClientFrame`], each read error mapped as [`End::after`] maps it. Answers the
+/// Close code the server would send (`None` when the bytes end without one being due). For the
+/// fuzz target of the WebSocket frame path (`fuzz/fuzz_targets/ws_frames.rs`) and its tests.
+pub fn close_code_for_client_bytes(bytes: &[u8]) -> Option<u16> {
+    use std::io::{Read, Write};
+    /// The client's bytes to read, and a sink for what the server writes back.
+    struct Wire<'a>(&'a [u8]);
+    impl Read for Wire<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            Read::read(&mut self.0, buf)
+        }
+    }
+    impl Write for Wire<'_> {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut socket = tungstenite::WebSocket::from_raw_socket(
+        Wire(bytes),
+        protocol::Role::Server,
+        Some(socket_config()),
+    );
+    loop {
+        match socket.read() {
+            Ok(Message::Text(text)) => {
+                let _ = serde_json::from_str::<ClientFrame>(&text);
+            }
+            Ok(Message::Binary(_)) => return Some(CloseCode::Unsupported.into()),
+            Ok(Message::Close(_)) => return None, // echoed, not a code of the server's own
+            Ok(_) => {}
+            Err(e) => {
+                return match End::after(&e) {
+                    End::Close(code, _) => Some(code.into()),
+                    End::Gone | End::Answer => None,
+                };
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::close_code_for_client_bytes;
+
+    /// A masked client frame (mask 0 keeps the payload readable).
+    fn frame(first: u8, payload: &[u8]) -> Vec<u8> {
+        assert!(payload.len() < 126);
+        let mut f = vec![first, 0x80 | payload.len() as u8, 0, 0, 0, 0];
+        f.extend_from_slice(payload);
+        f
+    }
+
+    #[test]
+    fn client_bytes_get_the_close_code_the_connection_would_send() {
+        let resync = frame(0x81, br#"{"type":"resync"}"#);
+        assert_eq!(close_code_for_client_bytes(&resync), None, "served");
+        assert_eq!(close_code_for_client_bytes(&frame(0x82, b"x")), Some(1003));
+        assert_eq!(
+            close_code_for_client_bytes(&frame(0xC1, b"x")),
+            Some(1002),
+            "RSV1"
+        );
+        assert_eq!(
+            close_code_for_client_bytes(&frame(0x81, b"\xff")),
+            Some(1007)
+        );
+        let unmasked = [0x81, 0x01, b'x'];
+        assert_eq!(close_code_for_client_bytes(&unmasked), Some(1002));
     }
 }

@@ -16,6 +16,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::{broadcast, watch};
+use tokio::time::Instant;
 
 /// Frames a connection may be behind before it is sent a snapshot instead (6.4 s at 100 ms).
 pub const QUEUE_FRAMES_MAX: usize = 64;
@@ -142,16 +143,34 @@ impl Feed {
 
     /// Every tick: turns the writer's changes into one diff per kind of view.
     pub async fn run(self: Arc<Self>, engine: Engine) {
-        let mut tick = tokio::time::interval(Duration::from_millis(self.tick_ms));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let tick = Duration::from_millis(self.tick_ms);
+        // The write state is polled each tick; changes wake the feed as they are published.
+        let mut poll = tokio::time::interval(tick);
+        poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut closing = self.closing();
         let mut alerts = engine.subscribe_alerts();
         let mut writes = WritesWatch::new(engine.writes());
+        let mut edge = LeadingEdge::new(tick, Instant::now());
+        let mut writes_changed = false;
         loop {
+            let due = edge.due();
             tokio::select! {
-                _ = tick.tick() => {
-                    let now = engine.writes();
-                    self.tick(&engine, now, writes.changed(now));
+                () = engine.changed() => {
+                    if edge.changed(Instant::now()) {
+                        self.send(&engine, &mut writes_changed);
+                    }
+                }
+                () = tokio::time::sleep_until(due.unwrap_or_else(Instant::now)), if due.is_some() => {
+                    edge.sent(Instant::now());
+                    self.send(&engine, &mut writes_changed);
+                }
+                _ = poll.tick() => {
+                    if writes.changed(engine.writes()) {
+                        writes_changed = true;
+                        if edge.changed(Instant::now()) {
+                            self.send(&engine, &mut writes_changed);
+                        }
+                    }
                 }
                 alert = alerts.recv() => match alert {
                     Ok(first) => {
@@ -169,6 +188,11 @@ impl Feed {
                 _ = closing.changed() => return,
             }
         }
+    }
+
+    /// Sends the diffs of what changed, with whether the write state changed since the last one.
+    fn send(&self, engine: &Engine, writes_changed: &mut bool) {
+        self.tick(engine, engine.writes(), std::mem::take(writes_changed));
     }
 
     /// Sends alerts to every screen at once: each as its own frame, or, for a storm, the first
@@ -315,6 +339,53 @@ impl Channels {
     }
 }
 
+/// When the feed sends a diff: at once for a change after a quiet tick (the leading edge, so one
+/// order reaches the screens in a few milliseconds), and under load at most one per tick, the
+/// changes in between coalesced into it (API.md: ≤ 1 diff per 100 ms).
+struct LeadingEdge {
+    tick: Duration,
+    /// When the last diff went out.
+    last: Instant,
+    /// When the diff waiting for its tick goes out, if one waits.
+    due: Option<Instant>,
+}
+
+impl LeadingEdge {
+    fn new(tick: Duration, now: Instant) -> Self {
+        LeadingEdge {
+            tick,
+            last: now.checked_sub(tick).unwrap_or(now),
+            due: None,
+        }
+    }
+
+    /// Something changed at `now`: whether to send at once (then it counts as sent); otherwise
+    /// a diff is due at the end of the last one's tick.
+    fn changed(&mut self, now: Instant) -> bool {
+        if self.due.is_some() {
+            return false; // already waiting: this change goes with it
+        }
+        let next = self.last + self.tick;
+        if now >= next {
+            self.last = now;
+            true
+        } else {
+            self.due = Some(next);
+            false
+        }
+    }
+
+    fn due(&self) -> Option<Instant> {
+        self.due
+    }
+
+    /// The waiting diff went out at `now`.
+    fn sent(&mut self, now: Instant) {
+        self.last = now;
+        self.due = None;
+    }
+}
+
 /// Remembers the write state the screens were last told, to tell when it changes.
 struct WritesWatch {
     last: WriteState,
@@ -334,6 +405,30 @@ impl WritesWatch {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_after_a_quiet_tick_goes_at_once_and_changes_under_load_wait_for_the_tick() {
+        let tick = Duration::from_millis(100);
+        let t0 = Instant::now();
+        let ms = |n| t0 + Duration::from_millis(n);
+        let mut edge = LeadingEdge::new(tick, t0);
+        assert!(edge.changed(t0), "the first change goes at once");
+        assert!(!edge.changed(ms(10)), "10 ms later it waits for the tick");
+        assert_eq!(edge.due(), Some(ms(100)));
+        assert!(
+            !edge.changed(ms(50)),
+            "and later changes join the one waiting"
+        );
+        assert_eq!(edge.due(), Some(ms(100)));
+        edge.sent(ms(100));
+        assert_eq!(edge.due(), None);
+        assert!(
+            !edge.changed(ms(150)),
+            "one tick after the last diff, not before"
+        );
+        edge.sent(ms(200));
+        assert!(edge.changed(ms(450)), "after a quiet tick: at once again");
+    }
 
     #[test]
     fn the_write_state_counts_as_a_change_only_when_it_differs_from_the_last_one_seen() {

@@ -1,5 +1,6 @@
 //! How many screens the server holds: WebSocket connections capped in total and per token, each
-//! counted by a drop guard from before its upgrade until it ends, and how often one may `resync`.
+//! counted by a drop guard from before its upgrade until it ends, how often one may `resync`, and
+//! how many messages a screen may send at all.
 
 use crate::web::error::ApiError;
 use std::collections::HashMap;
@@ -20,8 +21,20 @@ pub const RESYNC_INTERVAL_MS: u64 = 1_000;
 /// Resyncs a connection may have served back to back before the interval applies (a screen that
 /// recovers may ask a few times; a flood may not be served).
 pub const RESYNC_BURST: u32 = 8;
+/// The largest message (and frame) a screen may send, in bytes; past it the server closes the
+/// connection with 1009 (message too big). Screens send only tiny control messages.
+pub const CLIENT_MESSAGE_BYTES_MAX: usize = 4 << 10;
+/// The largest frame the server sends, in bytes: a longer message goes out as fragments.
+pub const SERVER_FRAME_BYTES: usize = 4 << 10;
+/// Messages (text, binary, ping or pong frames) a screen may send per second, sustained. Screens
+/// send a `resync` now and then and a pong every 15 s; past the budget the server closes the
+/// connection with 1008 (policy violation): a flood is refused, not served.
+pub const CLIENT_MESSAGES_PER_SECOND: u32 = 10;
+/// Messages a screen may send back to back before [`CLIENT_MESSAGES_PER_SECOND`] applies.
+pub const CLIENT_MESSAGE_BURST: u32 = 100;
 
-/// The limits of the screens' sockets; the consts above by default, lower in tests.
+/// The limits of the screens' sockets: the consts above by default, `[websocket]` in the config
+/// over them (`config::checks::FileWebSocket`), lower in tests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WsLimits {
     /// Connections held at once, in total.
@@ -32,6 +45,10 @@ pub struct WsLimits {
     pub resync_interval_ms: u64,
     /// Resyncs served back to back before the interval applies (at least 1).
     pub resync_burst: u32,
+    /// Messages a screen may send per second, sustained, before it is closed with 1008.
+    pub messages_per_second: u32,
+    /// Messages a screen may send back to back before the rate applies (at least 1).
+    pub message_burst: u32,
 }
 
 impl Default for WsLimits {
@@ -41,12 +58,14 @@ impl Default for WsLimits {
             per_token_max: WS_CONNECTIONS_PER_TOKEN_MAX,
             resync_interval_ms: RESYNC_INTERVAL_MS,
             resync_burst: RESYNC_BURST,
+            messages_per_second: CLIENT_MESSAGES_PER_SECOND,
+            message_burst: CLIENT_MESSAGE_BURST,
         }
     }
 }
 
 /// One connection's budget of served resyncs: a burst, then one per interval (the generic cell
-/// rate algorithm: one instant to keep, no timer).
+/// rate algorithm: one instant to keep, no timer). The same budget counts a screen's messages.
 pub struct ResyncBudget {
     interval: Duration,
     /// How far ahead of `now` the budget may be spent: `interval × (burst − 1)`.
@@ -57,10 +76,24 @@ pub struct ResyncBudget {
 
 impl ResyncBudget {
     pub fn new(limits: &WsLimits, now: Instant) -> Self {
-        let interval = Duration::from_millis(limits.resync_interval_ms);
+        Self::every(
+            Duration::from_millis(limits.resync_interval_ms),
+            limits.resync_burst,
+            now,
+        )
+    }
+
+    /// The budget of a screen's messages: `messages_per_second` sustained, `message_burst` at once.
+    pub fn messages(limits: &WsLimits, now: Instant) -> Self {
+        let rate = limits.messages_per_second.max(1);
+        Self::every(Duration::from_secs(1) / rate, limits.message_burst, now)
+    }
+
+    /// One take per `interval`, sustained, with `burst` (at least 1) back to back.
+    fn every(interval: Duration, burst: u32, now: Instant) -> Self {
         ResyncBudget {
             interval,
-            tolerance: interval * limits.resync_burst.max(1).saturating_sub(1),
+            tolerance: interval * burst.max(1).saturating_sub(1),
             due: now,
         }
     }
@@ -166,8 +199,7 @@ mod tests {
         Connections::new(WsLimits {
             connections_max: total,
             per_token_max: per_token,
-            resync_interval_ms: RESYNC_INTERVAL_MS,
-            resync_burst: RESYNC_BURST,
+            ..WsLimits::default()
         })
     }
 
@@ -196,6 +228,22 @@ mod tests {
             Err(ms(11_000)),
             "but only to the burst"
         );
+    }
+
+    #[test]
+    fn a_screens_messages_are_taken_in_a_burst_then_at_the_rate_per_second() {
+        let limits = WsLimits {
+            messages_per_second: 4,
+            message_burst: 10,
+            ..WsLimits::default()
+        };
+        let start = Instant::now();
+        let mut budget = ResyncBudget::messages(&limits, start);
+        let taken = (0..50).filter(|_| budget.take(start).is_ok()).count();
+        assert_eq!(taken, 10, "the burst at once");
+        let later = start + Duration::from_secs(1);
+        let taken = (0..50).filter(|_| budget.take(later).is_ok()).count();
+        assert_eq!(taken, 4, "then 4 a second");
     }
 
     #[test]
