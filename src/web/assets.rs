@@ -7,6 +7,7 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
+use crate::web::openapi::responses;
 
 #[derive(rust_embed::RustEmbed)]
 #[folder = "static/"]
@@ -51,6 +52,23 @@ fn is_inside(path: &str) -> bool {
 }
 
 /// `GET /static/{*path}`.
+#[utoipa::path(
+    get,
+    path = "/static/{*path}",
+    operation_id = "staticFile",
+    tag = "pages",
+    summary = "A static file",
+    description = "A file embedded from `static/` (scripts, styles, the vendored chart library, its licence). Sent with `Cache-Control: no-cache`. No token needed.",
+    params(
+        ("path" = inline(String), Path, description = "The file's path inside `static/`, sub-folders included, e.g. `board/main.js`. A path with an empty, `.` or `..` segment, a backslash or a leading `/` is refused with 422 `invalid` (field `path`)."),
+    ),
+    responses(
+        (status = 200, description = "The file, typed by its extension.", content((String = "text/javascript"), (String = "text/css"), (String = "image/svg+xml"), ("application/json"), (String = "text/plain"))),
+        (status = 404, response = responses::NotFound),
+        (status = 422, response = responses::Invalid),
+    ),
+    security(),
+)]
 pub async fn file(Path(path): Path<String>) -> Response {
     if !is_inside(&path) {
         return ApiError::invalid(
@@ -72,9 +90,21 @@ pub async fn file(Path(path): Path<String>) -> Response {
     }
 }
 
-/// `GET /api/openapi.json`: the OpenAPI document of the HTTP API (`static/openapi.json`).
+/// `GET /api/openapi.json`: the OpenAPI document of the HTTP API, generated from the routes.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    operation_id = "openapi",
+    tag = "operations",
+    summary = "This document",
+    description = "The OpenAPI document of the HTTP API. No token needed.",
+    responses(
+        (status = 200, description = "The OpenAPI 3.1 document.", content((ref("#/components/schemas/OpenApiDocument") = "application/json"))),
+    ),
+    security(),
+)]
 pub async fn openapi() -> Response {
-    file(Path("openapi.json".to_owned())).await
+    axum::Json(crate::web::openapi::document()).into_response()
 }
 
 #[cfg(test)]

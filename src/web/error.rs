@@ -8,6 +8,28 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+/// Every `error.code` the server sends: the document's `ErrorDetail.code` lists exactly these
+/// (tests/openapi reads the sources for a code not listed here).
+pub const CODES: &[&str] = &[
+    "invalid",
+    "bad_json",
+    "too_large",
+    "unauthorized",
+    "bad_signature",
+    "forbidden",
+    "not_found",
+    "conflict",
+    "out_of_stock",
+    "limit_exceeded",
+    "invalid_transition",
+    "unknown_sku",
+    "method_not_allowed",
+    "bad_request",
+    "unavailable",
+    "rate_limited",
+    "internal",
+];
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     pub status: StatusCode,

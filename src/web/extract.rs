@@ -3,6 +3,7 @@
 //! Query strings the same way: a bad parameter is `invalid` naming it, in the error body.
 
 use super::error::ApiError;
+use super::integral::integral_numbers;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -54,8 +55,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
 }
 
 /// Parses JSON into `T`, naming the field at fault.
+/// An integer may be written `100.0` or `1e2` (see [`integral_numbers`]).
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let bytes = integral_numbers(bytes);
+    let de = &mut serde_json::Deserializer::from_slice(&bytes);
     let value = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
@@ -69,9 +72,10 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Ok(value)
 }
 
-/// The field a serde message is about: the path, plus the name in a missing or unknown field message.
+/// The field a serde message is about: the path, plus the name in a missing, unknown or duplicate
+/// field message.
 fn field_of(path: &str, message: &str) -> String {
-    let named = ["missing field `", "unknown field `"]
+    let named = ["missing field `", "unknown field `", "duplicate field `"]
         .iter()
         .find_map(|p| message.strip_prefix(p))
         .and_then(|rest| rest.split('`').next());
@@ -127,12 +131,15 @@ impl<T: DeserializeOwned> OneOrMany<T> {
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, ApiError> {
         match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'[') => {
-                let Bounded { items, len } = parse(bytes)?;
+                // Counted before any element is parsed: an array over the limit is 413 whatever
+                // its elements hold (a malformed one among the first thousand included).
+                let Bounded { len, .. } = parse::<Bounded<serde::de::IgnoredAny>>(bytes)?;
                 if len > BATCH_ITEMS_MAX {
                     return Err(ApiError::too_large(format!(
                         "an array holds at most {BATCH_ITEMS_MAX} items, this one {len}"
                     )));
                 }
+                let Bounded { items, .. } = parse(bytes)?;
                 if items.is_empty() {
                     return Err(ApiError::invalid("body", "the array is empty"));
                 }

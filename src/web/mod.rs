@@ -6,7 +6,9 @@ mod assets;
 pub mod auth;
 pub mod error;
 pub mod extract;
+mod integral;
 pub mod metrics;
+pub mod openapi;
 pub mod pages;
 mod panic;
 pub mod ratelimit;
@@ -22,9 +24,11 @@ use crate::engine::Engine;
 use auth::Tokens;
 use axum::Router;
 use axum::extract::FromRef;
-use axum::routing::{get, post};
 use error::ApiError;
+use openapi::in_room;
 use std::sync::{Arc, Mutex, OnceLock};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -138,104 +142,68 @@ impl FromRef<AppState> for Arc<Tokens> {
     }
 }
 
-/// The whole HTTP surface, so tests and `run` build the same thing. A handler that panics answers
-/// 500 `internal` (see [`panic`]).
+/// The routes, each with its OpenAPI operation: `routes!()` takes a handler's method and path from
+/// its `#[utoipa::path]`, so the route table and the document (`openapi::document()`) are one list.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(pages::board))
+        .routes(routes!(pages::host))
+        .routes(routes!(pages::overlay))
+        .routes(routes!(assets::file))
+        .routes(routes!(ws::upgrade::upgrade))
+        .routes(routes!(pages::healthz))
+        .routes(routes!(pages::readyz))
+        .routes(routes!(pages::metrics))
+        .routes(routes!(assets::openapi))
+        .routes(routes!(api::skus::list_skus, api::skus::create_skus))
+        .routes(routes!(api::skus::get_sku, api::skus::patch_sku))
+        .routes(routes!(
+            api::movements::list_movements,
+            api::movements::post_movement
+        ))
+        .routes(routes!(api::orders::post_orders))
+        .routes(routes!(api::show::get_show, api::show::create_show))
+        .routes(routes!(api::show::start_show))
+        .routes(routes!(api::show::end_show))
+        .routes(routes!(api::show::set_current))
+        .routes(routes!(api::show::set_viewers))
+        .routes(routes!(api::show::precheck))
+        .routes(routes!(api::channels::availability))
+        .routes(routes!(api::channels::displayed))
+        .routes(routes!(api::channels::sync))
+        .routes(routes!(api::cluster::cluster))
+        .routes(routes!(api::alerts::list_alerts))
+        .routes(routes!(api::alerts::ack_alert))
+        .routes(routes!(api::transfer::import::import_skus))
+        .routes(routes!(api::transfer::export::export_skus))
+        .routes(routes!(api::transfer::export::range_movements))
+        .routes(routes!(api::orders::get_order))
+        .routes(routes!(api::review::get_review))
+        .routes(routes!(api::reports::get_daily))
+        .routes(routes!(pages::report_precheck))
+        .routes(routes!(pages::report_review))
+        .routes(routes!(pages::report_daily))
+        .routes(routes!(api::rooms::list_rooms, api::rooms::create_room))
+        .routes(routes!(api::rooms::get_room))
+        .routes(in_room(routes!(
+            api::show::get_show,
+            api::show::create_show
+        )))
+        .routes(in_room(routes!(api::show::start_show)))
+        .routes(in_room(routes!(api::show::end_show)))
+        .routes(in_room(routes!(api::show::set_current)))
+        .routes(in_room(routes!(api::show::set_viewers)))
+        .routes(in_room(routes!(api::show::precheck)))
+        .routes(in_room(routes!(api::review::get_review)))
+}
+
+/// The whole HTTP surface, so tests and `run` build the same thing: the documented routes and
+/// Swagger UI at `/api/docs`. A handler that panics answers 500 `internal` (see [`panic`]).
 pub fn app(state: AppState) -> Router {
-    let routes = Router::new()
-        .route("/", get(pages::board))
-        .route("/host", get(pages::host))
-        .route("/overlay", get(pages::overlay))
-        .route("/static/{*path}", get(assets::file))
-        .route("/ws", get(ws::upgrade::upgrade))
-        .route("/healthz", get(pages::healthz))
-        .route("/readyz", get(pages::readyz))
-        .route("/metrics", get(pages::metrics))
-        .route("/api/openapi.json", get(assets::openapi))
-        .route(
-            "/api/v1/skus",
-            get(api::skus::list_skus).post(api::skus::create_skus),
-        )
-        .route(
-            "/api/v1/skus/{sku}",
-            get(api::skus::get_sku).patch(api::skus::patch_sku),
-        )
-        .route(
-            "/api/v1/skus/{sku}/movements",
-            get(api::movements::list_movements).post(api::movements::post_movement),
-        )
-        .route("/api/v1/orders", post(api::orders::post_orders))
-        .route(
-            "/api/v1/show",
-            get(api::show::get_show).post(api::show::create_show),
-        )
-        .route("/api/v1/show/start", post(api::show::start_show))
-        .route("/api/v1/show/end", post(api::show::end_show))
-        .route(
-            "/api/v1/show/current",
-            axum::routing::put(api::show::set_current),
-        )
-        .route("/api/v1/show/viewers", post(api::show::set_viewers))
-        .route("/api/v1/show/precheck", get(api::show::precheck))
-        .route(
-            "/api/v1/channels/{channel}/availability",
-            get(api::channels::availability),
-        )
-        .route(
-            "/api/v1/channels/{channel}/displayed",
-            post(api::channels::displayed),
-        )
-        .route("/api/v1/channels/sync", get(api::channels::sync))
-        .route("/api/v1/cluster", get(api::cluster::cluster))
-        .route("/api/v1/alerts", get(api::alerts::list_alerts))
-        .route("/api/v1/alerts/{id}/ack", post(api::alerts::ack_alert))
-        .route("/api/v1/import", post(api::transfer::import::import_skus))
-        .route(
-            "/api/v1/export/skus",
-            get(api::transfer::export::export_skus),
-        )
-        .route(
-            "/api/v1/movements",
-            get(api::transfer::export::range_movements),
-        )
-        .route(
-            "/api/v1/orders/{channel}/{order_id}",
-            get(api::orders::get_order),
-        )
-        .route("/api/v1/show/review", get(api::review::get_review))
-        .route("/api/v1/reports/daily", get(api::reports::get_daily))
-        .route(
-            "/api/v1/rooms",
-            get(api::rooms::list_rooms).post(api::rooms::create_room),
-        )
-        .route("/api/v1/rooms/{room}", get(api::rooms::get_room))
-        .route(
-            "/api/v1/rooms/{room}/show",
-            get(api::show::get_show).post(api::show::create_show),
-        )
-        .route(
-            "/api/v1/rooms/{room}/show/start",
-            post(api::show::start_show),
-        )
-        .route("/api/v1/rooms/{room}/show/end", post(api::show::end_show))
-        .route(
-            "/api/v1/rooms/{room}/show/current",
-            axum::routing::put(api::show::set_current),
-        )
-        .route(
-            "/api/v1/rooms/{room}/show/viewers",
-            post(api::show::set_viewers),
-        )
-        .route(
-            "/api/v1/rooms/{room}/show/precheck",
-            get(api::show::precheck),
-        )
-        .route(
-            "/api/v1/rooms/{room}/show/review",
-            get(api::review::get_review),
-        )
-        .route("/reports/precheck", get(pages::report_precheck))
-        .route("/reports/review", get(pages::report_review))
-        .route("/reports/daily", get(pages::report_daily))
+    let docs = utoipa_swagger_ui::SwaggerUi::new(openapi::DOCS_PATH)
+        .config(utoipa_swagger_ui::Config::from(openapi::DOCUMENT_PATH));
+    let routes = Router::from(routes())
+        .merge(docs)
         .fallback(|| async { ApiError::not_found("no such page or endpoint") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

@@ -4,6 +4,7 @@ use super::AppState;
 use super::auth::{Caller, Role, TOKEN_COOKIE, TokenSource};
 use super::error::ApiError;
 use super::extract::Query;
+use crate::web::openapi::{params, responses, roles};
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
@@ -80,6 +81,25 @@ impl LangQuery {
 }
 
 /// `/`: the control-room board.
+#[utoipa::path(
+    get,
+    path = "/",
+    operation_id = "boardPage",
+    tag = "pages",
+    summary = "The control-room board (HTML)",
+    description = "The control-room board: every SKU, the show, the warnings, the charts.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    params(
+        ("room" = inline(Option<params::RoomId>), Query, description = "The room the screen watches (API.md \"Rooms\"), `main` when absent; a room the shop does not have is 404 `not_found`, field `room`."),
+        ("lang" = inline(Option<params::PageLang>), Query, description = "`en` shows the page in English; anything else (or none) in Chinese (zh-CN)."),
+        ("token" = inline(Option<String>), Query, description = "The caller's token, once (for a browser that cannot send a header). The answer sets the cookie `livestock_token` (HttpOnly, SameSite=Strict, Path=/) so later requests carry it. Taken as is (not percent-decoded)."),
+    ),
+    responses(
+        (status = 200, description = "The page (its script fills it from the WebSocket `/ws`).", content((String = "text/html")), headers(("Set-Cookie" = String, description = "`livestock_token=TOKEN; Path=/; HttpOnly; SameSite=Strict`, only when the token came as `?token=`."))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+    ),
+    extensions(("x-roles" = json!(roles(&Role::ALL)))),
+)]
 pub async fn board(
     State(state): State<AppState>,
     caller: Caller,
@@ -94,6 +114,25 @@ pub async fn board(
 }
 
 /// `/host`: the host's prompt screen.
+#[utoipa::path(
+    get,
+    path = "/host",
+    operation_id = "hostPage",
+    tag = "pages",
+    summary = "The host's prompt screen (HTML)",
+    description = "The host screen: the product on air and next, with prompts.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    params(
+        ("room" = inline(Option<params::RoomId>), Query, description = "The room the screen watches (API.md \"Rooms\"), `main` when absent; a room the shop does not have is 404 `not_found`, field `room`."),
+        ("lang" = inline(Option<params::PageLang>), Query, description = "`en` shows the page in English; anything else (or none) in Chinese (zh-CN)."),
+        ("token" = inline(Option<String>), Query, description = "The caller's token, once (for a browser that cannot send a header). The answer sets the cookie `livestock_token` (HttpOnly, SameSite=Strict, Path=/) so later requests carry it. Taken as is (not percent-decoded)."),
+    ),
+    responses(
+        (status = 200, description = "The page (its script fills it from the WebSocket `/ws`).", content((String = "text/html")), headers(("Set-Cookie" = String, description = "`livestock_token=TOKEN; Path=/; HttpOnly; SameSite=Strict`, only when the token came as `?token=`."))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+    ),
+    extensions(("x-roles" = json!(roles(&Role::ALL)))),
+)]
 pub async fn host(
     State(state): State<AppState>,
     caller: Caller,
@@ -108,6 +147,25 @@ pub async fn host(
 }
 
 /// `/overlay`: the OBS browser source.
+#[utoipa::path(
+    get,
+    path = "/overlay",
+    operation_id = "overlayPage",
+    tag = "pages",
+    summary = "The OBS overlay (HTML)",
+    description = "The OBS browser-source overlay: the product on air and next.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    params(
+        ("room" = inline(Option<params::RoomId>), Query, description = "The room the screen watches (API.md \"Rooms\"), `main` when absent; a room the shop does not have is 404 `not_found`, field `room`."),
+        ("lang" = inline(Option<params::PageLang>), Query, description = "`en` shows the page in English; anything else (or none) in Chinese (zh-CN)."),
+        ("token" = inline(Option<String>), Query, description = "The caller's token, once (for a browser that cannot send a header). The answer sets the cookie `livestock_token` (HttpOnly, SameSite=Strict, Path=/) so later requests carry it. Taken as is (not percent-decoded)."),
+    ),
+    responses(
+        (status = 200, description = "The page (its script fills it from the WebSocket `/ws`).", content((String = "text/html")), headers(("Set-Cookie" = String, description = "`livestock_token=TOKEN; Path=/; HttpOnly; SameSite=Strict`, only when the token came as `?token=`."))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+    ),
+    extensions(("x-roles" = json!(roles(&Role::ALL)))),
+)]
 pub async fn overlay(
     State(state): State<AppState>,
     caller: Caller,
@@ -140,6 +198,24 @@ fn report_page(caller: &Caller, q: &LangQuery, kind: &'static str) -> Response {
     with_cookie(caller, page.into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/reports/precheck",
+    operation_id = "precheckPage",
+    tag = "pages",
+    summary = "The pre-show check page (HTML)",
+    description = "The pre-show check as a table to read and print (A4 landscape), with CSV and XLSX downloads of `GET /api/v1/show/precheck`.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    params(
+        ("room" = inline(Option<params::RoomId>), Query, description = "The room whose show the page reports on (API.md \"Rooms\"), `main` when absent; read by the page's script."),
+        ("lang" = inline(Option<params::PageLang>), Query, description = "`en` shows the page in English; anything else (or none) in Chinese (zh-CN)."),
+        ("token" = inline(Option<String>), Query, description = "The caller's token, once (for a browser that cannot send a header). The answer sets the cookie `livestock_token` (HttpOnly, SameSite=Strict, Path=/) so later requests carry it. Taken as is (not percent-decoded)."),
+    ),
+    responses(
+        (status = 200, description = "The page (its script fills it from the matching JSON endpoint).", content((String = "text/html")), headers(("Set-Cookie" = String, description = "`livestock_token=TOKEN; Path=/; HttpOnly; SameSite=Strict`, only when the token came as `?token=`."))),
+        (status = 401, response = responses::Unauthorized),
+    ),
+    extensions(("x-roles" = json!(roles(&Role::ALL)))),
+)]
 pub async fn report_precheck(
     caller: Caller,
     Query(q): Query<LangQuery>,
@@ -148,6 +224,24 @@ pub async fn report_precheck(
     Ok(report_page(&caller, &q, "precheck"))
 }
 
+#[utoipa::path(
+    get,
+    path = "/reports/review",
+    operation_id = "reviewPage",
+    tag = "pages",
+    summary = "The post-show review page (HTML)",
+    description = "The post-show review: per-product reconciliation, unpaid orders and anomalies as sentences, with CSV and XLSX downloads of `GET /api/v1/show/review`.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    params(
+        ("room" = inline(Option<params::RoomId>), Query, description = "The room whose show the page reports on (API.md \"Rooms\"), `main` when absent; read by the page's script."),
+        ("lang" = inline(Option<params::PageLang>), Query, description = "`en` shows the page in English; anything else (or none) in Chinese (zh-CN)."),
+        ("token" = inline(Option<String>), Query, description = "The caller's token, once (for a browser that cannot send a header). The answer sets the cookie `livestock_token` (HttpOnly, SameSite=Strict, Path=/) so later requests carry it. Taken as is (not percent-decoded)."),
+    ),
+    responses(
+        (status = 200, description = "The page (its script fills it from the matching JSON endpoint).", content((String = "text/html")), headers(("Set-Cookie" = String, description = "`livestock_token=TOKEN; Path=/; HttpOnly; SameSite=Strict`, only when the token came as `?token=`."))),
+        (status = 401, response = responses::Unauthorized),
+    ),
+    extensions(("x-roles" = json!(roles(&Role::ALL)))),
+)]
 pub async fn report_review(
     caller: Caller,
     Query(q): Query<LangQuery>,
@@ -157,6 +251,24 @@ pub async fn report_review(
 }
 
 /// `?date=` is read by the page's script (a bad one is named there, from the API's 422).
+#[utoipa::path(
+    get,
+    path = "/reports/daily",
+    operation_id = "dailyPage",
+    tag = "pages",
+    summary = "The daily report page (HTML)",
+    description = "The daily movement report of `?date=` (today in the shop's zone when absent), with CSV and XLSX downloads of `GET /api/v1/reports/daily`.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    params(
+        ("date" = inline(Option<params::PageDate>), Query, description = "The day to show, `YYYY-MM-DD`; read by the page's script."),
+        ("lang" = inline(Option<params::PageLang>), Query, description = "`en` shows the page in English; anything else (or none) in Chinese (zh-CN)."),
+        ("token" = inline(Option<String>), Query, description = "The caller's token, once (for a browser that cannot send a header). The answer sets the cookie `livestock_token` (HttpOnly, SameSite=Strict, Path=/) so later requests carry it. Taken as is (not percent-decoded)."),
+    ),
+    responses(
+        (status = 200, description = "The page (its script fills it from the matching JSON endpoint).", content((String = "text/html")), headers(("Set-Cookie" = String, description = "`livestock_token=TOKEN; Path=/; HttpOnly; SameSite=Strict`, only when the token came as `?token=`."))),
+        (status = 401, response = responses::Unauthorized),
+    ),
+    extensions(("x-roles" = json!(roles(&Role::ALL)))),
+)]
 pub async fn report_daily(
     caller: Caller,
     Query(q): Query<LangQuery>,
@@ -179,10 +291,35 @@ fn with_cookie(caller: &Caller, mut response: Response) -> Response {
     response
 }
 
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    operation_id = "healthz",
+    tag = "operations",
+    summary = "Liveness",
+    description = "Answers as soon as the server listens, even while the journal replays. No token needed.",
+    responses(
+        (status = 200, description = "Alive.", content((ref("#/components/schemas/Health") = "application/json", example = json!({"status": "ok"})))),
+    ),
+    security(),
+)]
 pub async fn healthz() -> impl IntoResponse {
     axum::Json(serde_json::json!({"status": "ok"}))
 }
 
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    operation_id = "readyz",
+    tag = "operations",
+    summary = "Readiness",
+    description = "Ready once the journal is replayed and takes writes. No token needed.",
+    responses(
+        (status = 200, description = "Ready.", content((ref("#/components/schemas/Ready") = "application/json", example = json!({"seq": 5, "server_ms": 1796322796422_i64, "status": "ready", "writes": "ok"})))),
+        (status = 503, description = "`unavailable`: the journal is still being replayed or the server is shutting down (an Error body); or the journal takes no writes (a WritesPaused body).", content((ref("#/components/schemas/ReadyRefusal") = "application/json"))),
+    ),
+    security(),
+)]
 pub async fn readyz(axum::extract::State(s): axum::extract::State<AppState>) -> Response {
     match s.engine() {
         Ok(engine) => {
@@ -225,6 +362,19 @@ pub fn install_metrics() {
 }
 
 /// `/metrics`: Prometheus text, for any valid token (scrapers send it as a bearer token).
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    operation_id = "metrics",
+    tag = "operations",
+    summary = "Prometheus metrics",
+    description = "The Prometheus text exposition (scrapers send the token as a bearer token).\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    responses(
+        (status = 200, description = "Metrics.", content((String = "text/plain; version=0.0.4; charset=utf-8"))),
+        (status = 401, response = responses::Unauthorized),
+    ),
+    extensions(("x-roles" = json!(roles(&Role::ALL)))),
+)]
 pub async fn metrics(caller: Caller) -> Result<Response, ApiError> {
     caller.require(&Role::ALL)?;
     let body = METRICS

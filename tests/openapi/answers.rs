@@ -39,7 +39,13 @@ fn template<'a>(doc: &'a Value, path: &str) -> &'a str {
 
 /// Asserts that `status` is documented for `method path`, and that a JSON body matches its schema.
 #[track_caller]
-fn assert_documented(doc: &Value, method: &Method, path: &str, status: StatusCode, body: &Value) {
+pub(crate) fn assert_documented(
+    doc: &Value,
+    method: &Method,
+    path: &str,
+    status: StatusCode,
+    body: &Value,
+) {
     let template = template(doc, path);
     let what = format!("{method} {template} answering {status}");
     let op = &doc["paths"][template][method.as_str().to_lowercase()];

@@ -6,6 +6,7 @@ mod common;
 
 mod answers;
 mod channels;
+mod findings;
 mod reports;
 mod review;
 mod schema;

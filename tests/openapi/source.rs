@@ -1,6 +1,6 @@
-//! The router against the document: every route of `web::app()` (read from src/web/mod.rs at
-//! test time, so a route added without documentation fails here) is documented with its methods
-//! and the roles its handler admits.
+//! The router against the document: every route of `web::app()` (read from src/web/mod.rs and the
+//! handlers' `#[utoipa::path]` at test time) is documented with its methods and the roles its
+//! handler admits, and no route is added around utoipa-axum's `routes!()`.
 
 use crate::common::*;
 use crate::{document, resolve};
@@ -82,7 +82,7 @@ fn calls<'a>(text: &'a str, name: &str) -> Vec<&'a str> {
         .collect()
 }
 
-/// One `.route(PATH, get(handler).post(handler))` of the router.
+/// One path of the router, with the methods its handlers serve.
 #[derive(Debug)]
 struct Route {
     path: String,
@@ -90,33 +90,66 @@ struct Route {
     methods: Vec<(String, String)>,
 }
 
-/// Every route of src/web/mod.rs, by a plain scan of its `.route(...)` calls.
+/// The method and path of a handler's `#[utoipa::path(METHOD, path = "...")]`, which
+/// utoipa-axum's `routes!()` serves it at.
+fn handler_route(handler: &str) -> (String, String) {
+    let (module, name) = handler
+        .rsplit_once("::")
+        .unwrap_or_else(|| panic!("a handler as module::name, not {handler}"));
+    let (file, path) = web_module(module);
+    let at = file
+        .find(&format!("async fn {name}("))
+        .unwrap_or_else(|| panic!("no async fn {name} in {path}"));
+    let open = file[..at]
+        .rfind("#[utoipa::path(")
+        .unwrap_or_else(|| panic!("{handler}: no #[utoipa::path] in {path}"));
+    let args = parenthesised(&file, open + "#[utoipa::path".len());
+    assert!(
+        !file[open + args.len()..at].contains("async fn "),
+        "{handler}: its #[utoipa::path] belongs to another handler"
+    );
+    let method = args.split(',').next().unwrap_or_default().trim().to_owned();
+    assert!(
+        METHODS.contains(&method.as_str()),
+        "{handler}: the operation's method comes first, not {method}"
+    );
+    let (_, rest) = args
+        .split_once("path = ")
+        .unwrap_or_else(|| panic!("{handler}: no path = in its #[utoipa::path]"));
+    let (route, _) = first_literal(rest);
+    (method, route.to_owned())
+}
+
+/// Every route of src/web/mod.rs: the handlers of its `routes!(...)` calls, at the method and path
+/// of their `#[utoipa::path]`. A route added with a plain axum `.route(...)` would escape the
+/// document, so there must be none.
 fn routes() -> Vec<Route> {
     let src = source("src/web/mod.rs");
-    let routes: Vec<Route> = src
-        .match_indices(".route(")
-        .map(|(i, _)| {
-            let args = parenthesised(&src, i + ".route".len());
-            let (path, rest) = first_literal(args);
-            let methods: Vec<(String, String)> = METHODS
-                .iter()
-                .flat_map(|m| {
-                    calls(rest, m)
-                        .into_iter()
-                        .map(|h| (m.to_string(), h.to_owned()))
-                })
-                .collect();
-            assert!(
-                !methods.is_empty(),
-                "cannot read the methods of the route {path}: {args}"
-            );
-            Route {
-                // axum's catch-all `{*path}` is OpenAPI's `{path}`.
-                path: path.replace("{*", "{"),
-                methods,
+    assert!(
+        !src.contains(".route("),
+        "src/web/mod.rs adds a route outside routes!(), which the document would not show"
+    );
+    let mut routes: Vec<Route> = Vec::new();
+    for (at, _) in src.match_indices("routes!(") {
+        let handlers = parenthesised(&src, at + "routes!".len());
+        // `in_room(routes!(...))`: the same handlers at /api/v1/rooms/{room}/... too.
+        let in_room = src[..at].ends_with("in_room(");
+        for handler in handlers.split(',').map(str::trim).filter(|h| !h.is_empty()) {
+            let (method, path) = handler_route(handler);
+            // axum's catch-all `{*path}` is OpenAPI's `{path}`.
+            let mut path = path.replace("{*", "{");
+            if in_room {
+                path = path.replacen("/api/v1/", "/api/v1/rooms/{room}/", 1);
             }
-        })
-        .collect();
+            match routes.iter_mut().find(|r| r.path == path) {
+                Some(r) => r.methods.push((method, handler.to_owned())),
+                None => routes.push(Route {
+                    path,
+                    methods: vec![(method, handler.to_owned())],
+                }),
+            }
+        }
+    }
     assert!(
         routes.iter().any(|r| r.path == "/api/openapi.json"),
         "the scan of src/web/mod.rs found no /api/openapi.json route: {routes:?}"
@@ -171,12 +204,12 @@ fn handler_roles(handler: &str) -> Option<BTreeSet<String>> {
 }
 
 #[test]
-fn the_route_scan_reads_multi_line_routes_and_every_method() {
+fn the_route_scan_reads_every_handler_of_a_path_and_its_method() {
     let rs = routes();
     let sku = rs
         .iter()
         .find(|r| r.path == "/api/v1/skus/{sku}")
-        .expect("the SKU route, written over several lines");
+        .expect("the SKU route, two handlers in one routes!()");
     let methods: Vec<&str> = sku.methods.iter().map(|(m, _)| m.as_str()).collect();
     assert_eq!(methods, ["get", "patch"]);
     // The handlers as the router names them, wherever the web layer keeps them.

@@ -8,6 +8,7 @@ use crate::web::AppState;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::extract::{JsonBody, Query};
+use crate::web::openapi::{params, responses, roles};
 use axum::Json;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::response::{IntoResponse, Response};
@@ -28,6 +29,26 @@ pub struct AckBody {
     by: Ident,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/alerts",
+    operation_id = "listAlerts",
+    tag = "alerts",
+    summary = "The warnings",
+    description = "Every alert kept, newest first.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    params(
+        ("open" = inline(Option<params::Open>), Query, description = "`true`: only the unacknowledged alerts."),
+        ("limit" = inline(Option<params::AlertLimit>), Query, description = "At most this many alerts. Out of range: 422 naming `limit`."),
+        ("before" = inline(Option<String>), Query, description = "Only alerts older than the one with this id (a page's `next_before`). An id not kept: 422 naming `before`."),
+    ),
+    responses(
+        (status = 200, description = "The alerts.", content((ref("#/components/schemas/AlertList") = "application/json"))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 422, response = responses::Invalid),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(READ_ROLES)))),
+)]
 pub async fn list_alerts(
     State(s): State<AppState>,
     caller: Caller,
@@ -63,6 +84,29 @@ pub async fn list_alerts(
     Ok(Json(json!({ "alerts": alerts, "next_before": next_before })).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/alerts/{id}/ack",
+    operation_id = "ackAlert",
+    tag = "alerts",
+    summary = "Acknowledge a warning",
+    description = "Acknowledges the alert. Acknowledging it again changes nothing and answers it as it is (the first `acked_by` stays).\n\nRoles: admin, operator, warehouse (admin may do everything).",
+    params(
+        ("id" = inline(String), Path, description = "The alert's id, e.g. `a17`."),
+    ),
+    request_body(content((ref("#/components/schemas/AckBody") = "application/json", example = json!({"by": "张运营"})))),
+    responses(
+        (status = 200, description = "The alert, acknowledged.", content((ref("#/components/schemas/Alert") = "application/json"))),
+        (status = 400, response = responses::BadJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 404, response = responses::NotFound),
+        (status = 413, response = responses::TooLarge),
+        (status = 422, response = responses::Invalid),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(ACK_ROLES)))),
+)]
 pub async fn ack_alert(
     State(s): State<AppState>,
     caller: Caller,

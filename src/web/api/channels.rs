@@ -10,6 +10,7 @@ use crate::web::AppState;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::extract::OneOrMany;
+use crate::web::openapi::{params, responses, roles};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Request, State};
@@ -40,6 +41,24 @@ fn channel_in_path(raw: &str) -> Result<Channel, ApiError> {
 
 /// `GET /api/v1/channels/{channel}/availability`: `{"seq", "skus": [{"sku", "available"}]}`, the
 /// same for every channel, from the published views.
+#[utoipa::path(
+    get,
+    path = "/api/v1/channels/{channel}/availability",
+    operation_id = "channelAvailability",
+    tag = "channels",
+    summary = "What a channel may show now",
+    description = "One available number per SKU, the same for every channel, as of journal sequence `seq`. Cheap: the body is made once per published batch.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    params(
+        ("channel" = inline(params::Channel), Path, description = "The channel's name as its orders carry it (1–32 characters); else 422 naming `channel`."),
+    ),
+    responses(
+        (status = 200, description = "The numbers.", content((ref("#/components/schemas/Availability") = "application/json", example = json!({"seq": 5, "skus": [{"available": 5179, "sku": "HOODIE-BLK-L"}]})))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 422, response = responses::Invalid),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(READ_ROLES)))),
+)]
 pub async fn availability(
     State(s): State<AppState>,
     caller: Caller,
@@ -81,6 +100,28 @@ pub async fn availability(
 
 /// `POST /api/v1/channels/{channel}/displayed`: `[{"sku", "displayed"}]` (or one object), all
 /// checked before any is recorded. Answers this channel's mismatches as they now stand.
+#[utoipa::path(
+    post,
+    path = "/api/v1/channels/{channel}/displayed",
+    operation_id = "channelDisplayed",
+    tag = "channels",
+    summary = "What a channel displays now",
+    description = "One `{sku, displayed}` or an array of them (at most 1000), all checked before any is recorded: an unknown SKU is 422 naming `[i].sku`. Kept in memory, not journaled: channels report again each second.\n\nRoles: admin, ingest (admin may do everything).",
+    params(
+        ("channel" = inline(params::Channel), Path, description = "The channel's name as its orders carry it (1–32 characters); else 422 naming `channel`."),
+    ),
+    request_body(content((ref("#/components/schemas/DisplayedBody") = "application/json", example = json!([{"sku": "HOODIE-BLK-L", "displayed": 96}])))),
+    responses(
+        (status = 200, description = "Recorded; this channel's mismatches as they now stand.", content((ref("#/components/schemas/DisplayedAnswer") = "application/json"))),
+        (status = 400, response = responses::BadJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 413, response = responses::TooLarge),
+        (status = 422, response = responses::Invalid),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(ORDER_ROLES)))),
+)]
 pub async fn displayed(
     State(s): State<AppState>,
     caller: Caller,
@@ -136,6 +177,20 @@ pub async fn displayed(
 
 /// `GET /api/v1/channels/sync`: every (channel, SKU) whose displayed number differs from the
 /// pool's, oldest first, and what each channel has reported.
+#[utoipa::path(
+    get,
+    path = "/api/v1/channels/sync",
+    operation_id = "channelSync",
+    tag = "channels",
+    summary = "Where channels show another number",
+    description = "Every (channel, SKU) whose displayed number differs from `available`, with since when, oldest first.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    responses(
+        (status = 200, description = "The mismatches.", content((ref("#/components/schemas/ChannelSync") = "application/json"))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(READ_ROLES)))),
+)]
 pub async fn sync(State(s): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
     let engine = s.engine()?;

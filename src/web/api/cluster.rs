@@ -5,11 +5,26 @@ use super::READ_ROLES;
 use crate::web::AppState;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
+use crate::web::openapi::{responses, roles};
 use axum::Json;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/cluster",
+    operation_id = "cluster",
+    tag = "operations",
+    summary = "This node and its leader",
+    description = "Roles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    responses(
+        (status = 200, description = "The node.", content((ref("#/components/schemas/Cluster") = "application/json"))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(READ_ROLES)))),
+)]
 pub async fn cluster(State(s): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
     let engine = s.engine()?;

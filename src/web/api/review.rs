@@ -11,9 +11,11 @@ use crate::web::AppState;
 use crate::web::api::rooms::RoomPath;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
+use crate::web::extract::Query;
+use crate::web::openapi::{params, responses, roles};
 use crate::web::tabular::{Cell, Column, Format, Lang, Table};
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
@@ -34,6 +36,27 @@ pub struct ReviewQuery {
     scope: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/show/review",
+    operation_id = "review",
+    tag = "show",
+    summary = "The post-show review",
+    description = "After (or during) the show: per SKU its opening, paid, unpaid, expired, cancelled, refunded and presale units apart, net units and GMV, by channel; the unpaid orders; and the anomalies (bulk orders, many orders per buyer, shared addresses or phones, bad addresses on paid orders, quick refunds), each with its orders, buyer and why in Chinese and English. Computed from the published orders off the writer.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    params(
+        ("scope" = inline(Option<params::Scope>), Query, description = "`room` (the default): the room's show and the orders credited to it; `night`: every room's shows of the night at once, every order. Else 422 naming `scope`."),
+        ("format" = inline(Option<params::Format>), Query, description = "`csv` (UTF-8 with BOM) or `xlsx` for a download of the per-SKU table; else 422 naming `format`."),
+        ("lang" = inline(Option<params::DownloadLang>), Query, description = "The language of a download's column titles."),
+    ),
+    responses(
+        (status = 200, description = "The review.", content((ref("#/components/schemas/Review") = "application/json"), (String = "text/csv"), (ref("#/components/schemas/Workbook") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, description = "`not_found`: no show was ever planned.", content((ref("#/components/schemas/Error") = "application/json"))),
+        (status = 422, response = responses::Invalid),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(READ_ROLES)))),
+)]
 pub async fn get_review(
     State(s): State<AppState>,
     caller: Caller,

@@ -10,6 +10,7 @@ use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::extract::JsonBody;
 use crate::web::extract::Query;
+use crate::web::openapi::{params, responses, roles};
 use crate::web::tabular::{Column, Format, Lang, Table};
 use axum::Json;
 use axum::extract::{FromRequest, Request, State};
@@ -42,6 +43,26 @@ async fn show_command(
     Ok((status, Json(&*show)).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/show",
+    operation_id = "createShow",
+    tag = "show",
+    summary = "Plan the show",
+    description = "Plans a show and its lineup, replacing a planned or ended one.\n\nRoles: admin, operator (admin may do everything).",
+    request_body(content((ref("#/components/schemas/NewShow") = "application/json", example = json!({"title": "双十一返场专场", "lineup": [{"sku": "HOODIE-BLK-L"}]})))),
+    responses(
+        (status = 201, description = "The planned show.", content((ref("#/components/schemas/ShowView") = "application/json", example = json!({"room": "main", "room_name": "主直播间", "room_channel": null, "title": "双十一返场专场", "state": "planned", "lineup": [{"sku": "HOODIE-BLK-L", "name": "加绒卫衣 黑 L", "planned_start": null, "planned_rate_per_min": null, "slot_minutes": 10, "available": 5180, "covers": true}], "current": null, "next": "HOODIE-BLK-L", "viewers": 0, "peak_viewers": 0, "gmv_cents": 0, "orders": 0, "units": 0, "buyers": 0, "channels": {}, "started_at": null, "ended_at": null, "prompt": null, "restock_requests": []})))),
+        (status = 400, response = responses::BadJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 409, description = "`conflict`: a show is live; end it first.", content((ref("#/components/schemas/Error") = "application/json"))),
+        (status = 413, response = responses::TooLarge),
+        (status = 422, response = responses::Invalid),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(SHOW_ROLES)))),
+)]
 pub async fn create_show(
     State(s): State<AppState>,
     caller: Caller,
@@ -58,6 +79,22 @@ pub async fn create_show(
     show_command(&s, &room, cmd, StatusCode::CREATED).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/show/start",
+    operation_id = "startShow",
+    tag = "show",
+    summary = "Start the show",
+    description = "Goes live: a planned show becomes live, and each lineup SKU's `base` is reset to its available units. No body (any body is ignored).\n\nRoles: admin, operator (admin may do everything).",
+    responses(
+        (status = 200, description = "The live show.", content((ref("#/components/schemas/ShowView") = "application/json"))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 409, description = "`conflict`: there is no show, or it is not planned.", content((ref("#/components/schemas/Error") = "application/json"))),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(SHOW_ROLES)))),
+)]
 pub async fn start_show(
     State(s): State<AppState>,
     caller: Caller,
@@ -68,6 +105,22 @@ pub async fn start_show(
     show_command(&s, &room, cmd, StatusCode::OK).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/show/end",
+    operation_id = "endShow",
+    tag = "show",
+    summary = "End the show",
+    description = "Ends the live show. No body (any body is ignored).\n\nRoles: admin, operator (admin may do everything).",
+    responses(
+        (status = 200, description = "The ended show.", content((ref("#/components/schemas/ShowView") = "application/json"))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 409, description = "`conflict`: there is no show, or it is not live.", content((ref("#/components/schemas/Error") = "application/json"))),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(SHOW_ROLES)))),
+)]
 pub async fn end_show(
     State(s): State<AppState>,
     caller: Caller,
@@ -78,6 +131,26 @@ pub async fn end_show(
     show_command(&s, &room, cmd, StatusCode::OK).await
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/show/current",
+    operation_id = "setCurrent",
+    tag = "show",
+    summary = "Put a product on air",
+    description = "Sets the product on air (any known SKU, in the lineup or not).\n\nRoles: admin, operator, overlay (admin may do everything).",
+    request_body(content((ref("#/components/schemas/CurrentBody") = "application/json", example = json!({"sku": "HOODIE-BLK-L"})))),
+    responses(
+        (status = 200, description = "The show.", content((ref("#/components/schemas/ShowView") = "application/json"))),
+        (status = 400, response = responses::BadJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 409, description = "`conflict`: there is no show, or it has ended.", content((ref("#/components/schemas/Error") = "application/json"))),
+        (status = 413, response = responses::TooLarge),
+        (status = 422, response = responses::Invalid),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(STAGE_ROLES)))),
+)]
 pub async fn set_current(
     State(s): State<AppState>,
     caller: Caller,
@@ -94,6 +167,26 @@ pub async fn set_current(
     show_command(&s, &room, cmd, StatusCode::OK).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/show/viewers",
+    operation_id = "setViewers",
+    tag = "show",
+    summary = "Report online viewers",
+    description = "Sets the online viewers now (and the peak).\n\nRoles: admin, operator, overlay (admin may do everything).",
+    request_body(content((ref("#/components/schemas/ViewersBody") = "application/json", example = json!({"online": 12800})))),
+    responses(
+        (status = 200, description = "The show.", content((ref("#/components/schemas/ShowView") = "application/json"))),
+        (status = 400, response = responses::BadJson),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 409, description = "`conflict`: there is no show, or it has ended.", content((ref("#/components/schemas/Error") = "application/json"))),
+        (status = 413, response = responses::TooLarge),
+        (status = 422, response = responses::Invalid),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(STAGE_ROLES)))),
+)]
 pub async fn set_viewers(
     State(s): State<AppState>,
     caller: Caller,
@@ -110,6 +203,20 @@ pub async fn set_viewers(
     show_command(&s, &room, cmd, StatusCode::OK).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/show",
+    operation_id = "getShow",
+    tag = "show",
+    summary = "The show",
+    description = "Title, state, lineup, the product on air and next, viewers and the night's totals.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    responses(
+        (status = 200, description = "The show (state `none` when none was ever created).", content((ref("#/components/schemas/ShowView") = "application/json", example = json!({"room": "main", "room_name": "主直播间", "room_channel": null, "title": "双十一返场专场", "state": "planned", "lineup": [{"sku": "HOODIE-BLK-L", "name": "加绒卫衣 黑 L", "planned_start": null, "planned_rate_per_min": null, "slot_minutes": 10, "available": 5180, "covers": true}], "current": null, "next": "HOODIE-BLK-L", "viewers": 0, "peak_viewers": 0, "gmv_cents": 0, "orders": 0, "units": 0, "buyers": 0, "channels": {}, "started_at": null, "ended_at": null, "prompt": null, "restock_requests": []})))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(READ_ROLES)))),
+)]
 pub async fn get_show(
     State(s): State<AppState>,
     caller: Caller,
@@ -127,6 +234,26 @@ pub struct PrecheckQuery {
 }
 
 /// `GET /api/v1/show/precheck`: the pre-show check of the lineup (JSON, or `?format=csv|xlsx`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/show/precheck",
+    operation_id = "precheck",
+    tag = "show",
+    summary = "The pre-show check",
+    description = "Per lineup product: what it has, what its slot needs (planned rate × slot, the slot running to the next planned start, the show's planned end, or `slot_minutes_default`), damaged and held units, and channels showing another number for longer than 3 s; pass or fail with each reason in Chinese and English, and overall.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    params(
+        ("format" = inline(Option<params::Format>), Query, description = "`csv` (UTF-8 with BOM) or `xlsx` for a download; else 422 naming `format`."),
+        ("lang" = inline(Option<params::DownloadLang>), Query, description = "The language of a download's column titles."),
+    ),
+    responses(
+        (status = 200, description = "The check.", content((ref("#/components/schemas/Precheck") = "application/json"), (String = "text/csv"), (ref("#/components/schemas/Workbook") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, description = "`not_found`: no show is planned.", content((ref("#/components/schemas/Error") = "application/json"))),
+        (status = 422, response = responses::Invalid),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(READ_ROLES)))),
+)]
 pub async fn precheck(
     State(s): State<AppState>,
     caller: Caller,

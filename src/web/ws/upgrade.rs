@@ -9,6 +9,7 @@ use crate::web::AppState;
 use crate::web::auth::{Caller, Role};
 use crate::web::error::ApiError;
 use crate::web::extract::Query;
+use crate::web::openapi::{params, responses, roles};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::header::{
@@ -128,6 +129,29 @@ fn handshake_key(req: &Request) -> Result<&[u8], BadHandshake> {
 }
 /// The upgrade by hand rather than axum's `WebSocketUpgrade`: axum's socket sends a message only
 /// as one frame, and a screen must get its snapshots in fragments (see [`connection::FRAGMENT_BYTES`]).
+#[utoipa::path(
+    get,
+    path = "/ws",
+    operation_id = "screensWebSocket",
+    tag = "screens",
+    summary = "The screens' WebSocket (upgrade)",
+    description = "The screens' WebSocket. The request must be a WebSocket upgrade (`Connection: Upgrade`, `Upgrade: websocket`, `Sec-WebSocket-Version: 13`, `Sec-WebSocket-Key`); a browser's `Origin` must name this server's `Host` (403 otherwise; a client without `Origin` is judged by its token alone).\n\nServer → client, JSON text frames (schemas: `WsServerFrame` in components, listed in `x-websocket`):\n\n- first `{\"type\": \"snapshot\", \"view\", \"seq\", \"server_ms\", \"skus\": [StockView], \"show\": ShowView, \"alerts\": [Alert], \"series\": Series}` — `board` and `feed` get every SKU and the series; `host` and `overlay` only the products on air and next, and empty series; `alerts` are the open ones, newest first, at most 100;\n- then `{\"type\": \"diff\", \"seq\", \"server_ms\", \"skus\": [StockView], \"show\": ShowView, \"sample\"?: Sample}` — coalesced, at most one per tick (default 100 ms) and only when something changed; `board`/`feed`: the SKUs that changed and, when a point was taken, `sample`; `host`/`overlay`: the products on air and next, sent only when the show or one of them changed;\n- `{\"type\": \"alert\", \"alert\": Alert}` at once when a warning fires or is acknowledged (a storm of more than 16 at once is followed by a fresh snapshot instead);\n- `{\"type\": \"error\", \"message\"}` answers a client message that is not understood.\n\n`seq` is the journal sequence number the state includes; it never goes down on one connection. `server_ms` is the server's clock in epoch milliseconds.\n\nClient → server: `{\"type\": \"resync\"}` asks for a fresh snapshot (messages of at most 4 KiB). A client that cannot keep up (64 frames behind) is sent a fresh snapshot instead of its backlog; one that cannot take a frame within 5 s, or misses a ping (every 15 s), is closed; it never slows anyone else. When the server stops it closes every connection with code 1001 `server stopping`.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    params(
+        ("room" = inline(Option<params::RoomId>), Query, description = "The room watched (API.md \"Rooms\"): a stage view shows that room's show only (`main` when absent); a board shows every room and focuses this one. A malformed id is 422, a room the shop does not have 404, both naming `room`."),
+        ("view" = inline(Option<params::View>), Query, description = "Which screen the connection feeds: `board` (everything), `feed` (the same, for integrations), `host` and `overlay` (the products on air and next only)."),
+        ("token" = inline(Option<String>), Query, description = "The caller's token, once (for a browser that cannot send a header). The answer sets the cookie `livestock_token` (HttpOnly, SameSite=Strict, Path=/) so later requests carry it. Taken as is (not percent-decoded)."),
+    ),
+    responses(
+        (status = 101, description = "Switching protocols: the WebSocket is open; frames as described above."),
+        (status = 400, description = "Not a WebSocket handshake (checked after the token, Origin and view): the error body with code bad_request.", content((ref("#/components/schemas/Error") = "application/json"))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 404, response = responses::NotFound),
+        (status = 403, description = "`forbidden`: the `Origin` is not this server.", content((ref("#/components/schemas/Error") = "application/json"))),
+        (status = 422, description = "`invalid`, field `view`: `view` is not board, host, overlay or feed.", content((ref("#/components/schemas/Error") = "application/json"))),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(&Role::ALL))), ("x-websocket" = json!(crate::web::openapi::websocket()))),
+)]
 pub async fn upgrade(
     State(s): State<AppState>,
     caller: Caller,

@@ -70,7 +70,12 @@ impl Totals {
     }
 }
 
-/// `?date=`: a calendar day written `YYYY-MM-DD`.
+/// The first day a report covers: the journal's times are epoch milliseconds, so no book is older,
+/// and before it a zone's offset may be its local mean time (Shanghai's +08:05:43), which RFC 3339
+/// cannot write.
+const FIRST_DAY: Date = jiff::civil::date(1970, 1, 1);
+
+/// `?date=`: a calendar day written `YYYY-MM-DD`, from [`FIRST_DAY`] on.
 pub fn parse_date(raw: &str) -> Result<Date, ApiError> {
     let bad = || {
         ApiError::invalid(
@@ -81,7 +86,14 @@ pub fn parse_date(raw: &str) -> Result<Date, ApiError> {
     if raw.len() != 10 {
         return Err(bad());
     }
-    raw.parse::<Date>().map_err(|_| bad())
+    let date = raw.parse::<Date>().map_err(|_| bad())?;
+    if date < FIRST_DAY {
+        return Err(ApiError::invalid(
+            "date",
+            format!("date must be {FIRST_DAY} or later, not {raw}"),
+        ));
+    }
+    Ok(date)
 }
 
 /// Today in the shop's zone at `now_ms`.

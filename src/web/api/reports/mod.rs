@@ -10,6 +10,7 @@ use crate::web::AppState;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::extract::Query;
+use crate::web::openapi::{params, responses, roles};
 use crate::web::tabular::Format;
 use axum::Json;
 use axum::extract::State;
@@ -25,6 +26,26 @@ pub struct DailyQuery {
     lang: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/daily",
+    operation_id = "dailyReport",
+    tag = "reports",
+    summary = "The daily movement report",
+    description = "Per SKU, one day in the shop's time zone: opening, received, sold, refunded, shipped, adjusted, damaged, closing, counted, variance. Every row balances: `opening + received - shipped + adjusted = closing`; sold, refunded, damaged, counted and variance are informational. Read from what the writer published, never from the writer. When a show ends, the reports of the days it covered are also written to the data dir as `reports/daily-YYYY-MM-DD.csv`. Days older than 400 days are folded into the next day's opening.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    params(
+        ("date" = inline(Option<params::Date>), Query, description = "`YYYY-MM-DD`, a day in the shop's zone from 1970-01-01 on; today there when absent. Anything else: 422 naming `date`."),
+        ("format" = inline(Option<params::Format>), Query, description = "`csv` (UTF-8 with BOM) or `xlsx` for a download named `daily-DATE`; else 422 naming `format`."),
+        ("lang" = inline(Option<params::DownloadLang>), Query, description = "The language of a download's column titles."),
+    ),
+    responses(
+        (status = 200, description = "The day's report.", content((ref("#/components/schemas/DailyReport") = "application/json"), (String = "text/csv"), (ref("#/components/schemas/Workbook") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 422, response = responses::Invalid),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(READ_ROLES)))),
+)]
 pub async fn get_daily(
     State(s): State<AppState>,
     caller: Caller,

@@ -10,6 +10,7 @@ use crate::web::AppState;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::extract::Query;
+use crate::web::openapi::{params, responses, roles};
 use crate::web::tabular::{Cell, Column, Format, Table};
 use axum::Json;
 use axum::extract::State;
@@ -30,6 +31,25 @@ pub struct ExportQuery {
 
 /// `GET /api/v1/export/skus?format=csv|xlsx`: every SKU in code order, in the columns the import
 /// reads (money in yuan), so a download imports back unchanged.
+#[utoipa::path(
+    get,
+    path = "/api/v1/export/skus",
+    operation_id = "exportSkus",
+    tag = "stock",
+    summary = "The catalog with its stock view, for Excel",
+    description = "Every SKU in code order, with the columns the import reads (商品编码 商品名称 类目 单价 库存 ... 安全库存 限购 预售上限) and the stock view's read-only ones (不良 待付款 待发货 可售 预售已售 已售 成交额 售出率 预警基数 预警级别). Money is in yuan: `59.90` in CSV, a number formatted `¥0.00` in XLSX. The XLSX has a frozen header row and columns as wide as their content. It imports back unchanged. Read from the published views.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    params(
+        ("format" = inline(Option<params::ExportFormat>), Query, description = "`csv` (UTF-8 with BOM) or `xlsx` for a download; else 422 naming `format`."),
+        ("lang" = inline(Option<params::DownloadLang>), Query, description = "The language of a download's column titles (English titles are the JSON API's names; money is in yuan either way)."),
+    ),
+    responses(
+        (status = 200, description = "The download (`Content-Disposition: attachment; filename=\"skus.csv\"` or `skus.xlsx`).", content((String = "text/csv"), (ref("#/components/schemas/Workbook") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 422, response = responses::Invalid),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(READ_ROLES)))),
+)]
 pub async fn export_skus(
     State(s): State<AppState>,
     caller: Caller,
@@ -107,6 +127,28 @@ fn moment(field: &str, raw: Option<&str>) -> Result<(i64, time::UtcOffset), ApiE
 
 /// `GET /api/v1/movements?from=&to=&format=json|csv|xlsx`: every SKU's movements recorded in
 /// `[from, to)`, in journal order, at most [`MOVEMENTS_RANGE_MAX`] per page.
+#[utoipa::path(
+    get,
+    path = "/api/v1/movements",
+    operation_id = "rangeMovements",
+    tag = "stock",
+    summary = "The audit trail of a time range",
+    description = "Every SKU's movements recorded in `[from, to)`, in journal order, at most 10,000 per page: `truncated` says more are left, and `next_after_seq` is the `after_seq` of the next page (a page never splits the records of one seq). Times in a download are shown at the offset of `from`. CSV and XLSX say the same in the headers `X-Livestock-Truncated` and `X-Livestock-Next-After-Seq`. Read from the published trails.\n\nRoles: any valid token (admin, operator, warehouse, ingest, overlay, viewer).",
+    params(
+        ("from" = inline(params::Timestamp), Query, description = "The start (inclusive), RFC 3339. Missing or malformed: 422 naming `from`."),
+        ("to" = inline(params::Timestamp), Query, description = "The end (exclusive), RFC 3339, later than `from`; else 422 naming `to`."),
+        ("after_seq" = inline(Option<params::AfterSeq>), Query, description = "Only records after this journal seq (a page's `next_after_seq`)."),
+        ("format" = inline(Option<params::Format>), Query, description = "`csv` (UTF-8 with BOM) or `xlsx` for a download instead of JSON; else 422 naming `format`."),
+        ("lang" = inline(Option<params::DownloadLang>), Query, description = "The language of a download's column titles (English titles are the JSON API's names; money is in yuan either way)."),
+    ),
+    responses(
+        (status = 200, description = "The movements.", content((ref("#/components/schemas/MovementRange") = "application/json"), (String = "text/csv"), (ref("#/components/schemas/Workbook") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 422, response = responses::Invalid),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(READ_ROLES)))),
+)]
 pub async fn range_movements(
     State(s): State<AppState>,
     caller: Caller,

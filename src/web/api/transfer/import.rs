@@ -15,6 +15,7 @@ use crate::web::AppState;
 use crate::web::auth::Caller;
 use crate::web::error::ApiError;
 use crate::web::extract::{Query, body_bytes};
+use crate::web::openapi::{params, responses, roles};
 use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
@@ -54,6 +55,28 @@ impl IntoResponse for BadRows {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/import",
+    operation_id = "importSkus",
+    tag = "stock",
+    summary = "Import a sheet of SKUs",
+    description = "A CSV (UTF-8 with or without BOM, or GBK as Excel on a Chinese Windows writes it) or XLSX sheet (an XLSX content type, or a body starting with the zip magic `PK\\x03\\x04`; anything else is read as CSV) of SKUs with their opening stock, at most 10,000 rows and 8 MiB. The header row is row 1. Columns, in English or Chinese: `sku` 商品编码, `name` 商品名称, `category` 类目, `price_cents` (integer cents) or `price` 单价 (yuan with at most 2 decimals, e.g. 59.90; `¥` allowed), `on_hand` 库存 (required), and optionally `buffer` 安全库存, `per_buyer_limit` 限购 (empty: no limit), `presale_cap` 预售上限 (an empty cell is 0). The stock view's other columns, as the export writes them (可售, 待付款, 成交额, ...), are read-only and ignored; any other title is an error naming it.\n\nAll or nothing: if any row is bad, 422 names every bad row and column and nothing is imported. Bad: an unknown or missing column, a bad value, a code twice in the file, an existing code with `mode=create`, numbers that would leave less than nothing to sell. `mode=upsert` updates existing codes (the sheet's columns only) and records each change of `on_hand` as an `adjust` movement with the reason `导入 import`, by `by`. The whole import is one journaled command; one that changes nothing is not journaled.\n\nRoles: admin, operator (admin may do everything).",
+    params(
+        ("mode" = inline(Option<params::Mode>), Query, description = "`create`: every code must be new. `upsert`: existing codes are updated, new ones created."),
+        ("by" = inline(Option<params::Ident>), Query, description = "Who imports, for the audit trail; the caller's role when absent."),
+    ),
+    request_body(content((String = "text/csv", example = json!("sku,name,category,price_cents,on_hand\nCAP-RED,棒球帽 红,accessories,5900,300\n")), (ref("#/components/schemas/Workbook") = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+    responses(
+        (status = 200, description = "Imported.", content((ref("#/components/schemas/ImportAnswer") = "application/json"))),
+        (status = 401, response = responses::Unauthorized),
+        (status = 403, response = responses::Forbidden),
+        (status = 413, description = "`too_large`: the body is over 8 MiB or the sheet holds more than 10,000 rows.", content((ref("#/components/schemas/Error") = "application/json"))),
+        (status = 422, description = "`invalid`: with `rows`, every bad row of the sheet (nothing was imported); without, a bad query parameter (`mode`, `by`) or a body that is no sheet (`body`).", content((ref("#/components/schemas/ImportInvalid") = "application/json"))),
+        (status = 503, response = responses::Unavailable),
+    ),
+    extensions(("x-roles" = json!(roles(IMPORT_ROLES)))),
+)]
 pub async fn import_skus(
     State(s): State<AppState>,
     caller: Caller,
