@@ -103,10 +103,10 @@ pub struct Order {
     /// The room its sale is credited to (see `Pool::credit_room`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub room: Option<RoomId>,
-    /// The show its sale counted in (that show's start, epoch ms), if it counted in one: a refund
-    /// takes back from that show only.
+    /// The show its sale counted in (the journal seq that started it), if it counted in one: a
+    /// refund takes back from that show only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credited_show: Option<i64>,
+    pub credited_show: Option<u64>,
 }
 
 impl Order {

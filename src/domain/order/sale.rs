@@ -118,10 +118,10 @@ impl Pool {
             .and_then(|r| self.rooms.get_mut(r))
             .and_then(|r| r.show.as_mut())
             .filter(|s| s.state == ShowState::Live)
-            .filter(|s| sign > 0 || s.started_ms == credited_show);
+            .filter(|s| sign > 0 || s.started_seq == credited_show);
         let mut credited = None;
         if let Some(show) = show {
-            credited = show.started_ms;
+            credited = show.started_seq;
             let units: i64 = order.lines.iter().map(|l| l.qty.get()).sum();
             let cents: i64 = order
                 .lines

@@ -52,6 +52,7 @@ impl Pool {
         let show = self.show_in(room, &[ShowState::Planned], "start")?;
         show.state = ShowState::Live;
         show.started_ms = Some(ctx.now_ms);
+        show.started_seq = Some(ctx.seq);
         let lineup: Vec<SkuCode> = show.lineup.iter().map(|i| i.sku.clone()).collect();
         let shared: Vec<SkuCode> = self
             .other_live_rooms(room)

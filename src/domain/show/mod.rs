@@ -56,6 +56,10 @@ pub struct Show {
     pub peak_viewers: i64,
     pub started_ms: Option<i64>,
     pub ended_ms: Option<i64>,
+    /// The journal seq of the command that started it: which show of its room this is (absent
+    /// from shows started before rooms).
+    #[serde(default)]
+    pub started_seq: Option<u64>,
     /// When the show is planned to end (epoch ms), if the run of show says.
     #[serde(default)]
     pub planned_end_ms: Option<i64>,
@@ -98,6 +102,7 @@ impl Show {
             peak_viewers: 0,
             started_ms: None,
             ended_ms: None,
+            started_seq: None,
             planned_end_ms: new.planned_end.map(|t| t.0),
             gmv_cents: 0,
             orders: 0,

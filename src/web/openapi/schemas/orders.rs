@@ -501,6 +501,10 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                         "$ref": "#/components/schemas/RoomId",
                         "description": "The room its sale is credited to; absent when none."
                     },
+                    "credited_show": {
+                        "type": "integer",
+                        "minimum": 0, "description": "The journal seq that started the show its sale counted in, if it counted in a live show: a refund takes back from that show only. Absent when none."
+                    },
                     "key": {
                         "type": "object",
                         "additionalProperties": false,

@@ -49,9 +49,9 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                     "current": {"oneOf": [{"$ref": "#/components/schemas/SkuCode"}, {"type": "null"}]},
                     "viewers": {"type": "integer", "minimum": 0},
                     "peak_viewers": {"type": "integer", "minimum": 0},
-                    "gmv_cents": {"type": "integer", "description": "Paid minus refunded while the show is live, as the show's own `gmv_cents`: a refund while live of an order paid before (in an earlier show of the room) counts against it, so it can be below zero."},
-                    "orders": {"type": "integer", "description": "Orders paid minus orders refunded while live (as `gmv_cents`, it can be below zero)."},
-                    "units": {"type": "integer", "description": "Units paid minus units refunded while live (as `gmv_cents`, it can be below zero)."},
+                    "gmv_cents": {"type": "integer", "minimum": 0, "description": "Paid minus refunded while the show is live, as the show's own `gmv_cents`: a refund takes back only from the show its sale counted in, so it is never below zero."},
+                    "orders": {"type": "integer", "minimum": 0, "description": "Orders paid minus orders refunded while live (as `gmv_cents`)."},
+                    "units": {"type": "integer", "minimum": 0, "description": "Units paid minus units refunded while live (as `gmv_cents`)."},
                     "buyers": {"type": "integer", "minimum": 0}
                 },
                 "examples": [{"room": "dy-main", "name": "抖音官方旗舰店", "channel": "douyin", "title": null,
