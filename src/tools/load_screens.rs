@@ -83,7 +83,13 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
     }
     let mut options =
         ServerOptions::tool("livestock-screens", vec![(Role::Admin, TOKEN.to_owned())]);
-    options.config_toml = Some(format!("feed_tick_ms = {}\n", args.tick_ms));
+    // Every screen is the tool's one token: the caps are raised to the screens asked for (the
+    // server's defaults allow 10,000 in all and 2,000 per token).
+    let cap = args.screens.max(10_000);
+    options.config_toml = Some(format!(
+        "feed_tick_ms = {}\n[websocket]\nconnections_max = {cap}\nconnections_per_token_max = {cap}\n",
+        args.tick_ms
+    ));
     let mut server = ServerChild::spawn(&options)?;
     let pid = server.pid();
     let client = Client::new(&server.url, Retry::NEVER)?;

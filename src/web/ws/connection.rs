@@ -11,14 +11,15 @@ use crate::engine::Engine;
 use axum::body::Bytes;
 use futures_util::{FutureExt, SinkExt, StreamExt};
 use hyper_util::rt::TokioIo;
+use std::io::IoSlice;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::error::ProtocolError;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::{CloseCode, Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::{self, CloseFrame, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{self, Message};
 
@@ -26,10 +27,8 @@ use tokio_tungstenite::tungstenite::{self, Message};
 type Socket = WebSocketStream<TokioIo<hyper::upgrade::Upgraded>>;
 
 /// Bytes the server reads at once from a screen: screens send only tiny control messages.
-const READ_BUFFER_BYTES: usize = 4 << 10;
-/// The largest frame the server sends: a longer message goes out as fragments of this size. The
-/// WebSocket's out buffer grows to the largest frame written and never shrinks, so unfragmented
-/// snapshots (tens to hundreds of KiB) would each leave an idle screen holding that much for good.
+const READ_BUFFER_BYTES: usize = 512;
+/// The largest frame the server sends: a longer message goes out as fragments of this size.
 pub(super) const FRAGMENT_BYTES: usize = super::limits::SERVER_FRAME_BYTES;
 /// A message that cannot be written within this time closes the connection: the screen is gone or
 /// hopelessly slow, and its socket must not hold memory.
@@ -75,27 +74,82 @@ async fn send(socket: &mut Socket, msg: Message) -> Result<(), ()> {
     within_send_timeout(socket.send(msg)).await
 }
 
-/// Sends one text message as frames of at most [`FRAGMENT_BYTES`] (zero-copy slices of `text`),
-/// or fails when the peer is gone or too slow to take the whole message in time. A fragment may
-/// end inside a character: only the reassembled message must be UTF-8 (RFC 6455 5.6).
+/// Sends one text message as frames of at most [`FRAGMENT_BYTES`], or fails when the peer is gone
+/// or too slow to take the whole message in time. A fragment may end inside a character: only the
+/// reassembled message must be UTF-8 (RFC 6455 5.6).
+///
+/// The frames bypass tungstenite's out buffer: whatever it holds (a pong, say) is flushed first,
+/// then the headers and zero-copy slices of `text` (shared by every screen of a tick) go to the
+/// socket in one vectored write. tungstenite's buffer would grow to the largest frame ever written
+/// and keep that for the connection's life, 4 KiB on every idle screen.
 async fn send_text(socket: &mut Socket, text: Bytes) -> Result<(), ()> {
-    let fragments = async {
-        let mut start = 0;
-        let mut opcode = Data::Text;
-        loop {
-            let end = text.len().min(start + FRAGMENT_BYTES);
-            let fin = end == text.len();
-            let frame =
-                protocol::frame::Frame::message(text.slice(start..end), OpCode::Data(opcode), fin);
-            socket.send(Message::Frame(frame)).await?;
-            if fin {
-                return Ok::<(), tokio_tungstenite::tungstenite::Error>(());
-            }
-            start = end;
-            opcode = Data::Continue;
+    let frames = async {
+        socket.flush().await.map_err(drop)?;
+        write_frames(socket.get_mut(), &text).await.map_err(drop)
+    };
+    within_send_timeout(frames).await
+}
+
+/// The header of an unmasked server frame (RFC 6455 5.2): FIN and opcode, then the payload
+/// length in 7, 7+16 or 7+64 bits.
+fn frame_header(fin: bool, opcode: u8, len: usize) -> ([u8; 10], usize) {
+    let mut h = [0u8; 10];
+    h[0] = if fin { 0x80 } else { 0 } | opcode;
+    let n = match len {
+        0..=125 => {
+            h[1] = len as u8;
+            2
+        }
+        126..=0xFFFF => {
+            h[1] = 126;
+            h[2..4].copy_from_slice(&(len as u16).to_be_bytes());
+            4
+        }
+        _ => {
+            h[1] = 127;
+            h[2..10].copy_from_slice(&(len as u64).to_be_bytes());
+            10
         }
     };
-    within_send_timeout(fragments).await
+    (h, n)
+}
+
+/// Writes `text` as text frames of at most [`FRAGMENT_BYTES`] (the first `Text`, the rest
+/// `Continue`, the last with FIN), every header and payload slice in as few writes as the socket
+/// takes.
+async fn write_frames<W: AsyncWrite + Unpin>(io: &mut W, text: &[u8]) -> std::io::Result<()> {
+    const TEXT: u8 = 0x1;
+    const CONTINUE: u8 = 0x0;
+    let mut headers = Vec::with_capacity(text.len() / FRAGMENT_BYTES + 1);
+    let mut start = 0;
+    loop {
+        let end = text.len().min(start + FRAGMENT_BYTES);
+        let opcode = if start == 0 { TEXT } else { CONTINUE };
+        headers.push((
+            frame_header(end == text.len(), opcode, end - start),
+            start..end,
+        ));
+        if end == text.len() {
+            break;
+        }
+        start = end;
+    }
+    let mut slices: Vec<IoSlice<'_>> = Vec::with_capacity(headers.len() * 2);
+    for ((h, n), range) in &headers {
+        slices.push(IoSlice::new(&h[..*n]));
+        if !range.is_empty() {
+            slices.push(IoSlice::new(&text[range.clone()]));
+        }
+    }
+    let mut slices = &mut slices[..];
+    while !slices.is_empty() {
+        let n = io.write_vectored(slices).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::WriteZero.into());
+        }
+        IoSlice::advance_slices(&mut slices, n);
+    }
+    io.flush().await
 }
 
 /// How a connection ends.
@@ -383,7 +437,62 @@ pub fn close_code_for_client_bytes(bytes: &[u8]) -> Option<u16> {
 
 #[cfg(test)]
 mod tests {
-    use super::close_code_for_client_bytes;
+    use super::{FRAGMENT_BYTES, close_code_for_client_bytes, write_frames};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::protocol::{Role, WebSocket};
+
+    /// The frames `write_frames` puts on the wire: (FIN, opcode, payload length) each, read
+    /// by hand from the bytes.
+    fn frames_of(mut wire: &[u8]) -> Vec<(bool, u8, usize)> {
+        let mut out = Vec::new();
+        while !wire.is_empty() {
+            assert_eq!(wire[1] & 0x80, 0, "a server never masks");
+            let (len, at) = match wire[1] & 0x7F {
+                126 => (u16::from_be_bytes([wire[2], wire[3]]) as usize, 4),
+                127 => (
+                    u64::from_be_bytes(wire[2..10].try_into().unwrap()) as usize,
+                    10,
+                ),
+                n => (n as usize, 2),
+            };
+            out.push((wire[0] & 0x80 != 0, wire[0] & 0x0F, len));
+            wire = &wire[at + len..];
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn messages_go_out_as_frames_a_client_reassembles() {
+        let sizes = [
+            0, 1, 125, 126, 127, 4095, 4096, 4097, 65_535, 65_536, 200_000,
+        ];
+        for size in sizes {
+            // Multi-byte characters, so fragments also end inside one (RFC 6455 5.6 allows it).
+            let text: String =
+                "库存".chars().cycle().take(size / 3).collect::<String>() + &"x".repeat(size % 3);
+            assert_eq!(text.len(), size);
+            let mut wire = Vec::new();
+            write_frames(&mut wire, text.as_bytes()).await.unwrap();
+            let frames = frames_of(&wire);
+            assert_eq!(frames.len(), size.div_ceil(FRAGMENT_BYTES).max(1), "{size}");
+            for (i, (fin, opcode, len)) in frames.iter().enumerate() {
+                assert_eq!(*fin, i + 1 == frames.len(), "{size}: FIN only on the last");
+                assert_eq!(
+                    *opcode,
+                    if i == 0 { 1 } else { 0 },
+                    "{size}: Text, then Continue"
+                );
+                assert!(*len <= FRAGMENT_BYTES, "{size}: frame {i} is {len} bytes");
+            }
+            let mut client =
+                WebSocket::from_raw_socket(std::io::Cursor::new(wire), Role::Client, None);
+            match client.read() {
+                Ok(Message::Text(got)) => assert_eq!(got.as_str(), text, "{size}"),
+                other => panic!("{size}: {other:?}"),
+            }
+            assert!(client.read().is_err(), "{size}: nothing after it");
+        }
+    }
 
     /// A masked client frame (mask 0 keeps the payload readable).
     fn frame(first: u8, payload: &[u8]) -> Vec<u8> {
