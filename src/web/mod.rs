@@ -30,9 +30,21 @@ use std::sync::{Arc, Mutex, OnceLock};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// What every handler shares.
+/// What every handler shares: one pointer, so the clones that every request's extractors and
+/// layers make cost one reference count (cloning eleven fields was 4% of a one-event request).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The fields of [`AppState`]; the `with_*` builders set them before the state is shared.
+#[derive(Clone)]
+pub struct Shared {
     /// Set once the journal is replayed; until then only `/healthz` and `/readyz` answer.
     engine: Arc<OnceLock<Engine>>,
     tokens: Arc<Tokens>,
@@ -60,7 +72,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(tokens: Tokens, feed: Arc<feed::Feed>) -> Self {
-        AppState {
+        AppState(Arc::new(Shared {
             engine: Arc::new(OnceLock::new()),
             tokens: Arc::new(tokens),
             feed,
@@ -73,12 +85,17 @@ impl AppState {
             overlay_end_card: false,
             signatures: Arc::default(),
             limiter: Arc::default(),
-        }
+        }))
+    }
+
+    /// The fields, to be set by a builder (a copy if the state is already shared).
+    fn fields(&mut self) -> &mut Shared {
+        Arc::make_mut(&mut self.0)
     }
 
     /// The same state in the shop's time zone (`timezone` in the config).
     pub fn with_timezone(mut self, timezone: jiff::tz::TimeZone) -> Self {
-        self.timezone = timezone;
+        self.fields().timezone = timezone;
         self
     }
 
@@ -88,37 +105,37 @@ impl AppState {
 
     /// The same state advertising `url` as this node's address.
     pub fn with_node(mut self, url: String) -> Self {
-        self.node = Arc::from(url);
+        self.fields().node = Arc::from(url);
         self
     }
 
     /// The same state with the review's thresholds from the config.
     pub fn with_review(mut self, review: ReviewConfig) -> Self {
-        self.review = Arc::new(review);
+        self.fields().review = Arc::new(review);
         self
     }
 
     /// The same state with the overlay's end card on or off (`[overlay] end_card`).
     pub fn with_overlay_end_card(mut self, on: bool) -> Self {
-        self.overlay_end_card = on;
+        self.fields().overlay_end_card = on;
         self
     }
 
     /// The same state with the rate limits from the config.
     pub fn with_rate_limits(mut self, limits: &ratelimit::RateLimits) -> Self {
-        self.limiter = Arc::new(ratelimit::Limiter::new(limits));
+        self.fields().limiter = Arc::new(ratelimit::Limiter::new(limits));
         self
     }
 
     /// The same state with the channels' secrets from the config.
     pub fn with_signatures(mut self, signatures: signature::Signatures) -> Self {
-        self.signatures = Arc::new(signatures);
+        self.fields().signatures = Arc::new(signatures);
         self
     }
 
     /// The same state with other limits for the screens' sockets (lower ones in tests).
     pub fn with_ws_limits(mut self, limits: ws::limits::WsLimits) -> Self {
-        self.connections = ws::limits::Connections::new(limits);
+        self.fields().connections = ws::limits::Connections::new(limits);
         self
     }
 

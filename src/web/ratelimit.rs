@@ -130,7 +130,8 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
         return next.run(req).await;
     }
     let (mut parts, body) = req.into_parts();
-    if let Ok(caller) = Caller::from_request_parts(&mut parts, &state).await
+    let caller = Caller::from_request_parts(&mut parts, &state).await.ok();
+    if let Some(caller) = &caller
         && let Err(secs) = state.limiter.take(caller.role, &caller.token)
     {
         metrics::counter!("livestock_rate_limited_total", "role" => caller.role.name())
@@ -142,6 +143,9 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
         return ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
             .with_retry_after(secs)
             .into_response();
+    }
+    if let Some(caller) = caller {
+        parts.extensions.insert(caller); // found once per request: the handler takes it from here
     }
     next.run(Request::from_parts(parts, body)).await
 }
