@@ -12,6 +12,7 @@
 //! or sync that fails is never retried: the engine stops, and a restart replays what is durable.
 
 mod frame;
+pub mod jetstream;
 mod read;
 mod replay;
 mod snapshot;
