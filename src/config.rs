@@ -36,6 +36,82 @@ pub struct ServeArgs {
     /// A TOML config file.
     #[arg(long, env = "LIVESTOCK_CONFIG")]
     pub config: Option<PathBuf>,
+    /// Keep the journal in NATS JetStream instead of the data dir:
+    /// `nats://HOST:PORT[,HOST:PORT...]` (API.md "Several nodes").
+    #[arg(long, env = "LIVESTOCK_JOURNAL")]
+    pub journal: Option<String>,
+    /// The shop this node serves (its stream and its lease), with `--journal`.
+    #[arg(long, env = "LIVESTOCK_SHOP")]
+    pub shop: Option<String>,
+    /// This node's name in the cluster, with `--journal` (default: the advertised URL).
+    #[arg(long, env = "LIVESTOCK_NODE_ID")]
+    pub node_id: Option<String>,
+    /// The URL other nodes and clients reach this node at, with `--journal` (default: the
+    /// listening address).
+    #[arg(long, env = "LIVESTOCK_ADVERTISE")]
+    pub advertise: Option<String>,
+}
+
+/// Where the journal lives when it is not the data dir (`--journal`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterConfig {
+    /// The NATS servers, `nats://HOST:PORT` each.
+    pub servers: Vec<String>,
+    pub shop: String,
+    pub node_id: Option<String>,
+    pub advertise: Option<String>,
+    /// Copies of the stream: 3 when three or more servers are named, else 1.
+    pub replicas: usize,
+}
+
+/// The cluster flags, checked: `--journal` needs `--shop`, and the other flags need `--journal`.
+fn resolve_cluster(args: &ServeArgs) -> Result<Option<ClusterConfig>, String> {
+    let Some(journal) = &args.journal else {
+        for (name, given) in [
+            ("shop", args.shop.is_some()),
+            ("node_id", args.node_id.is_some()),
+            ("advertise", args.advertise.is_some()),
+        ] {
+            if given {
+                return Err(format!("{name}: only with --journal nats://HOST:PORT"));
+            }
+        }
+        return Ok(None);
+    };
+    let servers: Vec<String> = journal.split(',').map(|s| s.trim().to_owned()).collect();
+    for server in &servers {
+        let rest = server.strip_prefix("nats://").ok_or_else(|| {
+            format!("journal: {server:?} is not nats://HOST:PORT (several joined by commas)")
+        })?;
+        if rest
+            .rsplit_once(':')
+            .is_none_or(|(host, port)| host.is_empty() || port.parse::<u16>().is_err())
+        {
+            return Err(format!("journal: {server:?} is not nats://HOST:PORT"));
+        }
+    }
+    let shop = args
+        .shop
+        .clone()
+        .filter(|s| !s.trim().is_empty())
+        .ok_or_else(|| {
+            "shop: --journal needs --shop NAME (the shop this node serves)".to_owned()
+        })?;
+    if let Some(url) = &args.advertise
+        && !(url.starts_with("http://") || url.starts_with("https://"))
+    {
+        return Err(format!(
+            "advertise: {url:?} is not an http:// or https:// URL"
+        ));
+    }
+    let replicas = if servers.len() >= 3 { 3 } else { 1 };
+    Ok(Some(ClusterConfig {
+        servers,
+        shop,
+        node_id: args.node_id.clone(),
+        advertise: args.advertise.clone(),
+        replicas,
+    }))
 }
 
 /// The slowest and fastest server clocks, in server-seconds per real second.
@@ -265,6 +341,8 @@ pub struct Config {
     pub rate_limits: crate::web::ratelimit::RateLimits,
     /// The screens' sockets' limits (`[websocket]`).
     pub websocket: crate::web::ws::limits::WsLimits,
+    /// The journal on NATS JetStream (`--journal`), or `None` for the data dir.
+    pub cluster: Option<ClusterConfig>,
 }
 
 impl Config {
@@ -344,6 +422,7 @@ impl Config {
             "seconds (a day)",
         )?;
         let secrets = resolve_channel_secrets(file.channel_secrets, secret_env_vars())?;
+        let cluster = resolve_cluster(args)?;
         Ok(Config {
             listen,
             data_dir: args
@@ -366,6 +445,7 @@ impl Config {
             signatures: Signatures::new(secrets, signature_tolerance_secs),
             rate_limits: resolve_rate_limits(file.rate_limits)?,
             websocket: file.websocket.resolve()?,
+            cluster,
         })
     }
 

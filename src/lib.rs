@@ -13,6 +13,7 @@
 //! - [`tools`] stand outside the server and use only its public API: the demo show, the load
 //!   generators, the child-server harness and the one client they and the tests share.
 
+mod cluster;
 pub mod config;
 pub mod domain;
 pub mod engine;
@@ -26,7 +27,7 @@ use domain::PoolConfig;
 use domain::role::Role;
 use engine::Engine;
 use journal::storage::Storage;
-use journal::{Journal, JournalOptions};
+use journal::{Journal, JournalBackend, JournalOptions};
 use std::future::Future;
 use std::io::Write;
 use std::sync::Arc;
@@ -132,7 +133,19 @@ pub async fn run_with(
     web::pages::install_metrics();
     let feed = web::feed::Feed::new(config.feed_tick_ms);
     let state = web::AppState::new(Tokens::new(tokens), feed.clone())
-        .with_node(format!("http://{addr}"))
+        .with_node(
+            config
+                .cluster
+                .as_ref()
+                .and_then(|c| c.advertise.clone())
+                .unwrap_or_else(|| format!("http://{addr}")),
+        )
+        .with_cluster(
+            config
+                .cluster
+                .as_ref()
+                .map(|c| (c.shop.clone(), c.node_id.clone())),
+        )
         .with_timezone(config.timezone.clone())
         .with_review(config.review.clone())
         .with_overlay_end_card(config.overlay_end_card)
@@ -171,21 +184,30 @@ pub async fn run_with(
         segment_bytes: options.segment_bytes,
         storage: options.storage,
     };
-    let recovered = tokio::task::spawn_blocking(move || {
-        Journal::open_with(&data_dir, pool_config, journal_options)
-    })
-    .await
-    .map_err(|e| format!("replaying the journal: {e}"))??;
-    tracing::info!(
-        seq = recovered.pool.seq(),
-        replayed = recovered.replayed,
-        torn_bytes_cut = recovered.torn_bytes_cut,
-        data = %config.data_dir.display(),
-        "journal replayed"
-    );
+    let (pool, journal): (_, Box<dyn JournalBackend>) = match &config.cluster {
+        None => {
+            let recovered = tokio::task::spawn_blocking(move || {
+                Journal::open_with(&data_dir, pool_config, journal_options)
+            })
+            .await
+            .map_err(|e| format!("replaying the journal: {e}"))??;
+            tracing::info!(
+                seq = recovered.pool.seq(),
+                replayed = recovered.replayed,
+                torn_bytes_cut = recovered.torn_bytes_cut,
+                data = %config.data_dir.display(),
+                "journal replayed"
+            );
+            (recovered.pool, Box::new(recovered.journal))
+        }
+        Some(cluster) => {
+            let (journal, pool) = cluster::lead(cluster, &state.node, pool_config).await?;
+            (pool, Box::new(journal))
+        }
+    };
     let (engine, writer) = Engine::start(
-        recovered.pool,
-        recovered.journal,
+        pool,
+        journal,
         engine::scaled_clock_from(config.clock_start_ms, config.clock_speed),
         engine::tick_ms_for(config.clock_speed),
         config.alerts.clone(),

@@ -33,6 +33,7 @@ async fn start(data: &Path, options: RunOptions) -> Server {
         listen: Some("127.0.0.1:0".to_owned()),
         data: Some(data.to_owned()),
         config: Some(config_file),
+        ..ServeArgs::default()
     };
     let config = Config::resolve(&args).unwrap();
     let (ready_tx, ready) = oneshot::channel();

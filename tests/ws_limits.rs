@@ -45,7 +45,7 @@ impl Server {
             .expect("a fresh journal opens");
         let (engine, _writer) = Engine::start(
             recovered.pool,
-            recovered.journal,
+            Box::new(recovered.journal),
             engine::system_clock(),
             engine::tick_ms_for(1.0),
             AlertConfig::default(),

@@ -420,3 +420,56 @@ fn websocket_limits_default_to_the_named_constants_and_a_key_overrides_its_own()
     let unknown = refused("[websocket]\nframes = 1\n", "");
     assert!(unknown.contains("frames"), "{unknown}");
 }
+
+#[test]
+fn the_cluster_flags_are_checked_with_the_flag_named() {
+    let resolve = |args: ServeArgs| Config::from_file(&args, FileConfig::default());
+    let nats = |s: &str| ServeArgs {
+        journal: Some(s.to_owned()),
+        shop: Some("hoodies".to_owned()),
+        ..ServeArgs::default()
+    };
+    let err = resolve(ServeArgs {
+        shop: Some("hoodies".to_owned()),
+        ..ServeArgs::default()
+    })
+    .unwrap_err();
+    assert!(err.starts_with("shop: only with --journal"), "{err}");
+    for bad in [
+        "127.0.0.1:4222",
+        "nats://127.0.0.1",
+        "nats://:4222",
+        "nats://a:1,http://b:2",
+    ] {
+        let err = resolve(nats(bad)).unwrap_err();
+        assert!(err.starts_with("journal: "), "{bad}: {err}");
+    }
+    let err = resolve(ServeArgs {
+        journal: Some("nats://127.0.0.1:4222".to_owned()),
+        ..ServeArgs::default()
+    })
+    .unwrap_err();
+    assert!(err.starts_with("shop: "), "{err}");
+    let err = resolve(ServeArgs {
+        advertise: Some("node-a:8080".to_owned()),
+        ..nats("nats://127.0.0.1:4222")
+    })
+    .unwrap_err();
+    assert!(err.starts_with("advertise: "), "{err}");
+
+    let one = resolve(nats("nats://127.0.0.1:4222"))
+        .unwrap()
+        .cluster
+        .unwrap();
+    assert_eq!((one.servers.len(), one.replicas), (1, 1));
+    let three = resolve(nats("nats://a:4222, nats://b:4222,nats://c:4222"))
+        .unwrap()
+        .cluster
+        .unwrap();
+    assert_eq!(
+        three.servers,
+        ["nats://a:4222", "nats://b:4222", "nats://c:4222"]
+    );
+    assert_eq!(three.replicas, 3, "R3 on a cluster");
+    assert_eq!(resolve(ServeArgs::default()).unwrap().cluster, None);
+}

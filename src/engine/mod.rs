@@ -22,7 +22,7 @@ use crate::domain::show::{Show, ShowView};
 use crate::domain::stock::{MovementRecord, StockView};
 use crate::domain::types::{RoomId, SkuCode};
 use crate::domain::{Command, Effect, Pool, Refusal};
-use crate::journal::Journal;
+use crate::journal::JournalBackend;
 use published::Published;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -110,7 +110,7 @@ impl Engine {
     /// Starts the writer on its own thread over a recovered pool and journal.
     pub fn start(
         pool: Pool,
-        journal: Journal,
+        journal: Box<dyn JournalBackend>,
         clock: Clock,
         tick_ms: u64,
         alert_config: AlertConfig,

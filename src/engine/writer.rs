@@ -8,7 +8,7 @@ use crate::domain::order::OrderKey;
 use crate::domain::series::{SERIES_SKUS_MAX, Sample, Series};
 use crate::domain::types::SkuCode;
 use crate::domain::{Command, Ctx, Effect, Outcome, Pool, Refusal};
-use crate::journal::{Journal, SnapshotJob};
+use crate::journal::{JournalBackend, SnapshotJob};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -22,7 +22,7 @@ struct Failed(String);
 
 pub(super) struct Writer {
     pool: Pool,
-    journal: Journal,
+    journal: Box<dyn JournalBackend>,
     published: Arc<Published>,
     clock: Clock,
     /// Real milliseconds between two ticks ([`super::tick_ms_for`]).
@@ -83,7 +83,7 @@ pub(super) fn spawn(
 impl Writer {
     pub(super) fn new(
         pool: Pool,
-        journal: Journal,
+        journal: Box<dyn JournalBackend>,
         published: Arc<Published>,
         clock: Clock,
         tick_ms: u64,

@@ -18,12 +18,18 @@
 //! bid fails on the revision. The lease only says who should write; the fencing above is what
 //! makes a stale writer harmless.
 //!
-//! This module is the transport: the engine's leader and follower modes build on it.
+//! [`StreamJournal`] is the writer's [`JournalBackend`] on the stream: records are framed into
+//! the pending batch as on disk, and a commit publishes the batch and waits for its ack.
 
+use super::backend::JournalBackend;
+use super::{DiskFull, RecordOut, SnapshotJob, frame, read};
+use crate::domain::{Command, Ctx, Pool, PoolConfig};
 use async_nats::jetstream::{self, consumer, context, kv, stream};
 use bytes::Bytes;
 use futures_util::StreamExt;
-use std::time::Duration;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 /// Where a shop's journal lives on NATS.
 #[derive(Clone, Debug)]
@@ -377,9 +383,216 @@ impl Lease {
     }
 }
 
+/// Until when this node's lease is good, as the renewing task last made sure of it: the writer
+/// appends nothing once it has passed (another node may bid from then on).
+#[derive(Debug)]
+pub struct LeaseClock {
+    started: Instant,
+    /// Milliseconds since `started`; 0 while no lease is held.
+    valid_until_ms: AtomicU64,
+}
+
+impl LeaseClock {
+    pub fn new() -> Arc<Self> {
+        Arc::new(LeaseClock {
+            started: Instant::now(),
+            valid_until_ms: AtomicU64::new(0),
+        })
+    }
+
+    /// The lease was just bid for or renewed at `at`: it is good for `for_` from then.
+    pub fn renewed(&self, at: Instant, for_: Duration) {
+        let until = (at + for_).saturating_duration_since(self.started);
+        self.valid_until_ms
+            .store(until.as_millis() as u64, Ordering::SeqCst);
+    }
+
+    /// The lease is lost (or given up): nothing more may be appended.
+    pub fn lost(&self) {
+        self.valid_until_ms.store(0, Ordering::SeqCst);
+    }
+
+    pub fn valid_now(&self) -> bool {
+        let now = Instant::now().saturating_duration_since(self.started);
+        (now.as_millis() as u64) < self.valid_until_ms.load(Ordering::SeqCst)
+    }
+}
+
+/// The writer's journal on the shop's stream. The writer's thread blocks in
+/// [`JournalBackend::commit`] while the server's runtime publishes the batch, as it would block
+/// in `fdatasync` on the file journal.
+pub struct StreamJournal {
+    stream: Option<JournalStream>,
+    runtime: tokio::runtime::Handle,
+    lease: Arc<LeaseClock>,
+    pending: Vec<u8>,
+}
+
+impl StreamJournal {
+    /// Opens the shop's stream and replays every batch in it onto a fresh pool. Call it from the
+    /// server's runtime (not from a blocking thread): the commits run there.
+    pub async fn open(
+        client: async_nats::Client,
+        config: &StreamConfig,
+        pool_config: PoolConfig,
+        lease: Arc<LeaseClock>,
+    ) -> Result<(StreamJournal, Pool, u64), String> {
+        let mut stream = JournalStream::open(client, config).await?;
+        let batches = stream.read_after(0).await?;
+        let mut pool = Pool::new(pool_config);
+        let mut replayed = 0;
+        for batch in &batches {
+            replayed += apply_batch(&mut pool, batch)?;
+        }
+        let journal = StreamJournal {
+            stream: Some(stream),
+            runtime: tokio::runtime::Handle::current(),
+            lease,
+            pending: Vec::with_capacity(1 << 16),
+        };
+        Ok((journal, pool, replayed))
+    }
+}
+
+/// Applies one batch read from the stream onto `pool`, exactly as the leader applied it; the
+/// records it holds.
+pub fn apply_batch(pool: &mut Pool, batch: &Batch) -> Result<u64, String> {
+    let (frames, tail) = frame::split(&batch.records, super::RECORD_BYTES_MAX);
+    if tail != frame::Tail::Clean {
+        return Err(format!(
+            "batch {} of the stream is damaged ({tail:?})",
+            batch.stream_seq
+        ));
+    }
+    let mut applied = 0;
+    for (offset, payload) in frames {
+        let at = || format!("stream batch {} at byte {offset}", batch.stream_seq);
+        applied += read::replay_record(pool, payload, &at)?;
+    }
+    Ok(applied)
+}
+
+/// The largest message a batch is published as: under nats-server's default `max_payload`
+/// (1 MiB), with room for the headers. A bigger batch goes out as several messages, cut between
+/// records, each fenced on the one before.
+pub const MESSAGE_BYTES_MAX: usize = 1_000_000;
+
+/// A batch's framed records as messages of at most [`MESSAGE_BYTES_MAX`] (a single record larger
+/// than that is a message of its own, and the server refuses it: fail stop).
+fn messages_of(batch: Bytes) -> Vec<Bytes> {
+    if batch.len() <= MESSAGE_BYTES_MAX {
+        return vec![batch];
+    }
+    let (frames, _) = frame::split(&batch, super::RECORD_BYTES_MAX);
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (offset, payload) in frames {
+        let end = offset as usize + frame::HEADER_BYTES + payload.len();
+        if end - start > MESSAGE_BYTES_MAX && offset as usize > start {
+            out.push(batch.slice(start..offset as usize));
+            start = offset as usize;
+        }
+    }
+    out.push(batch.slice(start..));
+    out
+}
+
+impl JournalBackend for StreamJournal {
+    fn append(&mut self, cmd: &Command, ctx: Ctx) {
+        let rec = RecordOut {
+            seq: ctx.seq,
+            now_ms: ctx.now_ms,
+            cmd,
+        };
+        frame::encode_with(&mut self.pending, |buf| {
+            serde_json::to_writer(buf, &rec).expect("commands always serialise")
+        });
+    }
+
+    fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    fn commit(&mut self) -> std::io::Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let failed = |why: String| std::io::Error::other(why);
+        if !self.lease.valid_now() {
+            return Err(failed(
+                "this node's lease has run out: it may not append".into(),
+            ));
+        }
+        let Some(mut stream) = self.stream.take() else {
+            return Err(failed("the stream failed before".into()));
+        };
+        let messages = messages_of(Bytes::from(std::mem::take(&mut self.pending)));
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        self.runtime.spawn(async move {
+            let mut appended = Ok(0);
+            for message in messages {
+                appended = stream.append(message).await;
+                if appended.is_err() {
+                    break;
+                }
+            }
+            let _ = tx.send((stream, appended));
+        });
+        let (stream, appended) = rx
+            .recv()
+            .map_err(|_| failed("the server's runtime stopped mid-commit".into()))?;
+        match appended {
+            Ok(_) => {
+                self.stream = Some(stream);
+                self.pending = Vec::with_capacity(1 << 16);
+                Ok(())
+            }
+            // The stream is left taken: nothing more is appended (fail stop).
+            Err(e) => Err(failed(e.to_string())),
+        }
+    }
+
+    fn ensure_room(&mut self, _next_seq: u64) -> Result<(), DiskFull> {
+        Ok(()) // the stream's servers keep their own limits; a refused publish fails the commit
+    }
+
+    fn snapshot_due(&self) -> bool {
+        false
+    }
+
+    fn begin_snapshot(&mut self, _pool: &Pool) -> Result<SnapshotJob, String> {
+        Err("no snapshots on the JetStream journal yet: a start replays the stream".into())
+    }
+
+    fn final_snapshot(&mut self, _pool: Pool) -> Result<SnapshotJob, String> {
+        Err("no snapshots on the JetStream journal yet: a start replays the stream".into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_big_batch_goes_out_as_messages_cut_between_records() {
+        let mut batch = Vec::new();
+        for i in 0..3000u32 {
+            frame::encode_with(&mut batch, |b| b.extend_from_slice(&[i as u8; 997]));
+        }
+        let batch = Bytes::from(batch);
+        let messages = messages_of(batch.clone());
+        assert!(messages.len() >= 3, "{} messages", messages.len());
+        let mut joined = Vec::new();
+        for m in &messages {
+            assert!(m.len() <= MESSAGE_BYTES_MAX, "{}", m.len());
+            let (frames, tail) = frame::split(m, super::super::RECORD_BYTES_MAX);
+            assert_eq!(tail, frame::Tail::Clean, "whole records in every message");
+            assert!(!frames.is_empty());
+            joined.extend_from_slice(m);
+        }
+        assert_eq!(joined, batch, "nothing lost or reordered");
+        assert_eq!(messages_of(Bytes::from_static(b"small")).len(), 1);
+    }
 
     #[test]
     fn a_shop_name_becomes_a_valid_stream_subject_and_key() {

@@ -11,6 +11,7 @@
 //! applied, so the engine can refuse writes cleanly and take them again once space returns. A write
 //! or sync that fails is never retried: the engine stops, and a restart replays what is durable.
 
+mod backend;
 mod frame;
 pub mod jetstream;
 mod read;
@@ -25,6 +26,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use storage::{OsStorage, SegmentFile, Storage};
 
+pub use backend::JournalBackend;
 pub use replay::Recovered;
 pub use snapshot::SnapshotJob;
 
@@ -59,7 +61,7 @@ impl Default for JournalOptions {
 
 /// One journal record as written.
 #[derive(Serialize)]
-struct RecordOut<'a> {
+pub(super) struct RecordOut<'a> {
     seq: u64,
     now_ms: i64,
     cmd: &'a Command,

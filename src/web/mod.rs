@@ -68,6 +68,8 @@ pub struct Shared {
     pub signatures: Arc<signature::Signatures>,
     /// Every token's request bucket (`[rate_limits]`).
     pub limiter: Arc<ratelimit::Limiter>,
+    /// With the journal on JetStream: the shop and this node's id (API.md "Several nodes").
+    pub cluster: Option<Arc<(String, Option<String>)>>,
 }
 
 impl AppState {
@@ -85,6 +87,7 @@ impl AppState {
             overlay_end_card: false,
             signatures: Arc::default(),
             limiter: Arc::default(),
+            cluster: None,
         }))
     }
 
@@ -118,6 +121,12 @@ impl AppState {
     /// The same state with the overlay's end card on or off (`[overlay] end_card`).
     pub fn with_overlay_end_card(mut self, on: bool) -> Self {
         self.fields().overlay_end_card = on;
+        self
+    }
+
+    /// The same state as a node of a shop whose journal is on JetStream: `(shop, node id)`.
+    pub fn with_cluster(mut self, cluster: Option<(String, Option<String>)>) -> Self {
+        self.fields().cluster = cluster.map(Arc::new);
         self
     }
 

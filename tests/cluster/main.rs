@@ -184,3 +184,190 @@ async fn a_replicated_stream_goes_on_when_one_server_dies() {
         assert_eq!((b.stream_seq, &b.records), (i, &batch(i)));
     }
 }
+
+mod node;
+use node::{Node, TOKEN};
+use serde_json::{Value, json};
+
+fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap()
+}
+
+async fn post(client: &reqwest::Client, node: &Node, path: &str, body: &Value) -> (u16, Value) {
+    let r = client
+        .post(format!("{}{path}", node.url))
+        .bearer_auth(TOKEN)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+async fn get(client: &reqwest::Client, node: &Node, path: &str) -> (u16, Value) {
+    match client
+        .get(format!("{}{path}", node.url))
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+    {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            (status, r.json().await.unwrap_or(Value::Null))
+        }
+        Err(_) => (0, Value::Null),
+    }
+}
+
+/// Waits until `node` answers as the shop's leader; how long that took.
+async fn until_leader(client: &reqwest::Client, node: &Node, within: Duration) -> Duration {
+    let started = Instant::now();
+    loop {
+        let (status, body) = get(client, node, "/api/v1/cluster").await;
+        if status == 200 && body["role"] == "leader" {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < within,
+            "{} did not lead within {within:?}",
+            node.url
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The books that must be the same on every node and after every failover: each SKU's stock
+/// buckets (the rates move with the clock, the books do not).
+async fn books(client: &reqwest::Client, node: &Node) -> Vec<Value> {
+    let (status, body) = get(client, node, "/api/v1/skus").await;
+    assert_eq!(status, 200, "{body}");
+    body.as_array()
+        .or_else(|| body["skus"].as_array())
+        .expect("a list of SKUs")
+        .iter()
+        .map(|s| {
+            json!([
+                s["sku"],
+                s["on_hand"],
+                s["held"],
+                s["committed"],
+                s["available"],
+                s["sold_units"],
+                s["gmv_cents"]
+            ])
+        })
+        .collect()
+}
+
+fn paid(i: usize) -> Value {
+    json!({"channel": "douyin", "order_id": format!("DY-{i}"), "kind": "paid",
+           "buyer": format!("buyer-{i}"), "lines": [{"sku": "HOODIE", "qty": 1}]})
+}
+
+/// The hoodie night in small: 80 buyers for 50 hoodies, posted at once.
+async fn rush(
+    client: &reqwest::Client,
+    node: &Node,
+    buyers: std::ops::Range<usize>,
+) -> Vec<(u16, Value)> {
+    let events: Vec<Value> = buyers.map(paid).collect();
+    let posts = events
+        .iter()
+        .map(|e| post(client, node, "/api/v1/orders", e));
+    futures_util::future::join_all(posts).await
+}
+
+#[tokio::test]
+async fn a_standby_takes_over_a_killed_leader_with_every_acknowledged_order() {
+    let nats = Nats::single();
+    let client = http();
+    let mut first = Node::start(&nats.url, "hoodies");
+    until_leader(&client, &first, Duration::from_secs(10)).await;
+    let standby = Node::start(&nats.url, "hoodies");
+    let (status, _) = get(&client, &standby, "/api/v1/skus").await;
+    assert_eq!(status, 503, "a node without the lease takes nothing");
+
+    let sku = json!({"sku": "HOODIE", "name": "加绒卫衣", "category": "apparel",
+                     "price_cents": 19900, "on_hand": 50});
+    assert_eq!(post(&client, &first, "/api/v1/skus", &sku).await.0, 201);
+    let answers = rush(&client, &first, 0..80).await;
+    let accepted = answers.iter().filter(|(s, _)| *s == 200).count();
+    let refused = answers
+        .iter()
+        .filter(|(s, b)| *s == 409 && b["reason"] == "out_of_stock")
+        .count();
+    assert_eq!((accepted, refused), (50, 30), "exactly the stock is sold");
+    let before = books(&client, &first).await;
+
+    first.kill();
+    let took = until_leader(&client, &standby, Duration::from_secs(5)).await;
+    eprintln!("failover took {took:?}");
+    assert_eq!(
+        books(&client, &standby).await,
+        before,
+        "every acknowledged order is there"
+    );
+    // Every buyer retries: each gets the answer it got before, and nothing moves.
+    let retried = rush(&client, &standby, 0..80).await;
+    for (i, ((s1, b1), (s2, b2))) in answers.iter().zip(&retried).enumerate() {
+        assert_eq!(s1, s2, "buyer {i}: {b1} then {b2}");
+        if *s1 == 200 {
+            assert_eq!(b2["result"], "duplicate", "buyer {i}");
+            assert_eq!(b1["seq"], b2["seq"], "buyer {i}");
+        }
+    }
+    assert_eq!(
+        books(&client, &standby).await,
+        before,
+        "no order twice, no oversell"
+    );
+}
+
+#[tokio::test]
+async fn a_leader_paused_past_its_lease_is_refused_and_stops() {
+    let nats = Nats::single();
+    let client = http();
+    let mut old = Node::start(&nats.url, "paused");
+    until_leader(&client, &old, Duration::from_secs(10)).await;
+    let sku = json!({"sku": "HOODIE", "name": "加绒卫衣", "category": "apparel",
+                     "price_cents": 19900, "on_hand": 10});
+    assert_eq!(post(&client, &old, "/api/v1/skus", &sku).await.0, 201);
+    assert_eq!(
+        rush(&client, &old, 0..4)
+            .await
+            .iter()
+            .filter(|(s, _)| *s == 200)
+            .count(),
+        4
+    );
+
+    let new = Node::start(&nats.url, "paused");
+    old.signal("STOP");
+    until_leader(&client, &new, Duration::from_secs(10)).await;
+    assert_eq!(
+        rush(&client, &new, 4..7)
+            .await
+            .iter()
+            .filter(|(s, _)| *s == 200)
+            .count(),
+        3
+    );
+    let books_new = books(&client, &new).await;
+    old.signal("CONT");
+
+    // The old leader wakes up believing it leads: its write is not acknowledged...
+    let (status, body) = post(&client, &old, "/api/v1/orders", &paid(100)).await;
+    assert_eq!(status, 503, "{body}");
+    // ...it stops taking writes and exits (fail stop), and nothing of it reached the books.
+    assert!(
+        old.wait_exit(Duration::from_secs(60))
+            .is_some_and(|code| code != 0)
+    );
+    assert_eq!(books(&client, &new).await, books_new);
+    let (status, body) = get(&client, &new, "/api/v1/orders/douyin/DY-100").await;
+    assert_eq!(status, 404, "the refused order is not there: {body}");
+}

@@ -28,9 +28,15 @@ use serde_json::json;
 pub async fn cluster(State(s): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
     let engine = s.engine()?;
+    // A node on JetStream serves only while it holds the shop's lease (src/cluster.rs): then it
+    // is the leader.
+    let (role, node) = match &s.cluster {
+        None => ("single", &*s.node),
+        Some(c) => ("leader", c.1.as_deref().unwrap_or(&s.node)),
+    };
     Ok(Json(json!({
-        "role": "single",
-        "node": &*s.node,
+        "role": role,
+        "node": node,
         "leader": &*s.node,
         "applied_seq": engine.seq(),
         "writes": engine.writes().name(),
