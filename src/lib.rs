@@ -184,7 +184,9 @@ pub async fn run_with(
         segment_bytes: options.segment_bytes,
         storage: options.storage,
     };
-    let (pool, journal): (_, Box<dyn JournalBackend>) = match &config.cluster {
+    let clock = engine::scaled_clock_from(config.clock_start_ms, config.clock_speed);
+    let tick_ms = engine::tick_ms_for(config.clock_speed);
+    let (engine, writer) = match &config.cluster {
         None => {
             let recovered = tokio::task::spawn_blocking(move || {
                 Journal::open_with(&data_dir, pool_config, journal_options)
@@ -198,20 +200,33 @@ pub async fn run_with(
                 data = %config.data_dir.display(),
                 "journal replayed"
             );
-            (recovered.pool, Box::new(recovered.journal))
+            let journal: Box<dyn JournalBackend> = Box::new(recovered.journal);
+            Engine::start(
+                recovered.pool,
+                journal,
+                clock,
+                tick_ms,
+                config.alerts.clone(),
+            )
         }
         Some(cluster) => {
-            let (journal, pool) = cluster::lead(cluster, &state.node, pool_config).await?;
-            (pool, Box::new(journal))
+            let (journal, pool, start) = cluster::prepare(cluster, pool_config).await?.into_parts();
+            let (engine, writer) = Engine::start_as(
+                pool,
+                Box::new(journal),
+                clock,
+                tick_ms,
+                config.alerts.clone(),
+                false,
+            );
+            let info = state
+                .cluster
+                .clone()
+                .expect("a cluster node's state says so");
+            start(engine.clone(), info, state.node.to_string());
+            (engine, writer)
         }
     };
-    let (engine, writer) = Engine::start(
-        pool,
-        journal,
-        engine::scaled_clock_from(config.clock_start_ms, config.clock_speed),
-        engine::tick_ms_for(config.clock_speed),
-        config.alerts.clone(),
-    );
     state.set_engine(engine.clone());
     tokio::spawn(feed.clone().run(engine.clone()));
     tokio::spawn(web::api::reports::archive::run(

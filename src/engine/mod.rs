@@ -56,6 +56,17 @@ pub enum EngineError {
     Failed,
     /// The disk has no room for the journal: refused before anything changed; try again later.
     DiskFull,
+    /// This node follows the shop's stream and does not write: the write goes to the leader.
+    NotLeader,
+}
+
+/// What a follower's writer is given besides requests: the leader's batches, and the word that
+/// it now leads.
+pub enum Follow {
+    /// A batch read from the shop's stream, applied as the leader applied it.
+    Batch(crate::journal::jetstream::Batch),
+    /// Every batch up to the stream's tail has been given: from now on this node writes.
+    Lead(oneshot::Sender<()>),
 }
 
 /// Whether the engine takes writes; the screens show it (a red banner) and `/readyz` reports it.
@@ -92,6 +103,8 @@ pub struct Engine {
     stop: Arc<watch::Sender<bool>>,
     /// The writer's clock, for frames that tell the screens the server's time.
     clock: Clock,
+    /// The leader's batches, for a node that follows its shop's stream.
+    follow: mpsc::Sender<Follow>,
 }
 
 /// The writer thread; join it to know every acknowledged command is on disk and the snapshot
@@ -115,7 +128,22 @@ impl Engine {
         tick_ms: u64,
         alert_config: AlertConfig,
     ) -> (Engine, WriterThread) {
+        Engine::start_as(pool, journal, clock, tick_ms, alert_config, true)
+    }
+
+    /// As [`Engine::start`]; a writer that does not `lead` takes no writes
+    /// ([`EngineError::NotLeader`]) and journals nothing: it applies the batches given to
+    /// [`Engine::follow`] until told to lead.
+    pub fn start_as(
+        pool: Pool,
+        journal: Box<dyn JournalBackend>,
+        clock: Clock,
+        tick_ms: u64,
+        alert_config: AlertConfig,
+        lead: bool,
+    ) -> (Engine, WriterThread) {
         let (tx, rx) = mpsc::channel(QUEUE_JOBS_MAX);
+        let (follow, follow_rx) = mpsc::channel(64);
         let (stop, stopped) = watch::channel(false);
         let published = Arc::new(Published::new(&pool, clock()));
         let writer = writer::Writer::new(
@@ -125,16 +153,29 @@ impl Engine {
             clock.clone(),
             tick_ms,
             alert_config,
+            lead,
         );
-        let thread = writer::spawn(writer, rx, stopped);
+        let thread = writer::spawn(writer, rx, follow_rx, stopped);
         let engine = Engine {
             tx,
             queue: Arc::new(Semaphore::new(QUEUE_EVENTS_MAX)),
             published,
             stop: Arc::new(stop),
             clock,
+            follow,
         };
         (engine, WriterThread(thread))
+    }
+
+    /// Gives a follower's writer the next batch of the stream, or the word to lead; waits while
+    /// it is busy. `false` once the writer is gone.
+    pub async fn follow(&self, what: Follow) -> bool {
+        self.follow.send(what).await.is_ok()
+    }
+
+    /// Whether this node writes (always, but for a follower of its shop's stream).
+    pub fn leads(&self) -> bool {
+        *self.published.leads.borrow()
     }
 
     /// The server's time now, in ms since the epoch, on the writer's clock.

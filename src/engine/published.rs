@@ -85,6 +85,8 @@ pub(super) struct Published {
     pub ended_show: watch::Sender<Option<(i64, i64)>>,
     /// Whether the engine takes writes; a watch so the server can wait for a failure.
     pub writes: watch::Sender<WriteState>,
+    /// Whether this node writes: `false` while it follows its shop's stream.
+    pub leads: watch::Sender<bool>,
 }
 
 impl Published {
@@ -119,6 +121,7 @@ impl Published {
             changed: tokio::sync::Notify::new(),
             ended_show: watch::channel(ended_span(pool)).0,
             writes: watch::channel(WriteState::Ok).0,
+            leads: watch::channel(true).0,
         };
         published.publish_alerts(pool);
         published.publish_movements(pool);

@@ -2,7 +2,7 @@
 //! pool; nothing else changes it. A journal failure or a panic stops it for good (fail stop).
 
 use super::published::Published;
-use super::{BATCH_EVENTS_MAX, Clock, EngineError, Job, Reply, WriteState};
+use super::{BATCH_EVENTS_MAX, Clock, EngineError, Follow, Job, Reply, WriteState};
 use crate::domain::alerts::{self, Alert, AlertConfig, Scope};
 use crate::domain::order::OrderKey;
 use crate::domain::series::{SERIES_SKUS_MAX, Sample, Series};
@@ -48,6 +48,9 @@ pub(super) struct Writer {
     failed: Option<String>,
     /// Records appended to the journal since its last commit (`livestock_journal_batch_records`).
     batch_records: u64,
+    /// Whether this writer writes: `false` while it follows its shop's stream, applying the
+    /// leader's batches and journaling nothing.
+    leads: bool,
 }
 
 /// Sets the engine failed if the writer thread unwinds, so no reader waits on a dead writer and
@@ -69,13 +72,14 @@ impl Drop for FailOnPanic {
 pub(super) fn spawn(
     writer: Writer,
     rx: mpsc::Receiver<Job>,
+    follow: mpsc::Receiver<Follow>,
     stopped: watch::Receiver<bool>,
 ) -> std::thread::JoinHandle<Result<(), String>> {
     std::thread::Builder::new()
         .name("livestock-writer".to_owned())
         .spawn(move || {
             let _guard = FailOnPanic(writer.published.clone());
-            writer.run(rx, stopped)
+            writer.run(rx, follow, stopped)
         })
         .expect("spawning the writer thread")
 }
@@ -88,7 +92,9 @@ impl Writer {
         clock: Clock,
         tick_ms: u64,
         alert_config: AlertConfig,
+        leads: bool,
     ) -> Self {
+        published.leads.send_replace(leads);
         Writer {
             pool,
             journal,
@@ -105,12 +111,14 @@ impl Writer {
             snapshot_retry_at: None,
             failed: None,
             batch_records: 0,
+            leads,
         }
     }
 
     fn run(
         mut self,
         mut rx: mpsc::Receiver<Job>,
+        mut follow: mpsc::Receiver<Follow>,
         mut stopped: watch::Receiver<bool>,
     ) -> Result<(), String> {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -129,6 +137,15 @@ impl Writer {
                         take_batch(job, &mut rx, &mut batch);
                         self.process(&mut batch);
                     }
+                    Some(what) = follow.recv(), if !self.leads => match what {
+                        Follow::Batch(batch) => self.follow_batch(&batch),
+                        Follow::Lead(done) => {
+                            tracing::info!(seq = self.pool.seq(), "caught up with the stream: this node writes now");
+                            self.leads = true;
+                            self.published.leads.send_replace(true);
+                            let _ = done.send(());
+                        }
+                    },
                     _ = tick.tick() => self.tick(),
                     _ = stopped.changed(), if !closing => {
                         closing = true;
@@ -146,6 +163,12 @@ impl Writer {
     }
 
     fn process(&mut self, batch: &mut Vec<Job>) {
+        if !self.leads {
+            for job in batch.drain(..) {
+                let _ = job.reply.send(Err(EngineError::NotLeader));
+            }
+            return;
+        }
         if !self.room_for_writes() {
             for job in batch.drain(..) {
                 let _ = job.reply.send(Err(EngineError::DiskFull));
@@ -223,7 +246,7 @@ impl Writer {
         };
         let result = self.pool.apply(cmd, ctx);
         if let Ok(effect) = &result {
-            if effect.journal {
+            if effect.journal && self.leads {
                 self.journal.append(cmd, ctx);
                 self.batch_records += 1;
             }
@@ -251,6 +274,42 @@ impl Writer {
             }
         }
         result
+    }
+
+    /// Applies one of the leader's batches as the leader applied it, then publishes it. A record
+    /// that does not apply as it did for the leader means this pool is not the leader's: the
+    /// engine fails stop rather than serve it.
+    fn follow_batch(&mut self, batch: &crate::journal::jetstream::Batch) {
+        let records = match crate::journal::jetstream::records(batch) {
+            Ok(records) => records,
+            Err(why) => return self.fail(why),
+        };
+        let mut changed = BTreeSet::new();
+        let mut now = (self.clock)();
+        for (seq, now_ms, cmd) in records {
+            if seq <= self.pool.seq() {
+                continue; // already applied (read again after a reconnect)
+            }
+            if seq != self.pool.seq() + 1 {
+                return self.fail(format!(
+                    "the stream's record {seq} follows {}: a gap",
+                    self.pool.seq()
+                ));
+            }
+            match self.apply(&cmd, now_ms, &mut changed) {
+                Ok(effect) if effect.journal => {}
+                other => {
+                    return self.fail(format!(
+                        "the leader's record {seq} did not apply here as it did there: {other:?}"
+                    ));
+                }
+            }
+            now = now_ms;
+        }
+        self.journal.followed(batch.stream_seq);
+        if let Err(Failed(why)) = self.commit(&changed, now) {
+            self.fail(why);
+        }
     }
 
     /// Judges the warnings in `scope` and journals what fired or re-armed with the batch.
@@ -382,8 +441,19 @@ impl Writer {
             self.sample(now);
             return;
         }
-        let due = self.pool.due_holds(now);
         let mut changed = BTreeSet::new();
+        if !self.leads {
+            // A follower decides nothing: expiries and warnings come in the leader's batches.
+            for sku in self.pool.skus() {
+                if sku.sold_units > 0 || sku.presale_sold > 0 {
+                    changed.insert(sku.code.clone());
+                }
+            }
+            self.publish(&changed, now);
+            self.sample(now);
+            return;
+        }
+        let due = self.pool.due_holds(now);
         if !due.is_empty() {
             let cmd = Command::Expire { orders: due };
             if let Err(refusal) = self.apply(&cmd, now, &mut changed) {

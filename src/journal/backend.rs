@@ -21,6 +21,9 @@ pub trait JournalBackend: Send {
     fn begin_snapshot(&mut self, pool: &Pool) -> Result<SnapshotJob, String>;
     /// A snapshot of a pool nothing will change again (on shutdown).
     fn final_snapshot(&mut self, pool: Pool) -> Result<SnapshotJob, String>;
+    /// A follower applied the leader's batch `stream_seq`: its own first append, once it leads,
+    /// must follow that one.
+    fn followed(&mut self, _stream_seq: u64) {}
 }
 
 impl JournalBackend for Journal {

@@ -254,6 +254,53 @@ impl JournalStream {
     }
 }
 
+impl JournalStream {
+    /// The stream's last sequence now.
+    pub async fn tail_seq(&mut self) -> Result<u64, String> {
+        let info = self
+            .stream
+            .info()
+            .await
+            .map_err(|e| format!("reading the stream's state: {e}"))?;
+        Ok(info.state.last_sequence)
+    }
+
+    /// Every batch from stream sequence `start` on, as it arrives (an ordered consumer: in order,
+    /// none missed; it ends on an error, and the caller starts again where it was).
+    pub async fn tail(
+        &self,
+        start: u64,
+    ) -> Result<futures_util::stream::BoxStream<'static, Result<Batch, String>>, String> {
+        let consumer = self
+            .stream
+            .create_consumer(consumer::pull::OrderedConfig {
+                deliver_policy: consumer::DeliverPolicy::ByStartSequence {
+                    start_sequence: start,
+                },
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| format!("following the stream from {start}: {e}"))?;
+        let messages = consumer
+            .messages()
+            .await
+            .map_err(|e| format!("following the stream from {start}: {e}"))?;
+        Ok(messages
+            .map(|m| {
+                let m = m.map_err(|e| format!("following the stream: {e}"))?;
+                let seq = m
+                    .info()
+                    .map_err(|e| format!("a batch without stream info: {e}"))?
+                    .stream_sequence;
+                Ok(Batch {
+                    stream_seq: seq,
+                    records: m.payload.clone(),
+                })
+            })
+            .boxed())
+    }
+}
+
 /// How a shop's lease is kept.
 #[derive(Clone, Debug)]
 pub struct LeaseConfig {
@@ -429,6 +476,11 @@ pub struct StreamJournal {
 }
 
 impl StreamJournal {
+    /// The stream sequence of the last batch this journal has appended or was given.
+    pub fn last(&self) -> u64 {
+        self.stream.as_ref().map_or(0, JournalStream::last)
+    }
+
     /// Opens the shop's stream and replays every batch in it onto a fresh pool. Call it from the
     /// server's runtime (not from a blocking thread): the commits run there.
     pub async fn open(
@@ -497,7 +549,37 @@ fn messages_of(batch: Bytes) -> Vec<Bytes> {
     out
 }
 
+/// The records of one batch read from the stream: `(seq, now_ms, command)` each, as the leader
+/// applied them.
+pub fn records(batch: &Batch) -> Result<Vec<(u64, i64, Command)>, String> {
+    let (frames, tail) = frame::split(&batch.records, super::RECORD_BYTES_MAX);
+    if tail != frame::Tail::Clean {
+        return Err(format!(
+            "batch {} of the stream is damaged ({tail:?})",
+            batch.stream_seq
+        ));
+    }
+    frames
+        .into_iter()
+        .map(|(offset, payload)| {
+            let rec: super::RecordIn = serde_json::from_slice(payload).map_err(|e| {
+                format!(
+                    "stream batch {} at byte {offset} is unreadable: {e}",
+                    batch.stream_seq
+                )
+            })?;
+            Ok((rec.seq, rec.now_ms, rec.cmd))
+        })
+        .collect()
+}
+
 impl JournalBackend for StreamJournal {
+    fn followed(&mut self, stream_seq: u64) {
+        if let Some(stream) = &mut self.stream {
+            stream.last = stream.last.max(stream_seq);
+        }
+    }
+
     fn append(&mut self, cmd: &Command, ctx: Ctx) {
         let rec = RecordOut {
             seq: ctx.seq,

@@ -69,10 +69,10 @@ pub(super) struct RecordOut<'a> {
 
 /// One journal record as read back.
 #[derive(Deserialize)]
-struct RecordIn {
-    seq: u64,
-    now_ms: i64,
-    cmd: Command,
+pub(super) struct RecordIn {
+    pub(super) seq: u64,
+    pub(super) now_ms: i64,
+    pub(super) cmd: Command,
 }
 
 /// The open journal: the segment being appended to and the records not yet committed.

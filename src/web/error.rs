@@ -165,6 +165,10 @@ impl From<EngineError> for ApiError {
                 "the disk is full: writes are paused and nothing was changed; try again shortly",
             )
             .with_retry_after(WRITES_RETRY_AFTER_SECS),
+            EngineError::NotLeader => ApiError::unavailable(
+                "this node follows the shop's leader and the leader is not known yet; try again shortly",
+            )
+            .with_retry_after(WRITES_RETRY_AFTER_SECS),
             EngineError::Failed => ApiError::unavailable(
                 "the journal could not be written: the server takes no more writes and restarts; \
                  what was acknowledged is safe, this request was not applied",

@@ -6,6 +6,7 @@ mod assets;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod forward;
 mod integral;
 pub mod metrics;
 pub mod openapi;
@@ -68,8 +69,8 @@ pub struct Shared {
     pub signatures: Arc<signature::Signatures>,
     /// Every token's request bucket (`[rate_limits]`).
     pub limiter: Arc<ratelimit::Limiter>,
-    /// With the journal on JetStream: the shop and this node's id (API.md "Several nodes").
-    pub cluster: Option<Arc<(String, Option<String>)>>,
+    /// With the journal on JetStream: the shop, this node's id and who leads.
+    pub cluster: Option<Arc<forward::ClusterInfo>>,
 }
 
 impl AppState {
@@ -126,7 +127,8 @@ impl AppState {
 
     /// The same state as a node of a shop whose journal is on JetStream: `(shop, node id)`.
     pub fn with_cluster(mut self, cluster: Option<(String, Option<String>)>) -> Self {
-        self.fields().cluster = cluster.map(Arc::new);
+        self.fields().cluster =
+            cluster.map(|(shop, node_id)| Arc::new(forward::ClusterInfo::new(shop, node_id)));
         self
     }
 
@@ -241,6 +243,10 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ratelimit::limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            forward::forward,
         ))
         .with_state(state);
     panic::catch_panics(routes).layer(axum::middleware::from_fn(metrics::track))

@@ -39,6 +39,10 @@ async fn open(config: &StreamConfig) -> JournalStream {
     }
 }
 
+/// The tests run one at a time: each starts up to three nats-servers and three nodes, and two
+/// such clusters electing leaders at once on two cores time each other out.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn batch(i: u64) -> Bytes {
     Bytes::from(format!(
         "batch {i}: records framed as the file journal frames them"
@@ -47,6 +51,7 @@ fn batch(i: u64) -> Bytes {
 
 #[tokio::test]
 async fn a_writer_behind_the_stream_is_refused_and_appends_after_catching_up() {
+    let _serial = SERIAL.lock().await;
     let server = Nats::single();
     let config = stream_config(&[&server], "hoodies", 1);
     let mut a = open(&config).await;
@@ -81,6 +86,7 @@ async fn a_writer_behind_the_stream_is_refused_and_appends_after_catching_up() {
 
 #[tokio::test]
 async fn batches_read_back_whole_and_in_order_from_any_point() {
+    let _serial = SERIAL.lock().await;
     let server = Nats::single();
     let config = stream_config(&[&server], "read-back", 1);
     let mut writer = open(&config).await;
@@ -101,6 +107,7 @@ async fn batches_read_back_whole_and_in_order_from_any_point() {
 
 #[tokio::test]
 async fn the_lease_ages_out_and_the_node_that_lost_it_cannot_renew() {
+    let _serial = SERIAL.lock().await;
     let server = Nats::single();
     let lease_config = LeaseConfig {
         bucket: "livestock-leases".into(),
@@ -148,6 +155,7 @@ async fn the_lease_ages_out_and_the_node_that_lost_it_cannot_renew() {
 
 #[tokio::test]
 async fn a_replicated_stream_goes_on_when_one_server_dies() {
+    let _serial = SERIAL.lock().await;
     let mut servers = Nats::cluster();
     let config = stream_config(&servers.iter().collect::<Vec<_>>(), "r3", 3);
     let mut writer = open(&config).await;
@@ -178,7 +186,15 @@ async fn a_replicated_stream_goes_on_when_one_server_dies() {
     }
     let survivors = stream_config(&[&servers[1], &servers[2]], "r3", 3);
     let mut reader = open(&survivors).await;
-    let all = reader.read_after(0).await.unwrap();
+    let all = loop {
+        match reader.read_after(0).await {
+            Ok(all) => break all,
+            // The stream may still be settling on its new leader.
+            Err(e) if Instant::now() < deadline => eprintln!("read back: {e}"),
+            Err(e) => panic!("reading back after one server died: {e}"),
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
     assert_eq!(all.len(), 20);
     for (b, i) in all.iter().zip(1..) {
         assert_eq!((b.stream_seq, &b.records), (i, &batch(i)));
@@ -208,6 +224,23 @@ async fn post(client: &reqwest::Client, node: &Node, path: &str, body: &Value) -
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
+/// Posts until the answer is not 503 (no leader known yet, API.md: retry after `Retry-After`).
+async fn post_until_answered(
+    client: &reqwest::Client,
+    node: &Node,
+    path: &str,
+    body: &Value,
+) -> (u16, Value) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let answer = post(client, node, path, body).await;
+        if answer.0 != 503 || Instant::now() > deadline {
+            return answer;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn get(client: &reqwest::Client, node: &Node, path: &str) -> (u16, Value) {
     match client
         .get(format!("{}{path}", node.url))
@@ -235,6 +268,42 @@ async fn until_leader(client: &reqwest::Client, node: &Node, within: Duration) -
             started.elapsed() < within,
             "{} did not lead within {within:?}",
             node.url
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until `node` answers with `role` in `/api/v1/cluster`.
+async fn until_role(client: &reqwest::Client, node: &Node, role: &str) {
+    let started = Instant::now();
+    loop {
+        let (status, body) = get(client, node, "/api/v1/cluster").await;
+        if status == 200 && body["role"] == role && !body["leader"].is_null() {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "{} is not {role}: {body}",
+            node.url
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until every node has applied the same journal sequence; that sequence.
+async fn until_same_seq(client: &reqwest::Client, nodes: &[&Node]) -> u64 {
+    let started = Instant::now();
+    loop {
+        let mut seqs = Vec::new();
+        for node in nodes {
+            seqs.push(get(client, node, "/api/v1/cluster").await.1["applied_seq"].as_u64());
+        }
+        if seqs.iter().all(|s| s.is_some() && *s == seqs[0]) {
+            return seqs[0].unwrap();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the nodes stay apart: {seqs:?}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -283,13 +352,13 @@ async fn rush(
 
 #[tokio::test]
 async fn a_standby_takes_over_a_killed_leader_with_every_acknowledged_order() {
+    let _serial = SERIAL.lock().await;
     let nats = Nats::single();
     let client = http();
     let mut first = Node::start(&nats.url, "hoodies");
     until_leader(&client, &first, Duration::from_secs(10)).await;
     let standby = Node::start(&nats.url, "hoodies");
-    let (status, _) = get(&client, &standby, "/api/v1/skus").await;
-    assert_eq!(status, 503, "a node without the lease takes nothing");
+    until_role(&client, &standby, "follower").await;
 
     let sku = json!({"sku": "HOODIE", "name": "加绒卫衣", "category": "apparel",
                      "price_cents": 19900, "on_hand": 50});
@@ -329,6 +398,7 @@ async fn a_standby_takes_over_a_killed_leader_with_every_acknowledged_order() {
 
 #[tokio::test]
 async fn a_leader_paused_past_its_lease_is_refused_and_stops() {
+    let _serial = SERIAL.lock().await;
     let nats = Nats::single();
     let client = http();
     let mut old = Node::start(&nats.url, "paused");
@@ -370,4 +440,199 @@ async fn a_leader_paused_past_its_lease_is_refused_and_stops() {
     assert_eq!(books(&client, &new).await, books_new);
     let (status, body) = get(&client, &new, "/api/v1/orders/douyin/DY-100").await;
     assert_eq!(status, 404, "the refused order is not there: {body}");
+}
+
+#[tokio::test]
+async fn the_hoodie_night_over_three_nodes_sells_exactly_the_stock_and_every_node_agrees() {
+    let _serial = SERIAL.lock().await;
+    let servers = Nats::cluster();
+    let nats: Vec<String> = servers.iter().map(|n| n.url.clone()).collect();
+    let nats = nats.join(",");
+    let client = http();
+    let first = Node::start(&nats, "night");
+    until_leader(&client, &first, Duration::from_secs(30)).await;
+    let nodes = [
+        first,
+        Node::start(&nats, "night"),
+        Node::start(&nats, "night"),
+    ];
+    for node in &nodes[1..] {
+        until_role(&client, node, "follower").await;
+    }
+    let sku = json!({"sku": "HOODIE", "name": "加绒卫衣", "category": "apparel",
+                     "price_cents": 19900, "on_hand": 500});
+    // Written through a follower: it goes to the leader.
+    assert_eq!(
+        post_until_answered(&client, &nodes[2], "/api/v1/skus", &sku)
+            .await
+            .0,
+        201
+    );
+
+    // A screen on a follower watches while 800 buyers for 500 hoodies post to all three nodes.
+    let ws_url = format!(
+        "{}/ws?view=board&token={TOKEN}",
+        nodes[1].url.replace("http", "ws")
+    );
+    let (mut screen, _) = tokio_tungstenite::connect_async(ws_url)
+        .await
+        .expect("a screen");
+    let events: Vec<Value> = (0..800).map(paid).collect();
+    let posts = events
+        .iter()
+        .enumerate()
+        .map(|(i, e)| post(&client, &nodes[i % 3], "/api/v1/orders", e));
+    let answers = futures_util::future::join_all(posts).await;
+    let accepted = answers.iter().filter(|(s, _)| *s == 200).count();
+    let sold_out = answers
+        .iter()
+        .filter(|(s, b)| *s == 409 && b["reason"] == "out_of_stock")
+        .count();
+    assert_eq!(
+        (accepted, sold_out),
+        (500, 300),
+        "exactly the stock is sold: {:?}",
+        answers.iter().find(|(s, _)| *s != 200 && *s != 409)
+    );
+
+    let seq = until_same_seq(&client, &nodes.iter().collect::<Vec<_>>()).await;
+    let books0 = books(&client, &nodes[0]).await;
+    for node in &nodes[1..] {
+        assert_eq!(
+            books(&client, node).await,
+            books0,
+            "{} has other books",
+            node.url
+        );
+    }
+    assert_eq!(books0[0][5], 500, "500 sold");
+
+    // The screen saw the sale arrive, in order, its seq never going down.
+    use futures_util::StreamExt as _;
+    let mut last_seq = 0;
+    let mut sold = 0;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sold < 500 || last_seq < seq {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let msg = tokio::time::timeout(left, screen.next())
+            .await
+            .expect("the screen saw the whole sale in time")
+            .unwrap()
+            .unwrap();
+        let Ok(text) = msg.to_text() else { continue };
+        let frame: Value = serde_json::from_str(text).unwrap();
+        let Some(s) = frame["seq"].as_u64() else {
+            continue;
+        };
+        assert!(s >= last_seq, "seq went down: {s} after {last_seq}");
+        last_seq = s;
+        for view in frame["skus"].as_array().into_iter().flatten() {
+            if view["sku"] == "HOODIE" {
+                sold = view["sold_units"].as_i64().unwrap();
+            }
+        }
+    }
+    assert_eq!(sold, 500);
+}
+
+/// Posts `event` to the nodes in turn until one answers it with a judgement (200 or 409): what
+/// a channel does with an event that got no answer.
+async fn until_judged(
+    client: &reqwest::Client,
+    nodes: &[&Node],
+    first: usize,
+    event: &Value,
+) -> (u16, Value) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut i = first;
+    loop {
+        let node = nodes[i % nodes.len()];
+        if let Ok(r) = client
+            .post(format!("{}/api/v1/orders", node.url))
+            .bearer_auth(TOKEN)
+            .json(event)
+            .send()
+            .await
+        {
+            let status = r.status().as_u16();
+            if status == 200 || status == 409 {
+                return (status, r.json().await.unwrap_or(Value::Null));
+            }
+        }
+        assert!(Instant::now() < deadline, "{event} was never judged");
+        i += 1;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn killing_the_leader_and_a_nats_server_mid_rush_loses_nothing_acknowledged() {
+    let _serial = SERIAL.lock().await;
+    let mut servers = Nats::cluster();
+    let nats: Vec<String> = servers.iter().map(|n| n.url.clone()).collect();
+    let nats = nats.join(",");
+    let client = http();
+    let leader = Node::start(&nats, "rush");
+    until_leader(&client, &leader, Duration::from_secs(30)).await;
+    let mut nodes = [
+        leader,
+        Node::start(&nats, "rush"),
+        Node::start(&nats, "rush"),
+    ];
+    for node in &nodes[1..] {
+        until_role(&client, node, "follower").await;
+    }
+    let sku = json!({"sku": "HOODIE", "name": "加绒卫衣", "category": "apparel",
+                     "price_cents": 19900, "on_hand": 300});
+    assert_eq!(
+        post_until_answered(&client, &nodes[1], "/api/v1/skus", &sku)
+            .await
+            .0,
+        201
+    );
+
+    let events: Vec<Value> = (0..500).map(paid).collect();
+    // The first 200 go in; then, while the rest are in flight, a nats-server and the leader die.
+    let all = [&nodes[0], &nodes[1], &nodes[2]];
+    let first: Vec<_> = events[..200]
+        .iter()
+        .enumerate()
+        .map(|(i, e)| until_judged(&client, &all, i, e))
+        .collect();
+    let mut answers = futures_util::future::join_all(first).await;
+    servers[2].kill();
+    nodes[0].kill();
+    let survivors = [&nodes[1], &nodes[2]];
+    let rest: Vec<_> = events[200..]
+        .iter()
+        .enumerate()
+        .map(|(i, e)| until_judged(&client, &survivors, i, e))
+        .collect();
+    answers.extend(futures_util::future::join_all(rest).await);
+
+    let accepted = answers.iter().filter(|(s, _)| *s == 200).count();
+    assert_eq!(
+        accepted, 300,
+        "every unit sold once, none twice, no oversell"
+    );
+    // Every acknowledged order is in the new leader's books, and each is there once.
+    until_same_seq(&client, &survivors).await;
+    let books1 = books(&client, survivors[0]).await;
+    assert_eq!(books(&client, survivors[1]).await, books1);
+    assert_eq!(
+        (books1[0][3].as_i64(), books1[0][4].as_i64()),
+        (Some(300), Some(0)),
+        "{books1:?}"
+    );
+    for (i, (status, body)) in answers.iter().enumerate() {
+        if *status == 200 {
+            let (s, order) = get(
+                &client,
+                survivors[i % 2],
+                &format!("/api/v1/orders/douyin/DY-{i}"),
+            )
+            .await;
+            assert_eq!(s, 200, "acknowledged DY-{i} is gone: {body} / {order}");
+        }
+    }
 }

@@ -28,16 +28,23 @@ use serde_json::json;
 pub async fn cluster(State(s): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
     let engine = s.engine()?;
-    // A node on JetStream serves only while it holds the shop's lease (src/cluster.rs): then it
-    // is the leader.
-    let (role, node) = match &s.cluster {
-        None => ("single", &*s.node),
-        Some(c) => ("leader", c.1.as_deref().unwrap_or(&s.node)),
+    let (role, node, leader) = match &s.cluster {
+        None => ("single", &*s.node, Some(s.node.to_string())),
+        Some(c) if engine.leads() => (
+            "leader",
+            c.node_id.as_deref().unwrap_or(&s.node),
+            Some(s.node.to_string()),
+        ),
+        Some(c) => (
+            "follower",
+            c.node_id.as_deref().unwrap_or(&s.node),
+            c.leader(),
+        ),
     };
     Ok(Json(json!({
         "role": role,
         "node": node,
-        "leader": &*s.node,
+        "leader": leader,
         "applied_seq": engine.seq(),
         "writes": engine.writes().name(),
     }))
