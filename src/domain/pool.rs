@@ -264,9 +264,18 @@ impl Pool {
         let mut orders: Vec<Order> = self.orders.values().cloned().collect();
         orders.sort_unstable_by(|a, b| a.key.cmp(&b.key));
         Snapshot {
+            orders,
+            ..self.snapshot_without_orders()
+        }
+    }
+
+    /// Everything of a snapshot but its orders (`orders` is empty), which a binary snapshot
+    /// writes apart, straight from [`Pool::orders`].
+    pub fn snapshot_without_orders(&self) -> Snapshot {
+        Snapshot {
             seq: self.seq,
             skus: self.skus.values().cloned().collect(),
-            orders,
+            orders: Vec::new(),
             movements: self.movements.clone(),
             show: None,
             rooms: self.rooms.values().cloned().collect(),
@@ -275,39 +284,41 @@ impl Pool {
         }
     }
 
+    /// How many orders the pool holds.
+    pub fn orders_len(&self) -> usize {
+        self.orders.len()
+    }
+
     /// Rebuilds a pool from a snapshot, with the derived indexes, checking every invariant.
-    pub fn from_snapshot(snap: Snapshot, config: PoolConfig) -> Result<Self, String> {
+    pub fn from_snapshot(mut snap: Snapshot, config: PoolConfig) -> Result<Self, String> {
+        let orders = std::mem::take(&mut snap.orders);
+        let mut restoring = Restoring::new(snap, config, orders.len())?;
+        for order in orders {
+            restoring.order(order)?;
+        }
+        Ok(restoring.finish())
+    }
+}
+
+/// A pool being rebuilt from a snapshot whose orders come one by one (a binary snapshot decodes
+/// them a frame at a time): [`Restoring::new`] with everything but the orders, then
+/// [`Restoring::order`] for each, then [`Restoring::finish`].
+pub struct Restoring {
+    pool: Pool,
+}
+
+impl Restoring {
+    /// Starts from a snapshot's SKUs, movements, rooms, alerts and ledger (its `orders` are
+    /// ignored); `orders` is how many will follow, to size the maps once.
+    pub fn new(snap: Snapshot, config: PoolConfig, orders: usize) -> Result<Self, String> {
         let mut pool = Pool::new(config);
         pool.seq = snap.seq;
+        pool.orders.reserve(orders);
         for sku in snap.skus {
             if !sku.invariant_holds() {
                 return Err(format!("SKU {} breaks the pool invariant", sku.code));
             }
             pool.skus.insert(sku.code.clone(), sku);
-        }
-        for order in snap.orders {
-            if order.lines.iter().any(|l| !pool.skus.contains_key(&l.sku)) {
-                return Err(format!("order {:?} names an unknown SKU", order.key));
-            }
-            if let (Some(OrderState::Held), Some(at)) = (order.state, order.expires_ms) {
-                pool.expiries.insert((at, order.key.clone()));
-            }
-            if let Some(closed) = order.closed_ms {
-                pool.closing.insert((closed, order.key.clone()));
-            }
-            let live = matches!(
-                order.state,
-                Some(OrderState::Held | OrderState::Paid | OrderState::Shipped)
-            );
-            if let (true, Some(buyer)) = (live, &order.buyer) {
-                for (code, qty) in Order::units_by_sku(&order.lines) {
-                    *pool
-                        .buyer_units
-                        .entry((buyer.as_str().to_owned(), code))
-                        .or_insert(0) += qty;
-                }
-            }
-            pool.orders.insert(order.key.clone(), order);
         }
         pool.movements = snap.movements;
         for room in snap.rooms {
@@ -335,6 +346,39 @@ impl Pool {
                 pool.ledger.created(&sku.code, sku.created_ms, sku.on_hand);
             }
         }
-        Ok(pool)
+        Ok(Restoring { pool })
+    }
+
+    /// Adds one order of the snapshot, with its part of the derived indexes.
+    pub fn order(&mut self, order: Order) -> Result<(), String> {
+        let pool = &mut self.pool;
+        if order.lines.iter().any(|l| !pool.skus.contains_key(&l.sku)) {
+            return Err(format!("order {:?} names an unknown SKU", order.key));
+        }
+        if let (Some(OrderState::Held), Some(at)) = (order.state, order.expires_ms) {
+            pool.expiries.insert((at, order.key.clone()));
+        }
+        if let Some(closed) = order.closed_ms {
+            pool.closing.insert((closed, order.key.clone()));
+        }
+        let live = matches!(
+            order.state,
+            Some(OrderState::Held | OrderState::Paid | OrderState::Shipped)
+        );
+        if let (true, Some(buyer)) = (live, &order.buyer) {
+            for (code, qty) in Order::units_by_sku(&order.lines) {
+                *pool
+                    .buyer_units
+                    .entry((buyer.as_str().to_owned(), code))
+                    .or_insert(0) += qty;
+            }
+        }
+        pool.orders.insert(order.key.clone(), order);
+        Ok(())
+    }
+
+    /// The pool rebuilt.
+    pub fn finish(self) -> Pool {
+        self.pool
     }
 }
