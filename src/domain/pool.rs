@@ -15,6 +15,11 @@ use super::types::{RoomId, SkuCode};
 use super::views;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// The hasher of the pool's maps: foldhash, fast on short string keys. The keys come from
+/// channels but a flood of colliding ids would need the per-process seed, which it has.
+pub(super) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Default life of an unpaid hold (SPEC A4: 15 minutes).
 pub const HOLD_TTL_MS_DEFAULT: i64 = 15 * 60_000;
@@ -47,10 +52,12 @@ pub struct Pool {
     /// The last journal sequence number applied.
     pub(super) seq: u64,
     pub(super) skus: Skus,
-    pub(super) orders: HashMap<OrderKey, Order>,
+    /// Shared with the readers' copy (`engine::published`): an order changed while they hold it
+    /// is copied first (`Arc::make_mut`), so the two hold one copy of every unchanged order.
+    pub(super) orders: FastMap<OrderKey, Arc<Order>>,
     pub(super) movements: Vec<MovementRecord>,
     /// Derived from `orders`: units per (buyer, SKU) in live orders, for per-buyer limits.
-    pub(super) buyer_units: HashMap<(String, SkuCode), i64>,
+    pub(super) buyer_units: FastMap<(String, SkuCode), i64>,
     /// Derived from `orders`: `(expires_ms, order)` for every hold.
     pub(super) expiries: BTreeSet<(i64, OrderKey)>,
     /// Derived from `orders`: `(closed_ms, order)` for every closed order, oldest first.
@@ -89,9 +96,9 @@ impl Default for Pool {
             config: PoolConfig::default(),
             seq: 0,
             skus: Skus::default(),
-            orders: HashMap::new(),
+            orders: FastMap::default(),
             movements: Vec::new(),
-            buyer_units: HashMap::new(),
+            buyer_units: FastMap::default(),
             expiries: BTreeSet::new(),
             closing: BTreeSet::new(),
             rooms: initial_rooms(),
@@ -126,10 +133,20 @@ impl Pool {
     }
 
     pub fn order(&self, key: &OrderKey) -> Option<&Order> {
-        self.orders.get(key)
+        self.orders.get(key).map(|o| &**o)
     }
 
     pub fn orders(&self) -> impl Iterator<Item = &Order> {
+        self.orders.values().map(|o| &**o)
+    }
+
+    /// An order as the pool holds it, to share rather than copy.
+    pub fn order_shared(&self, key: &OrderKey) -> Option<&Arc<Order>> {
+        self.orders.get(key)
+    }
+
+    /// Every order as the pool holds it, to share rather than copy.
+    pub fn orders_shared(&self) -> impl Iterator<Item = &Arc<Order>> {
         self.orders.values()
     }
 
@@ -261,7 +278,7 @@ impl Pool {
 
     /// The pool as a snapshot, in a canonical order (so two equal pools give equal snapshots).
     pub fn snapshot(&self) -> Snapshot {
-        let mut orders: Vec<Order> = self.orders.values().cloned().collect();
+        let mut orders: Vec<Order> = self.orders().cloned().collect();
         orders.sort_unstable_by(|a, b| a.key.cmp(&b.key));
         Snapshot {
             orders,
@@ -373,7 +390,7 @@ impl Restoring {
                     .or_insert(0) += qty;
             }
         }
-        pool.orders.insert(order.key.clone(), order);
+        pool.orders.insert(order.key.clone(), Arc::new(order));
         Ok(())
     }
 
