@@ -477,6 +477,7 @@ impl Writer {
             .commit()
             .map_err(|e| format!("flushing the journal: {e}"))?;
         tracing::info!(seq = self.pool.seq(), "journal flushed");
+        crate::journal::drop_elsewhere(std::mem::take(&mut self.pool));
         Ok(())
     }
 }

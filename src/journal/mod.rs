@@ -134,6 +134,14 @@ fn numbered(dir: &Path, prefix: &str, suffix: &str) -> Result<Vec<(u64, PathBuf)
     Ok(out)
 }
 
+/// Drops `value` on a thread of its own: freeing a pool of millions of orders one by one takes
+/// seconds, which a stopping process need not wait for (it may exit meanwhile).
+pub fn drop_elsewhere<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("livestock-free".to_owned())
+        .spawn(move || drop(value));
+}
+
 fn sync_dir(dir: &Path) -> Result<(), String> {
     File::open(dir)
         .and_then(|d| d.sync_all())

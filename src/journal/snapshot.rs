@@ -89,7 +89,7 @@ impl SnapshotJob {
             fs::rename(&tmp, &path).map_err(|e| e.to_string())
         };
         let written = write();
-        drop(pool);
+        super::drop_elsewhere(pool);
         if let Err(e) = written {
             let _ = fs::remove_file(&tmp); // a full disk must not keep half a snapshot
             if e == snapshot_file::CANCELLED {
@@ -122,7 +122,13 @@ fn rebuild(
 ) -> Result<Pool, String> {
     let mut pool = newest_snapshot(dir, config, seq, cancel)?;
     for path in covered {
-        let (_, tail, _) = replay_segment(&mut pool, path, cancel)?;
+        let (_, tail, _) = match replay_segment(&mut pool, path, cancel) {
+            Ok(replayed) => replayed,
+            Err(e) => {
+                super::drop_elsewhere(pool);
+                return Err(e);
+            }
+        };
         if !matches!(tail, Tail::Clean) {
             return Err(format!(
                 "{} does not end with a whole record; no snapshot from it",

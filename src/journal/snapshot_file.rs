@@ -212,6 +212,7 @@ fn read(input: &mut impl Read, config: PoolConfig, cancel: &AtomicBool) -> Resul
     let mut read_orders = 0usize;
     while read_frame(input, &mut buf).map_err(|e| damaged(&e))? {
         if cancel.load(Ordering::Relaxed) {
+            super::drop_elsewhere(restoring);
             return Err(CANCELLED.to_owned());
         }
         let orders: Vec<OrderBin> =
