@@ -172,6 +172,12 @@ fn open(dir: &Path) {
         (rss_after - rss_before) >> 20,
         (rss_after - rss_before) as f64 / orders as f64,
     );
+    println!(
+        "in memory: an order {} B (a line {} B), its key {} B, boxed behind an Arc of 16 B",
+        std::mem::size_of::<livestock::domain::order::Order>(),
+        std::mem::size_of::<Line>(),
+        std::mem::size_of::<livestock::domain::order::OrderKey>(),
+    );
     std::hint::black_box(&recovered.pool);
 }
 
