@@ -186,7 +186,11 @@ pub(super) fn read_file(
 }
 
 /// The pool of a binary snapshot read from `input`; the error says what is wrong with it.
-fn read(input: &mut impl Read, config: PoolConfig, cancel: &AtomicBool) -> Result<Pool, String> {
+fn read(
+    input: &mut (impl Read + Send),
+    config: PoolConfig,
+    cancel: &AtomicBool,
+) -> Result<Pool, String> {
     let damaged = |why: &str| format!("is damaged ({why}); livestock will not start on it");
     let mut start = [0u8; 12];
     input
@@ -209,28 +213,52 @@ fn read(input: &mut impl Read, config: PoolConfig, cancel: &AtomicBool) -> Resul
     let total = usize::try_from(head.orders).map_err(|_| damaged("too many orders"))?;
     let mut restoring =
         Restoring::new(head.pool, config, total).map_err(|e| format!("is inconsistent: {e}"))?;
-    let mut read_orders = 0usize;
-    while read_frame(input, &mut buf).map_err(|e| damaged(&e))? {
-        if cancel.load(Ordering::Relaxed) {
+    // Two cores: one thread reads and decodes frames while this one files the orders.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<OrderBin>, String>>(2);
+    let filed = std::thread::scope(|scope| {
+        scope.spawn(move || {
+            let mut buf = buf;
+            loop {
+                let next = match read_frame(input, &mut buf) {
+                    Ok(false) => return,
+                    Ok(true) => postcard::from_bytes::<Vec<OrderBin>>(&buf)
+                        .map_err(|e| format!("is unreadable: {e}")),
+                    Err(e) => Err(damaged(&e)),
+                };
+                let failed = next.is_err();
+                if tx.send(next).is_err() || failed {
+                    return; // the filing side stopped, or this frame is the last word
+                }
+            }
+        });
+        let mut read_orders = 0usize;
+        for orders in rx {
+            if cancel.load(Ordering::Relaxed) {
+                return Err(CANCELLED.to_owned());
+            }
+            let orders = orders?;
+            read_orders += orders.len();
+            if read_orders > total {
+                return Err(damaged("more orders than its head says"));
+            }
+            for order in orders {
+                restoring
+                    .order(order.into())
+                    .map_err(|e| format!("is inconsistent: {e}"))?;
+            }
+        }
+        if read_orders != total {
+            return Err(damaged("fewer orders than its head says"));
+        }
+        Ok(())
+    });
+    match filed {
+        Ok(()) => Ok(restoring.finish()),
+        Err(e) => {
             super::drop_elsewhere(restoring);
-            return Err(CANCELLED.to_owned());
-        }
-        let orders: Vec<OrderBin> =
-            postcard::from_bytes(&buf).map_err(|e| format!("is unreadable: {e}"))?;
-        read_orders += orders.len();
-        if read_orders > total {
-            return Err(damaged("more orders than its head says"));
-        }
-        for order in orders {
-            restoring
-                .order(order.into())
-                .map_err(|e| format!("is inconsistent: {e}"))?;
+            Err(e)
         }
     }
-    if read_orders != total {
-        return Err(damaged("fewer orders than its head says"));
-    }
-    Ok(restoring.finish())
 }
 
 /// Reads the next frame's payload into `buf`: `false` at a clean end, an error for anything but a
