@@ -78,11 +78,15 @@ fn serve(runtime: &tokio::runtime::Runtime, args: &ServeArgs) -> ExitCode {
     let served = Config::resolve(args)
         .map_err(livestock::RunError::Startup)
         .and_then(|config| runtime.block_on(livestock::run(config, livestock::shutdown_signal())));
-    match served {
-        Ok(()) => ExitCode::SUCCESS,
+    let code = match served {
+        Ok(()) => 0,
         Err(e) => {
             eprintln!("livestock: {e}");
-            ExitCode::from(e.exit_code())
+            e.exit_code()
         }
-    }
+    };
+    // The journal is flushed (or failed) by now: exit without dropping the runtime and the
+    // readers' copy of every order, which with millions of orders takes seconds (issue 15: a
+    // clean stop within 2 s).
+    std::process::exit(i32::from(code))
 }

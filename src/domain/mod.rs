@@ -25,7 +25,7 @@ pub mod views;
 
 pub use command::{Command, Ctx, Effect, Outcome, Refusal, RefusalCode};
 pub use order::expiry::EXPIRE_ORDERS_MAX;
-pub use pool::{HOLD_TTL_MS_DEFAULT, Pool, PoolConfig, Snapshot};
+pub use pool::{HOLD_TTL_MS_DEFAULT, Pool, PoolConfig, Restoring, Snapshot};
 
 #[cfg(test)]
 mod tests;

@@ -15,6 +15,11 @@ use super::types::{RoomId, SkuCode};
 use super::views;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+/// The hasher of the pool's maps: foldhash, fast on short string keys. The keys come from
+/// channels but a flood of colliding ids would need the per-process seed, which it has.
+pub(super) type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Default life of an unpaid hold (SPEC A4: 15 minutes).
 pub const HOLD_TTL_MS_DEFAULT: i64 = 15 * 60_000;
@@ -47,10 +52,12 @@ pub struct Pool {
     /// The last journal sequence number applied.
     pub(super) seq: u64,
     pub(super) skus: Skus,
-    pub(super) orders: HashMap<OrderKey, Order>,
+    /// Shared with the readers' copy (`engine::published`): an order changed while they hold it
+    /// is copied first (`Arc::make_mut`), so the two hold one copy of every unchanged order.
+    pub(super) orders: FastMap<OrderKey, Arc<Order>>,
     pub(super) movements: Vec<MovementRecord>,
     /// Derived from `orders`: units per (buyer, SKU) in live orders, for per-buyer limits.
-    pub(super) buyer_units: HashMap<(String, SkuCode), i64>,
+    pub(super) buyer_units: FastMap<(String, SkuCode), i64>,
     /// Derived from `orders`: `(expires_ms, order)` for every hold.
     pub(super) expiries: BTreeSet<(i64, OrderKey)>,
     /// Derived from `orders`: `(closed_ms, order)` for every closed order, oldest first.
@@ -89,9 +96,9 @@ impl Default for Pool {
             config: PoolConfig::default(),
             seq: 0,
             skus: Skus::default(),
-            orders: HashMap::new(),
+            orders: FastMap::default(),
             movements: Vec::new(),
-            buyer_units: HashMap::new(),
+            buyer_units: FastMap::default(),
             expiries: BTreeSet::new(),
             closing: BTreeSet::new(),
             rooms: initial_rooms(),
@@ -126,10 +133,20 @@ impl Pool {
     }
 
     pub fn order(&self, key: &OrderKey) -> Option<&Order> {
-        self.orders.get(key)
+        self.orders.get(key).map(|o| &**o)
     }
 
     pub fn orders(&self) -> impl Iterator<Item = &Order> {
+        self.orders.values().map(|o| &**o)
+    }
+
+    /// An order as the pool holds it, to share rather than copy.
+    pub fn order_shared(&self, key: &OrderKey) -> Option<&Arc<Order>> {
+        self.orders.get(key)
+    }
+
+    /// Every order as the pool holds it, to share rather than copy.
+    pub fn orders_shared(&self) -> impl Iterator<Item = &Arc<Order>> {
         self.orders.values()
     }
 
@@ -261,12 +278,21 @@ impl Pool {
 
     /// The pool as a snapshot, in a canonical order (so two equal pools give equal snapshots).
     pub fn snapshot(&self) -> Snapshot {
-        let mut orders: Vec<Order> = self.orders.values().cloned().collect();
+        let mut orders: Vec<Order> = self.orders().cloned().collect();
         orders.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        Snapshot {
+            orders,
+            ..self.snapshot_without_orders()
+        }
+    }
+
+    /// Everything of a snapshot but its orders (`orders` is empty), which a binary snapshot
+    /// writes apart, straight from [`Pool::orders`].
+    pub fn snapshot_without_orders(&self) -> Snapshot {
         Snapshot {
             seq: self.seq,
             skus: self.skus.values().cloned().collect(),
-            orders,
+            orders: Vec::new(),
             movements: self.movements.clone(),
             show: None,
             rooms: self.rooms.values().cloned().collect(),
@@ -275,39 +301,41 @@ impl Pool {
         }
     }
 
+    /// How many orders the pool holds.
+    pub fn orders_len(&self) -> usize {
+        self.orders.len()
+    }
+
     /// Rebuilds a pool from a snapshot, with the derived indexes, checking every invariant.
-    pub fn from_snapshot(snap: Snapshot, config: PoolConfig) -> Result<Self, String> {
+    pub fn from_snapshot(mut snap: Snapshot, config: PoolConfig) -> Result<Self, String> {
+        let orders = std::mem::take(&mut snap.orders);
+        let mut restoring = Restoring::new(snap, config, orders.len())?;
+        for order in orders {
+            restoring.order(order)?;
+        }
+        Ok(restoring.finish())
+    }
+}
+
+/// A pool being rebuilt from a snapshot whose orders come one by one (a binary snapshot decodes
+/// them a frame at a time): [`Restoring::new`] with everything but the orders, then
+/// [`Restoring::order`] for each, then [`Restoring::finish`].
+pub struct Restoring {
+    pool: Pool,
+}
+
+impl Restoring {
+    /// Starts from a snapshot's SKUs, movements, rooms, alerts and ledger (its `orders` are
+    /// ignored); `orders` is how many will follow, to size the maps once.
+    pub fn new(snap: Snapshot, config: PoolConfig, orders: usize) -> Result<Self, String> {
         let mut pool = Pool::new(config);
         pool.seq = snap.seq;
+        pool.orders.reserve(orders);
         for sku in snap.skus {
             if !sku.invariant_holds() {
                 return Err(format!("SKU {} breaks the pool invariant", sku.code));
             }
             pool.skus.insert(sku.code.clone(), sku);
-        }
-        for order in snap.orders {
-            if order.lines.iter().any(|l| !pool.skus.contains_key(&l.sku)) {
-                return Err(format!("order {:?} names an unknown SKU", order.key));
-            }
-            if let (Some(OrderState::Held), Some(at)) = (order.state, order.expires_ms) {
-                pool.expiries.insert((at, order.key.clone()));
-            }
-            if let Some(closed) = order.closed_ms {
-                pool.closing.insert((closed, order.key.clone()));
-            }
-            let live = matches!(
-                order.state,
-                Some(OrderState::Held | OrderState::Paid | OrderState::Shipped)
-            );
-            if let (true, Some(buyer)) = (live, &order.buyer) {
-                for (code, qty) in Order::units_by_sku(&order.lines) {
-                    *pool
-                        .buyer_units
-                        .entry((buyer.as_str().to_owned(), code))
-                        .or_insert(0) += qty;
-                }
-            }
-            pool.orders.insert(order.key.clone(), order);
         }
         pool.movements = snap.movements;
         for room in snap.rooms {
@@ -335,6 +363,39 @@ impl Pool {
                 pool.ledger.created(&sku.code, sku.created_ms, sku.on_hand);
             }
         }
-        Ok(pool)
+        Ok(Restoring { pool })
+    }
+
+    /// Adds one order of the snapshot, with its part of the derived indexes.
+    pub fn order(&mut self, order: Order) -> Result<(), String> {
+        let pool = &mut self.pool;
+        if order.lines.iter().any(|l| !pool.skus.contains_key(&l.sku)) {
+            return Err(format!("order {:?} names an unknown SKU", order.key));
+        }
+        if let (Some(OrderState::Held), Some(at)) = (order.state, order.expires_ms) {
+            pool.expiries.insert((at, order.key.clone()));
+        }
+        if let Some(closed) = order.closed_ms {
+            pool.closing.insert((closed, order.key.clone()));
+        }
+        let live = matches!(
+            order.state,
+            Some(OrderState::Held | OrderState::Paid | OrderState::Shipped)
+        );
+        if let (true, Some(buyer)) = (live, &order.buyer) {
+            for (code, qty) in Order::units_by_sku(&order.lines) {
+                *pool
+                    .buyer_units
+                    .entry((buyer.as_str().to_owned(), code))
+                    .or_insert(0) += qty;
+            }
+        }
+        pool.orders.insert(order.key.clone(), Arc::new(order));
+        Ok(())
+    }
+
+    /// The pool rebuilt.
+    pub fn finish(self) -> Pool {
+        self.pool
     }
 }

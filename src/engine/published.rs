@@ -96,8 +96,8 @@ impl Published {
             views.insert(sku.code.clone(), sku.view(now_ms));
         }
         let orders = DashMap::new();
-        for order in pool.orders() {
-            orders.insert(order.key.clone(), Arc::new(order.clone()));
+        for order in pool.orders_shared() {
+            orders.insert(order.key.clone(), Arc::clone(order));
         }
         let ledger = DashMap::new();
         for (code, buckets) in pool.ledger().skus() {
@@ -166,9 +166,9 @@ impl Published {
     /// Copies the current state of `keys` from the pool (and forgets the ones it no longer has).
     pub fn publish_orders<'a>(&self, pool: &Pool, keys: impl Iterator<Item = &'a OrderKey>) {
         for key in keys {
-            match pool.order(key) {
+            match pool.order_shared(key) {
                 Some(order) => {
-                    self.orders.insert(key.clone(), Arc::new(order.clone()));
+                    self.orders.insert(key.clone(), Arc::clone(order));
                 }
                 None => {
                     self.orders.remove(key);

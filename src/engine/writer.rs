@@ -11,6 +11,7 @@ use crate::domain::{Command, Ctx, Effect, Outcome, Pool, Refusal};
 use crate::journal::{JournalBackend, SnapshotJob};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -41,7 +42,7 @@ pub(super) struct Writer {
     /// Orders the batch touched, published once it is durable.
     orders_touched: BTreeSet<OrderKey>,
     /// The snapshot being written in the background, if one is.
-    snapshotting: Option<std::thread::JoinHandle<Result<u64, String>>>,
+    snapshotting: Option<Snapshotting>,
     /// When a snapshot that could not begin may be tried again.
     snapshot_retry_at: Option<Instant>,
     /// Set once the journal failed: the pool may hold changes that were never journaled.
@@ -484,12 +485,12 @@ impl Writer {
     }
 
     fn maybe_snapshot(&mut self) {
-        if let Some(handle) = &self.snapshotting {
-            if !handle.is_finished() {
+        if let Some(running) = &self.snapshotting {
+            if !running.thread.is_finished() {
                 return;
             }
-            let handle = self.snapshotting.take().expect("checked above");
-            match handle.join() {
+            let running = self.snapshotting.take().expect("checked above");
+            match running.thread.join() {
                 Ok(Ok(seq)) => tracing::info!(seq, "snapshot written"),
                 Ok(Err(e)) => {
                     tracing::error!(error = %e, "snapshot failed; the journal still holds everything")
@@ -505,14 +506,16 @@ impl Writer {
             return;
         }
         let spawned = self.journal.begin_snapshot(&self.pool).and_then(|job| {
+            let cancel = job.canceller();
             std::thread::Builder::new()
                 .name("livestock-snapshot".to_owned())
                 .spawn(move || SnapshotJob::write(job))
+                .map(|thread| Snapshotting { thread, cancel })
                 .map_err(|e| format!("starting the snapshot thread: {e}"))
         });
         match spawned {
-            Ok(handle) => {
-                self.snapshotting = Some(handle);
+            Ok(running) => {
+                self.snapshotting = Some(running);
                 self.snapshot_retry_at = None;
             }
             Err(e) => {
@@ -523,12 +526,19 @@ impl Writer {
         }
     }
 
-    /// On shutdown: wait for a running snapshot, then write a final one so the next start is
-    /// quick. After a journal failure there is no final snapshot (the pool holds changes the
-    /// journal does not) and the reason is returned, so the process exits non-zero.
+    /// On shutdown: call a running snapshot off and flush the journal. No final snapshot: the
+    /// journal holds everything, and a restart replays what came after the last snapshot faster
+    /// than the whole pool can be written now (issue 15: a clean stop within 2 s). After a
+    /// journal failure the reason is returned, so the process exits non-zero.
     fn finish(mut self) -> Result<(), String> {
-        if let Some(handle) = self.snapshotting.take() {
-            let _ = handle.join();
+        if let Some(running) = self.snapshotting.take() {
+            running.cancel.store(true, Ordering::Relaxed);
+            match running.thread.join() {
+                Ok(Ok(seq)) => tracing::info!(seq, "snapshot written"),
+                Ok(Err(_)) | Err(_) => {
+                    tracing::info!("snapshot called off; the journal holds everything")
+                }
+            }
         }
         if let Some(why) = self.failed.take() {
             return Err(why);
@@ -536,19 +546,16 @@ impl Writer {
         self.journal
             .commit()
             .map_err(|e| format!("flushing the journal: {e}"))?;
-        let pool = std::mem::take(&mut self.pool);
-        match self
-            .journal
-            .final_snapshot(pool)
-            .and_then(SnapshotJob::write)
-        {
-            Ok(seq) => tracing::info!(seq, "journal flushed and snapshot written"),
-            Err(e) => {
-                tracing::warn!(error = %e, "journal flushed; no final snapshot (the journal holds everything)")
-            }
-        }
+        tracing::info!(seq = self.pool.seq(), "journal flushed");
+        crate::journal::drop_elsewhere(std::mem::take(&mut self.pool));
         Ok(())
     }
+}
+
+/// A snapshot being written on its own thread, and the flag that calls it off.
+struct Snapshotting {
+    thread: std::thread::JoinHandle<Result<u64, String>>,
+    cancel: Arc<AtomicBool>,
 }
 
 /// Adds to `batch` the job just received and whatever else is waiting, up to

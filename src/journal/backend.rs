@@ -19,8 +19,6 @@ pub trait JournalBackend: Send {
     fn snapshot_due(&self) -> bool;
     /// Starts a snapshot of `pool`, which holds exactly what the backend holds.
     fn begin_snapshot(&mut self, pool: &Pool) -> Result<SnapshotJob, String>;
-    /// A snapshot of a pool nothing will change again (on shutdown).
-    fn final_snapshot(&mut self, pool: Pool) -> Result<SnapshotJob, String>;
     /// A follower applied the leader's batch `stream_seq`: its own first append, once it leads,
     /// must follow that one.
     fn followed(&mut self, _stream_seq: u64) {}
@@ -44,8 +42,5 @@ impl JournalBackend for Journal {
     }
     fn begin_snapshot(&mut self, pool: &Pool) -> Result<SnapshotJob, String> {
         Journal::begin_snapshot(self, pool)
-    }
-    fn final_snapshot(&mut self, pool: Pool) -> Result<SnapshotJob, String> {
-        Journal::final_snapshot(self, pool)
     }
 }

@@ -645,10 +645,6 @@ impl JournalBackend for StreamJournal {
     fn begin_snapshot(&mut self, _pool: &Pool) -> Result<SnapshotJob, String> {
         Err("no snapshots on the JetStream journal yet: a start replays the stream".into())
     }
-
-    fn final_snapshot(&mut self, _pool: Pool) -> Result<SnapshotJob, String> {
-        Err("no snapshots on the JetStream journal yet: a start replays the stream".into())
-    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! Durability: the append-only journal of commands, group commit, replay on start, and snapshots.
 //!
-//! On disk, a data dir holds segments `journal-<first seq>.log` and snapshots `snapshot-<seq>.json`.
-//! Every record and every snapshot is framed as `len: u32 LE | crc32: u32 LE | payload (JSON)`.
+//! On disk, a data dir holds segments `journal-<first seq>.log` and snapshots `snapshot-<seq>.bin`
+//! (binary, see `snapshot_file`; `snapshot-<seq>.json` from before it are still read). Every record
+//! is framed as `len: u32 LE | crc32: u32 LE | payload (JSON)`, and so is every part of a snapshot.
 //! A record is one [`Command`] with the [`Ctx`] it was applied with, so replay rebuilds the pool
 //! exactly. A torn record at the very end of the last segment (a crash mid-write) is cut off and
 //! logged; damage anywhere else refuses to start, because acknowledged events would be lost.
@@ -17,6 +18,7 @@ pub mod jetstream;
 mod read;
 mod replay;
 mod snapshot;
+mod snapshot_file;
 pub mod storage;
 
 use crate::domain::{Command, Ctx};
@@ -104,7 +106,15 @@ fn segment_name(first_seq: u64) -> String {
 }
 
 fn snapshot_name(seq: u64) -> String {
-    format!("snapshot-{seq:020}.json")
+    format!("snapshot-{seq:020}.bin")
+}
+
+/// The snapshot files of `dir`, binary and JSON alike, sorted by seq.
+fn snapshot_files(dir: &Path) -> Result<Vec<(u64, PathBuf)>, String> {
+    let mut all = numbered(dir, "snapshot-", ".bin")?;
+    all.extend(numbered(dir, "snapshot-", ".json")?);
+    all.sort();
+    Ok(all)
 }
 
 /// The files named `<prefix><number><suffix>` in `dir`, sorted by number.
@@ -125,6 +135,14 @@ fn numbered(dir: &Path, prefix: &str, suffix: &str) -> Result<Vec<(u64, PathBuf)
     }
     out.sort();
     Ok(out)
+}
+
+/// Drops `value` on a thread of its own: freeing a pool of millions of orders one by one takes
+/// seconds, which a stopping process need not wait for (it may exit meanwhile).
+pub fn drop_elsewhere<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("livestock-free".to_owned())
+        .spawn(move || drop(value));
 }
 
 fn sync_dir(dir: &Path) -> Result<(), String> {

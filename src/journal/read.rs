@@ -2,24 +2,43 @@
 //! snapshot, and a segment's records applied onto a pool exactly as they were when written.
 
 use super::frame::{self, Tail};
-use super::{RECORD_BYTES_MAX, RecordIn, numbered};
+use super::{RECORD_BYTES_MAX, RecordIn, snapshot_file, snapshot_files};
 use crate::domain::{Ctx, Pool, PoolConfig, Snapshot};
 use std::fs;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A flag nothing sets: reading on start-up is never called off.
+pub(super) static NEVER: AtomicBool = AtomicBool::new(false);
 
 /// The pool of the newest snapshot numbered at or before `seq`, or an empty pool when there is none.
-pub(super) fn newest_snapshot(dir: &Path, config: PoolConfig, seq: u64) -> Result<Pool, String> {
-    match numbered(dir, "snapshot-", ".json")?
-        .into_iter()
-        .rfind(|(n, _)| *n <= seq)
-    {
-        Some((_, path)) => load_snapshot(&path, config),
+/// Stops with [`snapshot_file::CANCELLED`] once `cancel` is set.
+pub(super) fn newest_snapshot(
+    dir: &Path,
+    config: PoolConfig,
+    seq: u64,
+    cancel: &AtomicBool,
+) -> Result<Pool, String> {
+    match snapshot_files(dir)?.into_iter().rfind(|(n, _)| *n <= seq) {
+        Some((_, path)) => load_snapshot(&path, config, cancel),
         None => Ok(Pool::new(config)),
     }
 }
 
-/// The pool a snapshot file holds; refuses a damaged, unreadable or inconsistent one.
-pub(super) fn load_snapshot(path: &Path, config: PoolConfig) -> Result<Pool, String> {
+/// The pool a snapshot file holds, binary or JSON; refuses a damaged, unreadable or inconsistent one.
+pub(super) fn load_snapshot(
+    path: &Path,
+    config: PoolConfig,
+    cancel: &AtomicBool,
+) -> Result<Pool, String> {
+    if path.extension().is_some_and(|e| e == "bin") {
+        return snapshot_file::read_file(path, config, cancel);
+    }
+    load_json_snapshot(path, config)
+}
+
+/// A snapshot as written before the binary one: one frame of JSON.
+fn load_json_snapshot(path: &Path, config: PoolConfig) -> Result<Pool, String> {
     let bytes = fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
     let (frames, tail) = frame::split(&bytes, u32::MAX);
     let payload = match (frames.as_slice(), tail) {
@@ -39,11 +58,19 @@ pub(super) fn load_snapshot(path: &Path, config: PoolConfig) -> Result<Pool, Str
 
 /// Replays every whole record of one segment file onto `pool`. Returns how many were applied
 /// (records the pool already holds are skipped), how the file ends, and its length in bytes.
-pub(super) fn replay_segment(pool: &mut Pool, path: &Path) -> Result<(u64, Tail, u64), String> {
+/// Stops with [`snapshot_file::CANCELLED`] once `cancel` is set.
+pub(super) fn replay_segment(
+    pool: &mut Pool,
+    path: &Path,
+    cancel: &AtomicBool,
+) -> Result<(u64, Tail, u64), String> {
     let bytes = fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
     let (frames, tail) = frame::split(&bytes, RECORD_BYTES_MAX);
     let mut replayed = 0;
-    for (offset, payload) in frames {
+    for (i, (offset, payload)) in frames.into_iter().enumerate() {
+        if i % 4096 == 0 && cancel.load(Ordering::Relaxed) {
+            return Err(snapshot_file::CANCELLED.to_owned());
+        }
         let at = || format!("{} at byte {offset}", path.display());
         replayed += replay_record(pool, payload, &at)?;
     }

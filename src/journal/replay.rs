@@ -1,7 +1,7 @@
 //! Start-up: load the newest snapshot, replay every record after it, cut a torn tail, refuse damage.
 
 use super::frame::Tail;
-use super::read::{newest_snapshot, replay_segment};
+use super::read::{NEVER, newest_snapshot, replay_segment};
 use super::{Journal, JournalOptions, numbered, segment_name, sync_dir};
 use crate::domain::{Pool, PoolConfig};
 use std::fs::{self, OpenOptions};
@@ -39,13 +39,14 @@ impl Journal {
         options: JournalOptions,
     ) -> Result<Recovered, String> {
         fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-        let mut pool = newest_snapshot(dir, config, u64::MAX)?;
+        remove_unfinished_snapshots(dir)?;
+        let mut pool = newest_snapshot(dir, config, u64::MAX, &NEVER)?;
         let segments = numbered(dir, "journal-", ".log")?;
         let mut replayed = 0;
         let mut torn_bytes_cut = 0;
         let mut last_len = 0;
         for (i, (_, path)) in segments.iter().enumerate() {
-            let (n, tail, len) = replay_segment(&mut pool, path)?;
+            let (n, tail, len) = replay_segment(&mut pool, path, &NEVER)?;
             replayed += n;
             last_len = len;
             let last = i + 1 == segments.len();
@@ -115,4 +116,20 @@ fn cut_torn_tail(path: &Path, offset: u64, bytes: u64) -> Result<(), String> {
     f.set_len(offset)
         .and_then(|()| f.sync_all())
         .map_err(|e| format!("truncating {}: {e}", path.display()))
+}
+
+/// Removes what a snapshot stopped before its rename left (`*.tmp`: a crash, or a stop that called
+/// the snapshot off): never read, and as large as a snapshot.
+fn remove_unfinished_snapshots(dir: &Path) -> Result<(), String> {
+    let entries = fs::read_dir(dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("reading {}: {e}", dir.display()))?
+            .path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with("snapshot-") && name.ends_with(".tmp") {
+            fs::remove_file(&path).map_err(|e| format!("removing {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
 }

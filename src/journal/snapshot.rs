@@ -6,14 +6,19 @@
 //! snapshot thread rebuilds the pool at that sequence number from the last snapshot and those
 //! segments, exactly as a restart would, and writes that. So a snapshot is made from what is on disk
 //! and can never hold a change the journal does not, and the writer pauses for a file creation.
+//!
+//! A stopping server writes no snapshot of its own and calls a running one off: the journal holds
+//! everything, and replaying the records since the last snapshot (at most two snapshot intervals)
+//! is quicker than writing the whole pool once more.
 
-use super::frame::{self, Tail};
+use super::frame::Tail;
 use super::read::{newest_snapshot, replay_segment};
-use super::{Journal, numbered, snapshot_name, sync_dir};
-use crate::domain::{Pool, PoolConfig, Snapshot};
-use std::fs::{self, File};
-use std::io::Write;
+use super::{Journal, numbered, snapshot_file, snapshot_files, snapshot_name, sync_dir};
+use crate::domain::{Pool, PoolConfig};
+use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 impl Journal {
     /// Starts a snapshot of the state `pool` holds, which must be the state the journal holds
@@ -22,30 +27,7 @@ impl Journal {
     /// may run on another thread while the journal goes on. A disk with no room for the new
     /// segment refuses here, and the journal goes on in the segment it had.
     pub fn begin_snapshot(&mut self, pool: &Pool) -> Result<SnapshotJob, String> {
-        let covered = self.cover(pool.seq())?;
-        Ok(SnapshotJob {
-            dir: self.dir.clone(),
-            source: Source::Replay {
-                config: pool.config(),
-                seq: pool.seq(),
-            },
-            covered,
-        })
-    }
-
-    /// As [`Journal::begin_snapshot`], for a pool nothing will change again (on shutdown): the job
-    /// writes that pool as it is, without replaying.
-    pub fn final_snapshot(&mut self, pool: Pool) -> Result<SnapshotJob, String> {
-        let covered = self.cover(pool.seq())?;
-        Ok(SnapshotJob {
-            dir: self.dir.clone(),
-            source: Source::Pool(Box::new(pool)),
-            covered,
-        })
-    }
-
-    /// Closes the open segment at `seq` and lists the segments a snapshot at `seq` covers.
-    fn cover(&mut self, seq: u64) -> Result<Vec<PathBuf>, String> {
+        let seq = pool.seq();
         assert!(self.pending.is_empty(), "commit before a snapshot");
         let next = seq + 1;
         let covered: Vec<PathBuf> = numbered(&self.dir, "journal-", ".log")?
@@ -55,67 +37,71 @@ impl Journal {
             .collect();
         self.roll(next)?;
         self.records_since_snapshot = 0;
-        Ok(covered)
+        Ok(SnapshotJob {
+            dir: self.dir.clone(),
+            config: pool.config(),
+            seq,
+            covered,
+            cancel: Arc::new(AtomicBool::new(false)),
+        })
     }
 }
 
-/// Where a snapshot's pool comes from.
-enum Source {
-    /// Rebuilt from the newest snapshot and the covered segments, up to `seq`.
-    Replay { config: PoolConfig, seq: u64 },
-    /// Given as it is.
-    Pool(Box<Pool>),
-}
-
-/// A snapshot being written: the pool at one seq and the segments it makes unnecessary.
+/// A snapshot being written: the pool at one seq, rebuilt from the newest snapshot and the
+/// covered segments, and the segments it makes unnecessary.
 pub struct SnapshotJob {
     dir: PathBuf,
-    source: Source,
+    config: PoolConfig,
+    seq: u64,
     /// Closed segments, oldest first; none is written to again.
     covered: Vec<PathBuf>,
+    /// Set to call the job off (see [`SnapshotJob::canceller`]).
+    cancel: Arc<AtomicBool>,
 }
 
 impl SnapshotJob {
     /// The journal sequence number the snapshot will hold.
     pub fn seq(&self) -> u64 {
-        match &self.source {
-            Source::Replay { seq, .. } => *seq,
-            Source::Pool(pool) => pool.seq(),
-        }
+        self.seq
+    }
+
+    /// A flag that calls the job off once set: [`SnapshotJob::write`] then returns soon, with
+    /// nothing renamed or removed (a stopping server need not wait seconds for a snapshot; the
+    /// journal holds everything it would have).
+    pub fn canceller(&self) -> Arc<AtomicBool> {
+        Arc::clone(&self.cancel)
     }
 
     /// Builds the pool, writes the snapshot durably (temp file, sync, rename, sync dir), then
     /// removes the segments and older snapshots it covers.
     pub fn write(self) -> Result<u64, String> {
-        let seq = self.seq();
-        let pool = match self.source {
-            Source::Pool(pool) => *pool,
-            Source::Replay { config, seq } => rebuild(&self.dir, &self.covered, config, seq)?,
-        };
-        let snapshot: Snapshot = pool.snapshot();
-        drop(pool);
+        let seq = self.seq;
+        let cancel = &*self.cancel;
+        let pool = rebuild(&self.dir, &self.covered, self.config, seq, cancel)?;
         let path = self.dir.join(snapshot_name(seq));
-        let tmp = path.with_extension("json.tmp");
-        let mut bytes = Vec::new();
-        frame::encode_with(&mut bytes, |buf| {
-            serde_json::to_writer(buf, &snapshot).expect("snapshots always serialise")
-        });
-        drop(snapshot);
-        let write = || -> std::io::Result<()> {
-            let mut f = File::create(&tmp)?;
-            f.write_all(&bytes)?;
-            f.sync_all()?;
-            fs::rename(&tmp, &path)
+        let tmp = path.with_extension("bin.tmp");
+        let write = || -> Result<(), String> {
+            let f = snapshot_file::write_file(&pool, &tmp, cancel)?;
+            f.sync_all().map_err(|e| e.to_string())?;
+            if cancel.load(Ordering::Relaxed) {
+                return Err(snapshot_file::CANCELLED.to_owned());
+            }
+            fs::rename(&tmp, &path).map_err(|e| e.to_string())
         };
-        if let Err(e) = write() {
+        let written = write();
+        super::drop_elsewhere(pool);
+        if let Err(e) = written {
             let _ = fs::remove_file(&tmp); // a full disk must not keep half a snapshot
+            if e == snapshot_file::CANCELLED {
+                return Err(e);
+            }
             return Err(format!("writing {}: {e}", path.display()));
         }
         sync_dir(&self.dir)?;
         for old in &self.covered {
             fs::remove_file(old).map_err(|e| format!("removing {}: {e}", old.display()))?;
         }
-        for (n, old) in numbered(&self.dir, "snapshot-", ".json")? {
+        for (n, old) in snapshot_files(&self.dir)? {
             if n < seq {
                 fs::remove_file(&old).map_err(|e| format!("removing {}: {e}", old.display()))?;
             }
@@ -127,10 +113,22 @@ impl SnapshotJob {
 /// The pool at `seq`: the newest snapshot at or before it, then every record of `covered` after
 /// the snapshot. The covered segments are closed and were committed whole, so anything but clean
 /// frames in them, or a pool that does not end at `seq`, is damage and the snapshot is refused.
-fn rebuild(dir: &Path, covered: &[PathBuf], config: PoolConfig, seq: u64) -> Result<Pool, String> {
-    let mut pool = newest_snapshot(dir, config, seq)?;
+fn rebuild(
+    dir: &Path,
+    covered: &[PathBuf],
+    config: PoolConfig,
+    seq: u64,
+    cancel: &AtomicBool,
+) -> Result<Pool, String> {
+    let mut pool = newest_snapshot(dir, config, seq, cancel)?;
     for path in covered {
-        let (_, tail, _) = replay_segment(&mut pool, path)?;
+        let (_, tail, _) = match replay_segment(&mut pool, path, cancel) {
+            Ok(replayed) => replayed,
+            Err(e) => {
+                super::drop_elsewhere(pool);
+                return Err(e);
+            }
+        };
         if !matches!(tail, Tail::Clean) {
             return Err(format!(
                 "{} does not end with a whole record; no snapshot from it",

@@ -2,7 +2,7 @@
 //! cut off, damage refuses to start, and snapshots shorten replay without changing what comes back.
 
 use super::*;
-use crate::domain::order::{Channel, Kind, Line, OrderEvent};
+use crate::domain::order::{Channel, Kind, Line, Order, OrderEvent};
 use crate::domain::stock::{Movement, MovementKind, NewSku};
 use crate::domain::types::{Category, Cents, Ident, Name, Qty, SkuCode, Units};
 use crate::domain::{Pool, PoolConfig, Snapshot};
@@ -148,7 +148,7 @@ fn segments(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn snapshots(dir: &Path) -> Vec<PathBuf> {
-    files(dir, "snapshot-", ".json")
+    files(dir, "snapshot-", ".bin")
 }
 
 /// The only segment of `dir`.
@@ -487,7 +487,7 @@ fn a_snapshot_is_rebuilt_from_the_journal_and_equals_the_writers_pool() {
     assert_eq!(job.write(), Ok(before.seq));
     drop(w);
     let path = snapshots(dir.path()).pop().unwrap();
-    let loaded = super::read::load_snapshot(&path, CONFIG).unwrap();
+    let loaded = super::read::load_snapshot(&path, CONFIG, &super::read::NEVER).unwrap();
     assert_eq!(loaded.snapshot(), before);
 }
 
@@ -529,4 +529,137 @@ fn a_damaged_closed_segment_gets_no_snapshot_and_nothing_is_removed() {
     assert!(err.contains(&path.display().to_string()), "{err}");
     assert!(snapshots(dir.path()).is_empty());
     assert!(path.exists());
+}
+
+/// Orders with every rare part a snapshot must keep: an address, two lines, a refund parked before
+/// the payment, a rejection remembered.
+fn rare_orders() -> Vec<Command> {
+    use crate::domain::order::Address;
+    use crate::domain::types::Note;
+    let Command::Order { event: base } = order(Kind::Created, 900, "HOODIE") else {
+        unreachable!()
+    };
+    let two_lines = OrderEvent {
+        address: Some(Address {
+            region: Note::new("上海市 浦东新区").ok(),
+            detail: Note::new("").ok(),
+            phone_hash: None,
+        }),
+        lines: vec![base.lines[0].clone(), {
+            let mut l = base.lines[0].clone();
+            l.sku = code("CAP");
+            l.unit_price_cents = Cents::new(1).ok();
+            l
+        }],
+        ..base.clone()
+    };
+    let refund_first = OrderEvent {
+        kind: Kind::Refunded,
+        ..base.clone()
+    };
+    let too_many = OrderEvent {
+        order_id: Ident::new("DY-too-many").unwrap(),
+        lines: vec![Line {
+            sku: code("CAP"),
+            qty: Qty::new(100).unwrap(),
+            unit_price_cents: None,
+        }],
+        ..base
+    };
+    [two_lines, refund_first, too_many]
+        .into_iter()
+        .map(|event| Command::Order { event })
+        .collect()
+}
+
+#[test]
+fn a_binary_snapshot_keeps_every_part_of_an_order() {
+    let dir = TempDir::new().unwrap();
+    let (mut w, _, _) = Writer::open(dir.path(), 10);
+    w.batch([catalog()]);
+    w.batch((0..12).map(command));
+    w.batch(rare_orders());
+    let before = w.pool.snapshot();
+    assert!(before.orders.iter().any(|o| !o.parked.is_empty()));
+    assert!(before.orders.iter().any(|o| o.address.is_some()));
+    let rejected = |o: &Order| o.judged.iter().flatten().any(|j| j.rejection.is_some());
+    assert!(before.orders.iter().any(rejected));
+    w.journal.begin_snapshot(&w.pool).unwrap().write().unwrap();
+    drop(w);
+    let (w, replayed, _) = Writer::open(dir.path(), 10);
+    assert_eq!((w.pool.snapshot(), replayed), (before, 0));
+}
+
+#[test]
+fn a_json_snapshot_written_before_the_binary_one_still_opens_and_the_next_replaces_it() {
+    let dir = TempDir::new().unwrap();
+    let (mut w, _, _) = Writer::open(dir.path(), 10);
+    w.batch([catalog()]);
+    w.batch((0..12).map(command));
+    w.batch(rare_orders());
+    // What the writer before the binary snapshot left: one JSON frame, the covered segment gone.
+    let old_segment = segment(dir.path());
+    let job = w.journal.begin_snapshot(&w.pool).unwrap();
+    let json = dir.path().join(format!("snapshot-{:020}.json", job.seq()));
+    let mut bytes = Vec::new();
+    frame::encode_with(&mut bytes, |b| {
+        serde_json::to_writer(b, &w.pool.snapshot()).unwrap()
+    });
+    fs::write(&json, bytes).unwrap();
+    drop(job);
+    fs::remove_file(old_segment).unwrap();
+    w.batch((12..18).map(command));
+    let before = w.pool.snapshot();
+    drop(w);
+
+    let (mut w, replayed, _) = Writer::open(dir.path(), 10);
+    assert_eq!(w.pool.snapshot(), before);
+    assert!(replayed > 0);
+    let seq = w.journal.begin_snapshot(&w.pool).unwrap().write().unwrap();
+    assert!(!json.exists(), "the binary snapshot replaces the JSON one");
+    assert_eq!(
+        snapshots(dir.path()),
+        vec![dir.path().join(snapshot_name(seq))]
+    );
+    drop(w);
+    let (w, replayed, _) = Writer::open(dir.path(), 10);
+    assert_eq!((w.pool.snapshot(), replayed), (before, 0));
+}
+
+#[test]
+fn a_called_off_snapshot_writes_and_removes_nothing() {
+    let dir = TempDir::new().unwrap();
+    let (mut w, _, _) = Writer::open(dir.path(), 10);
+    w.batch([catalog()]);
+    w.batch((0..12).map(command));
+    let job = w.journal.begin_snapshot(&w.pool).unwrap();
+    w.batch((12..18).map(command));
+    let before = w.pool.snapshot();
+    let segments_before = segments(dir.path());
+    job.canceller()
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(job.write().err().as_deref(), Some(snapshot_file::CANCELLED));
+    assert!(snapshots(dir.path()).is_empty());
+    assert_eq!(
+        files(dir.path(), "snapshot-", ".tmp"),
+        Vec::<PathBuf>::new()
+    );
+    assert_eq!(segments(dir.path()), segments_before);
+    drop(w);
+    let (w, replayed, _) = Writer::open(dir.path(), 10);
+    assert_eq!((w.pool.snapshot(), replayed), (before.clone(), before.seq));
+}
+
+#[test]
+fn what_a_snapshot_cut_short_left_is_removed_on_start() {
+    let dir = TempDir::new().unwrap();
+    let (mut w, _, _) = Writer::open(dir.path(), 10);
+    w.batch([catalog()]);
+    let before = w.pool.snapshot();
+    drop(w);
+    let tmp = dir.path().join(format!("{}.tmp", snapshot_name(1)));
+    fs::write(&tmp, b"LVSTSNAP half").unwrap();
+    let (w, _, _) = Writer::open(dir.path(), 10);
+    assert_eq!(w.pool.snapshot(), before);
+    assert!(!tmp.exists());
 }

@@ -172,7 +172,7 @@ pub fn anomalies(orders: &[&Order], config: &ReviewConfig) -> Found {
         .copied()
         .filter(|o| o.state.is_some_and(OrderState::was_paid));
     let mut bad: Vec<(&Order, (String, String))> = paid
-        .filter_map(|o| Some((o, address_fault(o.address.as_ref(), detail_min)?)))
+        .filter_map(|o| Some((o, address_fault(o.address.as_deref(), detail_min)?)))
         .collect();
     bad.sort_unstable_by(|a, b| by_key(&a.0, &b.0));
     for (o, why) in bad {
@@ -349,7 +349,7 @@ fn shared_why(orders: &[&Order], n: usize, is_address: bool) -> (String, String)
             format!("{n} different buyers share one phone number"),
         );
     }
-    let first = orders[0].address.as_ref().expect("grouped by address");
+    let first = orders[0].address.as_deref().expect("grouped by address");
     let place = format!(
         "{}{}",
         first.region.as_ref().map_or("", |r| r.as_str()),

@@ -10,6 +10,7 @@ use super::take::Bucket;
 use crate::domain::command::{Ctx, Effect, Outcome, Refusal, RefusalCode};
 use crate::domain::pool::Pool;
 use crate::domain::types::{Cents, RoomId, SkuCode};
+use std::sync::Arc;
 
 impl Pool {
     /// Judges one order event: a retry gets the judgement remembered for it, an event that can never
@@ -52,10 +53,11 @@ impl Pool {
             Ok(changed) => (changed, None),
             Err(r) => (Vec::new(), Some(Box::new(r))),
         };
-        let order = self
-            .orders
-            .entry(key.clone())
-            .or_insert_with(|| Order::new(key));
+        let order = Arc::make_mut(
+            self.orders
+                .entry(key.clone())
+                .or_insert_with(|| Arc::new(Order::new(key))),
+        );
         order.judged[ev.kind.index()] = Some(Judgement {
             seq: ctx.seq,
             rejection: rejection.clone(),
@@ -121,10 +123,11 @@ impl Pool {
                 Ok(Vec::new())
             }
             (Kind::Cancelled, None) => {
-                let order = self
-                    .orders
-                    .entry(key.clone())
-                    .or_insert_with(|| Order::new(key.clone()));
+                let order = Arc::make_mut(
+                    self.orders
+                        .entry(key.clone())
+                        .or_insert_with(|| Arc::new(Order::new(key.clone()))),
+                );
                 order.state = Some(S::Cancelled);
                 order.buyer = ev.buyer.clone();
                 Ok(Vec::new())
@@ -164,6 +167,7 @@ impl Pool {
             (Kind::Shipped | Kind::Refunded, Some(S::Held | S::Expired)) => {
                 self.orders
                     .get_mut(key)
+                    .map(Arc::make_mut)
                     .expect("a state implies the order")
                     .parked
                     .push(ev.kind);
@@ -201,12 +205,13 @@ impl Pool {
                 ..line.clone()
             })
             .collect();
-        let order = self
-            .orders
-            .entry(key.clone())
-            .or_insert_with(|| Order::new(key.clone()));
+        let order = Arc::make_mut(
+            self.orders
+                .entry(key.clone())
+                .or_insert_with(|| Arc::new(Order::new(key.clone()))),
+        );
         order.buyer = ev.buyer.clone();
-        order.address = ev.address.clone();
+        order.address = ev.address.clone().map(Box::new);
         order.lines = lines;
         order.presale = ev.presale;
         order.created_ms = Some(now);
@@ -224,7 +229,11 @@ impl Pool {
 impl Pool {
     /// Credits the order's sale to `room` (see [`Pool::credit_room`]).
     fn credit(&mut self, key: &OrderKey, room: Option<RoomId>) {
-        self.orders.get_mut(key).expect("a known order").room = room;
+        self.orders
+            .get_mut(key)
+            .map(Arc::make_mut)
+            .expect("a known order")
+            .room = room;
     }
 }
 

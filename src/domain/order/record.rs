@@ -80,7 +80,8 @@ pub struct Order {
     pub key: OrderKey,
     pub state: Option<OrderState>,
     pub buyer: Option<Ident>,
-    pub address: Option<Address>,
+    /// Boxed: most orders have none, and the rest keep it only for the post-show checks.
+    pub address: Option<Box<Address>>,
     pub lines: Vec<Line>,
     pub presale: bool,
     pub created_ms: Option<i64>,

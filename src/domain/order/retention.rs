@@ -16,6 +16,7 @@
 
 use super::record::{OrderKey, OrderState};
 use crate::domain::{Effect, Outcome, Pool};
+use std::sync::Arc;
 
 /// How long a closed order is remembered by default: 7 days.
 pub const ORDER_RETENTION_MS_DEFAULT: i64 = 7 * 24 * 3_600_000;
@@ -31,9 +32,17 @@ impl Pool {
     /// After a journaled event on `key` at `now_ms`: a closed order's window starts (again) now,
     /// an open one has none.
     pub(in crate::domain) fn track_closing(&mut self, key: &OrderKey, now_ms: i64) {
-        let Some(order) = self.orders.get_mut(key) else {
+        let Some(order) = self.orders.get(key) else {
             return;
         };
+        if order.closed_ms.is_none() && !is_closed(order.state) {
+            return; // open and untracked: nothing to change (and nothing to copy)
+        }
+        let order = self
+            .orders
+            .get_mut(key)
+            .map(Arc::make_mut)
+            .expect("checked above");
         if let Some(old) = order.closed_ms.take() {
             self.closing.remove(&(old, key.clone()));
         }

@@ -7,6 +7,7 @@ use crate::domain::pool::Pool;
 use crate::domain::show::ShowState;
 use crate::domain::stock::ChannelSales;
 use crate::domain::types::SkuCode;
+use std::sync::Arc;
 
 impl Pool {
     /// Ships a paid order: its committed units leave on_hand. Returns the SKUs changed.
@@ -54,7 +55,11 @@ impl Pool {
     /// whatever their arrival order: shipped first, then refunded (a return if shipped). The books end
     /// as if they had come after the payment. Returns the SKUs changed.
     pub(super) fn apply_parked(&mut self, key: &OrderKey, now_ms: i64) -> Vec<SkuCode> {
-        let order = self.orders.get_mut(key).expect("a live order");
+        let order = self
+            .orders
+            .get_mut(key)
+            .map(Arc::make_mut)
+            .expect("a live order");
         debug_assert_eq!(order.state, Some(OrderState::Paid));
         let parked = std::mem::take(&mut order.parked);
         let mut changed = Vec::new();
@@ -149,7 +154,11 @@ impl Pool {
             }
             ChannelSales::record(&mut show.channels, &key.channel, sign, (units, 1, cents));
         }
-        let order = self.orders.get_mut(key).expect("a live order");
+        let order = self
+            .orders
+            .get_mut(key)
+            .map(Arc::make_mut)
+            .expect("a live order");
         if sign < 0 {
             order.refunded_ms = Some(now_ms);
         } else {
@@ -159,7 +168,11 @@ impl Pool {
     }
 
     pub(super) fn set_state(&mut self, key: &OrderKey, state: OrderState) {
-        self.orders.get_mut(key).expect("a live order").state = Some(state);
+        self.orders
+            .get_mut(key)
+            .map(Arc::make_mut)
+            .expect("a live order")
+            .state = Some(state);
     }
 }
 

@@ -4,6 +4,7 @@
 use super::record::{Order, OrderKey, OrderState, Reason, Rejection};
 use crate::domain::pool::Pool;
 use crate::domain::types::SkuCode;
+use std::sync::Arc;
 
 /// Which bucket an order's units sit in.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -66,6 +67,7 @@ impl Pool {
         let order = self
             .orders
             .get_mut(key)
+            .map(Arc::make_mut)
             .expect("the order was just recorded");
         for (code, qty) in units {
             let sku = self
@@ -101,7 +103,11 @@ impl Pool {
 
     /// Takes the order's units out of `bucket` and off the buyer's count. Returns the SKUs changed.
     pub(super) fn release(&mut self, key: &OrderKey, bucket: Bucket) -> Vec<SkuCode> {
-        let order = self.orders.get_mut(key).expect("a live order");
+        let order = self
+            .orders
+            .get_mut(key)
+            .map(Arc::make_mut)
+            .expect("a live order");
         let units = Order::units_by_sku(&order.lines);
         for (code, qty) in &units {
             let sku = self
