@@ -186,6 +186,7 @@ async fn a_replicated_stream_goes_on_when_one_server_dies() {
     }
     let survivors = stream_config(&[&servers[1], &servers[2]], "r3", 3);
     let mut reader = open(&survivors).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
     let all = loop {
         match reader.read_after(0).await {
             Ok(all) => break all,
