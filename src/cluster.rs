@@ -100,10 +100,26 @@ pub fn run(
     engine: Engine,
     info: Arc<ClusterInfo>,
     url: String,
-) {
+) -> Release {
     let (lead_tx, lead_rx) = oneshot::channel();
+    let (release_tx, release_rx) = oneshot::channel();
     tokio::spawn(tail(follow, applied, engine, lead_rx));
-    tokio::spawn(keep_lease(lease, clock, info, url, lead_tx));
+    tokio::spawn(keep_lease(lease, clock, info, url, lead_tx, release_rx));
+    Release(release_tx)
+}
+
+/// Gives the shop's lease up on a clean stop, once the writer has stopped, so another node leads
+/// at once instead of waiting for the lease to age out.
+pub struct Release(oneshot::Sender<oneshot::Sender<()>>);
+
+impl Release {
+    /// Gives the lease up if this node holds it; waits at most a second for NATS to take it.
+    pub async fn release(self) {
+        let (done, released) = oneshot::channel();
+        if self.0.send(done).is_ok() {
+            let _ = tokio::time::timeout(Duration::from_secs(1), released).await;
+        }
+    }
 }
 
 /// Gives the writer each batch of the stream after `applied`, in order; once told to lead, reads
@@ -186,8 +202,12 @@ async fn keep_lease(
     info: Arc<ClusterInfo>,
     url: String,
     won: oneshot::Sender<()>,
+    mut release: oneshot::Receiver<oneshot::Sender<()>>,
 ) {
     loop {
+        if release.try_recv().is_ok() {
+            return; // stopping before it ever led: nothing to give up
+        }
         let at = Instant::now();
         match lease.bid(&url).await {
             Ok(true) => {
@@ -206,7 +226,20 @@ async fn keep_lease(
         tokio::time::sleep(LEASE_TTL / 6).await;
     }
     loop {
-        tokio::time::sleep(LEASE_TTL / 3).await;
+        tokio::select! {
+            () = tokio::time::sleep(LEASE_TTL / 3) => {}
+            asked = &mut release => {
+                clock.lost();
+                match lease.release().await {
+                    Ok(()) => tracing::info!("gave the shop's lease up"),
+                    Err(e) => tracing::warn!(error = %e, "giving the lease up failed; it ages out"),
+                }
+                if let Ok(done) = asked {
+                    let _ = done.send(());
+                }
+                return;
+            }
+        }
         let at = Instant::now();
         match lease.renew(&url).await {
             Ok(true) => clock.renewed(at, LEASE_TTL),
@@ -229,7 +262,7 @@ impl Prepared {
     ) -> (
         StreamJournal,
         Pool,
-        impl FnOnce(Engine, Arc<ClusterInfo>, String),
+        impl FnOnce(Engine, Arc<ClusterInfo>, String) -> Release,
     ) {
         let Prepared {
             journal,

@@ -186,6 +186,7 @@ pub async fn run_with(
     };
     let clock = engine::scaled_clock_from(config.clock_start_ms, config.clock_speed);
     let tick_ms = engine::tick_ms_for(config.clock_speed);
+    let mut release = None;
     let (engine, writer) = match &config.cluster {
         None => {
             let recovered = tokio::task::spawn_blocking(move || {
@@ -223,7 +224,7 @@ pub async fn run_with(
                 .cluster
                 .clone()
                 .expect("a cluster node's state says so");
-            start(engine.clone(), info, state.node.to_string());
+            release = Some(start(engine.clone(), info, state.node.to_string()));
             (engine, writer)
         }
     };
@@ -259,6 +260,10 @@ pub async fn run_with(
     let flushed = tokio::task::spawn_blocking(move || writer.join())
         .await
         .map_err(|e| format!("stopping the writer: {e}"))?;
+    // The writer has stopped: another node may lead the shop now.
+    if let Some(release) = release {
+        release.release().await;
+    }
     match served {
         Ok(Ok(())) => {}
         Ok(Err(e)) => return Err(RunError::Startup(format!("serving: {e}"))),

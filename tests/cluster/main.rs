@@ -637,3 +637,36 @@ async fn killing_the_leader_and_a_nats_server_mid_rush_loses_nothing_acknowledge
         }
     }
 }
+
+#[tokio::test]
+async fn a_leader_stopped_cleanly_gives_its_lease_up_at_once() {
+    let _serial = SERIAL.lock().await;
+    let nats = Nats::single();
+    let client = http();
+    let mut old = Node::start(&nats.url, "clean");
+    until_leader(&client, &old, Duration::from_secs(10)).await;
+    let next = Node::start(&nats.url, "clean");
+    until_role(&client, &next, "follower").await;
+    old.signal("TERM");
+    assert_eq!(
+        old.wait_exit(Duration::from_secs(10)),
+        Some(0),
+        "a clean stop"
+    );
+    // Right after the exit the lease is free or already the other node's: nobody waits it out.
+    let lease_config = LeaseConfig {
+        bucket: "livestock-leases".into(),
+        ttl: Duration::from_secs(3),
+        replicas: 1,
+    };
+    let nats_client = connect(std::slice::from_ref(&nats.url)).await.unwrap();
+    let lease = Lease::open(nats_client, "clean", &lease_config)
+        .await
+        .unwrap();
+    let holder = lease.leader().await.unwrap().map(|l| l.url);
+    assert!(
+        holder.is_none() || holder.as_deref() == Some(next.url.as_str()),
+        "{holder:?}"
+    );
+    until_leader(&client, &next, Duration::from_secs(10)).await;
+}
