@@ -207,7 +207,7 @@ pub(super) fn schemas() -> Vec<(&'static str, Value)> {
                 "properties": {
                     "node": {
                         "type": "string",
-                        "description": "This node's URL."
+                        "description": "This node's id (`--node-id`), else its URL."
                     },
                     "role": {
                         "type": "string",
