@@ -22,7 +22,7 @@
 //! the pending batch as on disk, and a commit publishes the batch and waits for its ack.
 
 use super::backend::JournalBackend;
-use super::{DiskFull, RecordOut, SnapshotJob, frame, read};
+use super::{DiskFull, SnapshotJob, frame, read};
 use crate::domain::{Command, Ctx, Pool, PoolConfig};
 use async_nats::jetstream::{self, consumer, context, kv, stream};
 use bytes::Bytes;
@@ -581,14 +581,7 @@ impl JournalBackend for StreamJournal {
     }
 
     fn append(&mut self, cmd: &Command, ctx: Ctx) {
-        let rec = RecordOut {
-            seq: ctx.seq,
-            now_ms: ctx.now_ms,
-            cmd,
-        };
-        frame::encode_with(&mut self.pending, |buf| {
-            serde_json::to_writer(buf, &rec).expect("commands always serialise")
-        });
+        super::encode_record(&mut self.pending, cmd, ctx);
     }
 
     fn has_pending(&self) -> bool {

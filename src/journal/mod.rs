@@ -63,7 +63,7 @@ impl Default for JournalOptions {
 
 /// One journal record as written.
 #[derive(Serialize)]
-pub(super) struct RecordOut<'a> {
+struct RecordOut<'a> {
     seq: u64,
     now_ms: i64,
     cmd: &'a Command,
@@ -151,17 +151,22 @@ fn sync_dir(dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("syncing {}: {e}", dir.display()))
 }
 
+/// Frames one record onto `pending`, as every journal backend writes it.
+fn encode_record(pending: &mut Vec<u8>, cmd: &Command, ctx: Ctx) {
+    let rec = RecordOut {
+        seq: ctx.seq,
+        now_ms: ctx.now_ms,
+        cmd,
+    };
+    frame::encode_with(pending, |buf| {
+        serde_json::to_writer(buf, &rec).expect("commands always serialise")
+    });
+}
+
 impl Journal {
     /// Adds a record to the next commit.
     pub fn append(&mut self, cmd: &Command, ctx: Ctx) {
-        let rec = RecordOut {
-            seq: ctx.seq,
-            now_ms: ctx.now_ms,
-            cmd,
-        };
-        frame::encode_with(&mut self.pending, |buf| {
-            serde_json::to_writer(buf, &rec).expect("commands always serialise")
-        });
+        encode_record(&mut self.pending, cmd, ctx);
         self.records_since_snapshot += 1;
     }
 

@@ -447,19 +447,8 @@ async fn a_leader_paused_past_its_lease_is_refused_and_stops() {
 async fn the_hoodie_night_over_three_nodes_sells_exactly_the_stock_and_every_node_agrees() {
     let _serial = SERIAL.lock().await;
     let servers = Nats::cluster();
-    let nats: Vec<String> = servers.iter().map(|n| n.url.clone()).collect();
-    let nats = nats.join(",");
     let client = http();
-    let first = Node::start(&nats, "night");
-    until_leader(&client, &first, Duration::from_secs(30)).await;
-    let nodes = [
-        first,
-        Node::start(&nats, "night"),
-        Node::start(&nats, "night"),
-    ];
-    for node in &nodes[1..] {
-        until_role(&client, node, "follower").await;
-    }
+    let nodes = three_nodes(&client, &servers, "night").await;
     let sku = json!({"sku": "HOODIE", "name": "加绒卫衣", "category": "apparel",
                      "price_cents": 19900, "on_hand": 500});
     // Written through a follower: it goes to the leader.
@@ -536,6 +525,19 @@ async fn the_hoodie_night_over_three_nodes_sells_exactly_the_stock_and_every_nod
     assert_eq!(sold, 500);
 }
 
+/// Three nodes of `shop` on `servers`: the first leads, the other two follow it.
+async fn three_nodes(client: &reqwest::Client, servers: &[Nats], shop: &str) -> [Node; 3] {
+    let nats: Vec<String> = servers.iter().map(|n| n.url.clone()).collect();
+    let nats = nats.join(",");
+    let first = Node::start(&nats, shop);
+    until_leader(client, &first, Duration::from_secs(30)).await;
+    let nodes = [first, Node::start(&nats, shop), Node::start(&nats, shop)];
+    for node in &nodes[1..] {
+        until_role(client, node, "follower").await;
+    }
+    nodes
+}
+
 /// Posts `event` to the nodes in turn until one answers it with a judgement (200 or 409): what
 /// a channel does with an event that got no answer.
 async fn until_judged(
@@ -570,19 +572,8 @@ async fn until_judged(
 async fn killing_the_leader_and_a_nats_server_mid_rush_loses_nothing_acknowledged() {
     let _serial = SERIAL.lock().await;
     let mut servers = Nats::cluster();
-    let nats: Vec<String> = servers.iter().map(|n| n.url.clone()).collect();
-    let nats = nats.join(",");
     let client = http();
-    let leader = Node::start(&nats, "rush");
-    until_leader(&client, &leader, Duration::from_secs(30)).await;
-    let mut nodes = [
-        leader,
-        Node::start(&nats, "rush"),
-        Node::start(&nats, "rush"),
-    ];
-    for node in &nodes[1..] {
-        until_role(&client, node, "follower").await;
-    }
+    let mut nodes = three_nodes(&client, &servers, "rush").await;
     let sku = json!({"sku": "HOODIE", "name": "加绒卫衣", "category": "apparel",
                      "price_cents": 19900, "on_hand": 300});
     assert_eq!(
