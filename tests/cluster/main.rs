@@ -571,9 +571,9 @@ async fn until_judged(
 #[tokio::test]
 async fn killing_the_leader_and_a_nats_server_mid_rush_loses_nothing_acknowledged() {
     let _serial = SERIAL.lock().await;
-    let mut servers = Nats::cluster();
+    let servers = Nats::cluster();
     let client = http();
-    let mut nodes = three_nodes(&client, &servers, "rush").await;
+    let nodes = three_nodes(&client, &servers, "rush").await;
     let sku = json!({"sku": "HOODIE", "name": "加绒卫衣", "category": "apparel",
                      "price_cents": 19900, "on_hand": 300});
     assert_eq!(
@@ -584,23 +584,32 @@ async fn killing_the_leader_and_a_nats_server_mid_rush_loses_nothing_acknowledge
     );
 
     let events: Vec<Value> = (0..500).map(paid).collect();
-    // The first 200 go in; then, while the rest are in flight, a nats-server and the leader die.
+    // All 500 are posted at once, spread over the three nodes; once 150 are answered, with the
+    // rest in flight, a nats-server and the leader are killed. A client whose event got no
+    // judgement posts it again to the next node.
     let all = [&nodes[0], &nodes[1], &nodes[2]];
-    let first: Vec<_> = events[..200]
-        .iter()
-        .enumerate()
-        .map(|(i, e)| until_judged(&client, &all, i, e))
-        .collect();
-    let mut answers = futures_util::future::join_all(first).await;
-    servers[2].kill();
-    nodes[0].kill();
+    let judged = std::sync::atomic::AtomicUsize::new(0);
+    let rush = events.iter().enumerate().map(|(i, e)| {
+        let judged = &judged;
+        let all = &all;
+        let client = &client;
+        async move {
+            let answer = until_judged(client, all, i, e).await;
+            judged.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            answer
+        }
+    });
+    let kill = async {
+        while judged.load(std::sync::atomic::Ordering::SeqCst) < 150 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        servers[2].sigkill();
+        nodes[0].signal("KILL");
+        judged.load(std::sync::atomic::Ordering::SeqCst)
+    };
+    let (answers, judged_at_kill) = tokio::join!(futures_util::future::join_all(rush), kill);
+    assert!(judged_at_kill < 500, "the kill came mid-rush");
     let survivors = [&nodes[1], &nodes[2]];
-    let rest: Vec<_> = events[200..]
-        .iter()
-        .enumerate()
-        .map(|(i, e)| until_judged(&client, &survivors, i, e))
-        .collect();
-    answers.extend(futures_util::future::join_all(rest).await);
 
     let accepted = answers.iter().filter(|(s, _)| *s == 200).count();
     assert_eq!(

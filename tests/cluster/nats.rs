@@ -90,6 +90,16 @@ impl Nats {
             .collect()
     }
 
+    /// Sends the server SIGKILL, as a crash would, without waiting for it (callable while
+    /// others borrow it).
+    pub fn sigkill(&self) {
+        if let Some(child) = &self.child {
+            let _ = Command::new("kill")
+                .args(["-9", &child.id().to_string()])
+                .status();
+        }
+    }
+
     /// Kills the server at once (SIGKILL), as a crash would.
     pub fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
