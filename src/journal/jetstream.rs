@@ -106,6 +106,8 @@ pub struct JournalStream {
     /// The stream sequence of the last batch this node has appended or read: what its next
     /// append expects to follow.
     last: u64,
+    /// Random, per process: the first part of every message id this writer publishes.
+    writer: String,
 }
 
 /// How long to wait for a server's acknowledgement before calling the stream unavailable.
@@ -155,11 +157,14 @@ impl JournalStream {
             ));
         }
         let last = info.state.last_sequence;
+        let mut nonce = [0u8; 8];
+        getrandom::fill(&mut nonce).map_err(|e| format!("randomness: {e}"))?;
         Ok(JournalStream {
             js,
             stream,
             subject: config.subject(),
             last,
+            writer: hex::encode(nonce),
         })
     }
 
@@ -171,8 +176,17 @@ impl JournalStream {
     /// Appends one batch, fenced on [`JournalStream::last`]. `Ok` means a quorum of the servers
     /// has it: only then may its events be acknowledged.
     pub async fn append(&mut self, records: Bytes) -> Result<u64, AppendError> {
+        let id = format!("{}-{}", self.writer, self.last + 1);
+        self.append_as(records, &id).await
+    }
+
+    /// Appends one batch under message id `id`. A retry of a batch whose ack was lost carries
+    /// the same id, so the stream answers it as the duplicate it is instead of storing it twice;
+    /// the id names this writer, so another writer's batch is never taken for it.
+    async fn append_as(&mut self, records: Bytes, id: &str) -> Result<u64, AppendError> {
         let publish = jetstream::message::PublishMessage::build()
             .payload(records)
+            .message_id(id)
             .expected_last_sequence(self.last);
         let ack = async {
             let future = self.js.send_publish(self.subject.clone(), publish).await?;
@@ -524,6 +538,34 @@ pub fn apply_batch(pool: &mut Pool, batch: &Batch) -> Result<u64, String> {
     Ok(applied)
 }
 
+/// How long a commit keeps trying while the stream has no leader (a nats-server died and the
+/// stream is electing another): past it, the commit fails and the engine stops.
+const APPEND_RETRY_FOR: Duration = Duration::from_secs(5);
+
+/// Appends one message, trying again while the stream is unavailable, within
+/// [`APPEND_RETRY_FOR`] and only while this node's lease is good. Each try carries the same
+/// message id and the same fence, so a try that landed without its ack is answered as a
+/// duplicate, never stored twice; a fenced append is not tried again.
+async fn append_retrying(
+    stream: &mut JournalStream,
+    message: Bytes,
+    lease: &LeaseClock,
+) -> Result<u64, AppendError> {
+    let id = format!("{}-{}", stream.writer, stream.last + 1);
+    let deadline = Instant::now() + APPEND_RETRY_FOR;
+    loop {
+        match stream.append_as(message.clone(), &id).await {
+            Err(AppendError::Unavailable(why))
+                if Instant::now() < deadline && lease.valid_now() =>
+            {
+                tracing::warn!(error = %why, "the stream did not take the batch; trying again");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// The largest message a batch is published as: under nats-server's default `max_payload`
 /// (1 MiB), with room for the headers. A bigger batch goes out as several messages, cut between
 /// records, each fenced on the one before.
@@ -603,10 +645,11 @@ impl JournalBackend for StreamJournal {
         };
         let messages = messages_of(Bytes::from(std::mem::take(&mut self.pending)));
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let lease = self.lease.clone();
         self.runtime.spawn(async move {
             let mut appended = Ok(0);
             for message in messages {
-                appended = stream.append(message).await;
+                appended = append_retrying(&mut stream, message, &lease).await;
                 if appended.is_err() {
                     break;
                 }
