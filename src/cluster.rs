@@ -30,10 +30,16 @@ const STALL_CHECK: Duration = Duration::from_secs(1);
 pub const LEASE_BUCKET: &str = "livestock-leases";
 
 /// A node ready to start its engine as a follower: the writer's journal, the pool replayed from
-/// the stream, and what the node's tasks need.
+/// the stream, and the node's tasks, to [`Tasks::run`] once the engine is started.
 pub struct Prepared {
     pub journal: StreamJournal,
     pub pool: Pool,
+    pub tasks: Tasks,
+}
+
+/// What the node's two tasks need: a stream handle to tail, the lease, its clock (shared with
+/// the journal), and the last batch the pool includes.
+pub struct Tasks {
     follow: JournalStream,
     lease: Lease,
     clock: Arc<LeaseClock>,
@@ -70,9 +76,8 @@ async fn try_prepare(cluster: &ClusterConfig, pool_config: PoolConfig) -> Result
     let clock = LeaseClock::new();
     let (journal, pool, replayed) =
         StreamJournal::open(client.clone(), &stream_config, pool_config, clock.clone()).await?;
-    let mut follow = JournalStream::open(client.clone(), &stream_config).await?;
+    let follow = JournalStream::open(client.clone(), &stream_config).await?;
     let applied = journal.last();
-    follow.read_after(applied).await?; // only to start its own `last` at the tail read
     let lease_config = LeaseConfig {
         bucket: LEASE_BUCKET.to_owned(),
         ttl: LEASE_TTL,
@@ -83,29 +88,27 @@ async fn try_prepare(cluster: &ClusterConfig, pool_config: PoolConfig) -> Result
     Ok(Prepared {
         journal,
         pool,
-        follow,
-        lease,
-        clock,
-        applied,
+        tasks: Tasks {
+            follow,
+            lease,
+            clock,
+            applied,
+        },
     })
 }
 
-/// Runs the node's two tasks over its started (following) engine: tailing the stream, and
-/// bidding for and keeping the lease. `url` is this node's advertised URL.
-pub fn run(
-    follow: JournalStream,
-    lease: Lease,
-    clock: Arc<LeaseClock>,
-    applied: u64,
-    engine: Engine,
-    info: Arc<ClusterInfo>,
-    url: String,
-) -> Release {
-    let (lead_tx, lead_rx) = oneshot::channel();
-    let (release_tx, release_rx) = oneshot::channel();
-    tokio::spawn(tail(follow, applied, engine, lead_rx));
-    tokio::spawn(keep_lease(lease, clock, info, url, lead_tx, release_rx));
-    Release(release_tx)
+impl Tasks {
+    /// Runs the node's two tasks over its started (following) engine: tailing the stream, and
+    /// bidding for and keeping the lease. `url` is this node's advertised URL.
+    pub fn run(self, engine: Engine, info: Arc<ClusterInfo>, url: String) -> Release {
+        let (lead_tx, lead_rx) = oneshot::channel();
+        let (release_tx, release_rx) = oneshot::channel();
+        tokio::spawn(tail(self.follow, self.applied, engine, lead_rx));
+        tokio::spawn(keep_lease(
+            self.lease, self.clock, info, url, lead_tx, release_rx,
+        ));
+        Release(release_tx)
+    }
 }
 
 /// Gives the shop's lease up on a clean stop, once the writer has stopped, so another node leads
@@ -252,27 +255,5 @@ async fn keep_lease(
             // The lease runs out by itself if this goes on; the next renewal may still work.
             Err(e) => tracing::warn!(error = %e, "renewing the lease failed"),
         }
-    }
-}
-
-impl Prepared {
-    /// Splits off what [`run`] needs once the engine is started.
-    pub fn into_parts(
-        self,
-    ) -> (
-        StreamJournal,
-        Pool,
-        impl FnOnce(Engine, Arc<ClusterInfo>, String) -> Release,
-    ) {
-        let Prepared {
-            journal,
-            pool,
-            follow,
-            lease,
-            clock,
-            applied,
-        } = self;
-        let start = move |engine, info, url| run(follow, lease, clock, applied, engine, info, url);
-        (journal, pool, start)
     }
 }

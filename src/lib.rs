@@ -211,7 +211,11 @@ pub async fn run_with(
             )
         }
         Some(cluster) => {
-            let (journal, pool, start) = cluster::prepare(cluster, pool_config).await?.into_parts();
+            let cluster::Prepared {
+                journal,
+                pool,
+                tasks,
+            } = cluster::prepare(cluster, pool_config).await?;
             let (engine, writer) = Engine::start_as(
                 pool,
                 Box::new(journal),
@@ -224,7 +228,7 @@ pub async fn run_with(
                 .cluster
                 .clone()
                 .expect("a cluster node's state says so");
-            release = Some(start(engine.clone(), info, state.node.to_string()));
+            release = Some(tasks.run(engine.clone(), info, state.node.to_string()));
             (engine, writer)
         }
     };
