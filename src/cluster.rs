@@ -13,7 +13,8 @@ use crate::config::ClusterConfig;
 use crate::domain::{Pool, PoolConfig};
 use crate::engine::{Engine, Follow};
 use crate::journal::jetstream::{
-    JournalStream, Lease, LeaseClock, LeaseConfig, StreamConfig, StreamJournal, connect,
+    JournalStream, Lease, LeaseClock, LeaseConfig, Opened, StreamConfig, StreamJournal,
+    StreamSnapshots, connect,
 };
 use crate::web::forward::ClusterInfo;
 use futures_util::StreamExt;
@@ -52,10 +53,14 @@ const NATS_WAIT: Duration = Duration::from_secs(60);
 
 /// Connects, opens the shop's stream and lease, and replays the stream; while NATS cannot do
 /// that yet, tries again for up to [`NATS_WAIT`].
-pub async fn prepare(cluster: &ClusterConfig, pool_config: PoolConfig) -> Result<Prepared, String> {
+pub async fn prepare(
+    cluster: &ClusterConfig,
+    pool_config: PoolConfig,
+    snapshots: &StreamSnapshots,
+) -> Result<Prepared, String> {
     let started = Instant::now();
     loop {
-        match try_prepare(cluster, pool_config).await {
+        match try_prepare(cluster, pool_config, snapshots).await {
             Ok(prepared) => return Ok(prepared),
             Err(e) if started.elapsed() < NATS_WAIT => {
                 tracing::warn!(error = %e, "the shop's stream cannot be opened yet; trying again");
@@ -66,7 +71,20 @@ pub async fn prepare(cluster: &ClusterConfig, pool_config: PoolConfig) -> Result
     }
 }
 
-async fn try_prepare(cluster: &ClusterConfig, pool_config: PoolConfig) -> Result<Prepared, String> {
+/// Where a node keeps its snapshots of `shop`: a dir of the data dir of its own, so one data dir
+/// can serve several shops and never mixes them with a file journal's.
+pub fn snapshot_dir(data_dir: &std::path::Path, shop: &str) -> std::path::PathBuf {
+    data_dir.join(format!(
+        "stream-{}",
+        crate::journal::jetstream::name_part(shop)
+    ))
+}
+
+async fn try_prepare(
+    cluster: &ClusterConfig,
+    pool_config: PoolConfig,
+    snapshots: &StreamSnapshots,
+) -> Result<Prepared, String> {
     let client = connect(&cluster.servers).await?;
     let stream_config = StreamConfig {
         servers: cluster.servers.clone(),
@@ -74,8 +92,19 @@ async fn try_prepare(cluster: &ClusterConfig, pool_config: PoolConfig) -> Result
         replicas: cluster.replicas,
     };
     let clock = LeaseClock::new();
-    let (journal, pool, replayed) =
-        StreamJournal::open(client.clone(), &stream_config, pool_config, clock.clone()).await?;
+    let Opened {
+        journal,
+        pool,
+        replayed,
+        snapshot,
+    } = StreamJournal::open(
+        client.clone(),
+        &stream_config,
+        pool_config,
+        clock.clone(),
+        Some(snapshots.clone()),
+    )
+    .await?;
     let follow = JournalStream::open(client.clone(), &stream_config).await?;
     let applied = journal.last();
     let lease_config = LeaseConfig {
@@ -84,7 +113,10 @@ async fn try_prepare(cluster: &ClusterConfig, pool_config: PoolConfig) -> Result
         replicas: cluster.replicas,
     };
     let lease = Lease::open(client, &cluster.shop, &lease_config).await?;
-    tracing::info!(shop = %cluster.shop, seq = pool.seq(), replayed, "stream replayed; following it");
+    tracing::info!(
+        shop = %cluster.shop, seq = pool.seq(), replayed, snapshot = ?snapshot,
+        "stream replayed; following it"
+    );
     Ok(Prepared {
         journal,
         pool,
@@ -128,7 +160,7 @@ impl Release {
 /// Gives the writer each batch of the stream after `applied`, in order; once told to lead, reads
 /// to the stream's tail, gives the writer that, and tells it to lead.
 async fn tail(
-    mut stream: JournalStream,
+    stream: JournalStream,
     mut applied: u64,
     engine: Engine,
     mut lead: oneshot::Receiver<()>,

@@ -26,6 +26,7 @@ use config::Config;
 use domain::PoolConfig;
 use domain::role::Role;
 use engine::Engine;
+use journal::jetstream::StreamSnapshots;
 use journal::storage::Storage;
 use journal::{Journal, JournalBackend, JournalOptions};
 use std::future::Future;
@@ -215,7 +216,15 @@ pub async fn run_with(
                 journal,
                 pool,
                 tasks,
-            } = cluster::prepare(cluster, pool_config).await?;
+            } = cluster::prepare(
+                cluster,
+                pool_config,
+                &StreamSnapshots {
+                    dir: cluster::snapshot_dir(&config.data_dir, &cluster.shop),
+                    every_records: config.snapshot_every_records,
+                },
+            )
+            .await?;
             let (engine, writer) = Engine::start_as(
                 pool,
                 Box::new(journal),

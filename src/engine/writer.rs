@@ -287,6 +287,7 @@ impl Writer {
         };
         let mut changed = BTreeSet::new();
         let mut now = (self.clock)();
+        let mut applied = 0;
         for (seq, now_ms, cmd) in records {
             if seq <= self.pool.seq() {
                 continue; // already applied (read again after a reconnect)
@@ -306,11 +307,13 @@ impl Writer {
                 }
             }
             now = now_ms;
+            applied += 1;
         }
-        self.journal.followed(batch.stream_seq);
+        self.journal.followed(batch.stream_seq, applied);
         if let Err(Failed(why)) = self.commit(&changed, now) {
-            self.fail(why);
+            return self.fail(why);
         }
+        self.maybe_snapshot();
     }
 
     /// Judges the warnings in `scope` and journals what fired or re-armed with the batch.

@@ -19,9 +19,9 @@ pub trait JournalBackend: Send {
     fn snapshot_due(&self) -> bool;
     /// Starts a snapshot of `pool`, which holds exactly what the backend holds.
     fn begin_snapshot(&mut self, pool: &Pool) -> Result<SnapshotJob, String>;
-    /// A follower applied the leader's batch `stream_seq`: its own first append, once it leads,
-    /// must follow that one.
-    fn followed(&mut self, _stream_seq: u64) {}
+    /// A follower applied the leader's batch `stream_seq`, of `records` records: its own first
+    /// append, once it leads, must follow that one, and its snapshots count them.
+    fn followed(&mut self, _stream_seq: u64, _records: u64) {}
 }
 
 impl JournalBackend for Journal {

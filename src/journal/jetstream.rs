@@ -20,13 +20,25 @@
 //!
 //! [`StreamJournal`] is the writer's [`JournalBackend`] on the stream: records are framed into
 //! the pending batch as on disk, and a commit publishes the batch and waits for its ack.
+//!
+//! **Snapshots.** Each node, leader or follower, keeps snapshots of its pool in a dir of its own
+//! (`<data>/stream-<shop>/`), the file journal's binary layout with a [`StreamMark`]: the stream
+//! (its name and when it was made) and the last batch the pool includes. As on the file journal,
+//! the writer only notes the stream sequence; the snapshot's thread rebuilds the pool from the
+//! newest snapshot and the batches after it, read from the stream, so a snapshot never holds what
+//! the stream does not. A start loads the newest snapshot and reads only the batches after it. A
+//! snapshot of another stream (one made anew under the shop's name) is set aside, and the stream,
+//! the book of record, is read whole; one that claims batches this stream does not have refuses
+//! the start, because then the stream lost acknowledged batches.
 
 use super::backend::JournalBackend;
+use super::snapshot_file::StreamMark;
 use super::{DiskFull, SnapshotJob, frame, read};
 use crate::domain::{Command, Ctx, Pool, PoolConfig};
 use async_nats::jetstream::{self, consumer, context, kv, stream};
 use bytes::Bytes;
 use futures_util::StreamExt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -55,7 +67,7 @@ impl StreamConfig {
 
 /// A shop name as it may stand in a stream name, a subject token or a KV key: letters, digits,
 /// `-` and `_` kept, anything else `_`.
-fn name_part(shop: &str) -> String {
+pub fn name_part(shop: &str) -> String {
     shop.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -103,6 +115,9 @@ pub struct JournalStream {
     js: jetstream::Context,
     stream: stream::Stream,
     subject: String,
+    /// The stream's name, and when it was made (Unix ns): which stream a snapshot is of.
+    name: String,
+    created_ns: i64,
     /// The stream sequence of the last batch this node has appended or read: what its next
     /// append expects to follow.
     last: u64,
@@ -157,12 +172,15 @@ impl JournalStream {
             ));
         }
         let last = info.state.last_sequence;
+        let created_ns = info.created.unix_timestamp_nanos() as i64;
         let mut nonce = [0u8; 8];
         getrandom::fill(&mut nonce).map_err(|e| format!("randomness: {e}"))?;
         Ok(JournalStream {
             js,
             stream,
             subject: config.subject(),
+            name: config.stream_name(),
+            created_ns,
             last,
             writer: hex::encode(nonce),
         })
@@ -171,6 +189,29 @@ impl JournalStream {
     /// The stream sequence the next append expects to follow.
     pub fn last(&self) -> u64 {
         self.last
+    }
+
+    /// Another handle on the same stream, for reading only (it appends nothing: its message ids
+    /// would be this writer's).
+    fn reader(&self) -> JournalStream {
+        JournalStream {
+            js: self.js.clone(),
+            stream: self.stream.clone(),
+            subject: self.subject.clone(),
+            name: self.name.clone(),
+            created_ns: self.created_ns,
+            last: self.last,
+            writer: String::new(),
+        }
+    }
+
+    /// The mark a snapshot of the pool at stream sequence `seq` carries.
+    fn mark(&self, seq: u64) -> StreamMark {
+        StreamMark {
+            name: self.name.clone(),
+            created_ns: self.created_ns,
+            seq,
+        }
     }
 
     /// Appends one batch, fenced on [`JournalStream::last`]. `Ok` means a quorum of the servers
@@ -219,13 +260,25 @@ impl JournalStream {
     /// [`JournalStream::last`] moves to the last one read. A follower calls this to catch up, and
     /// a node must before it appends.
     pub async fn read_after(&mut self, after: u64) -> Result<Vec<Batch>, String> {
-        let info = self
-            .stream
-            .info()
-            .await
-            .map_err(|e| format!("reading the stream's state: {e}"))?;
-        let upto = info.state.last_sequence;
         let mut out = Vec::new();
+        let upto = self.tail_seq().await?;
+        self.each_batch(after, upto, |batch| {
+            out.push(batch);
+            Ok(())
+        })
+        .await?;
+        self.last = self.last.max(upto);
+        Ok(out)
+    }
+
+    /// Gives `f` every batch after stream sequence `after` up to `upto`, in order, as it arrives
+    /// (a long stream is never held whole); stops at the first error, `f`'s included.
+    async fn each_batch(
+        &self,
+        after: u64,
+        upto: u64,
+        mut f: impl FnMut(Batch) -> Result<(), String>,
+    ) -> Result<(), String> {
         if upto > after {
             let consumer = self
                 .stream
@@ -256,24 +309,36 @@ impl JournalStream {
                 if seq != expected {
                     return Err(format!("read batch {seq} where {expected} was due"));
                 }
-                out.push(Batch {
+                f(Batch {
                     stream_seq: seq,
                     records: message.payload.clone(),
-                });
+                })?;
                 expected += 1;
             }
         }
-        self.last = self.last.max(upto);
-        Ok(out)
+        Ok(())
+    }
+
+    /// The stream's batch `seq`.
+    async fn batch(&self, seq: u64) -> Result<Batch, String> {
+        let message = self
+            .stream
+            .get_raw_message(seq)
+            .await
+            .map_err(|e| format!("reading batch {seq} of the stream: {e}"))?;
+        Ok(Batch {
+            stream_seq: seq,
+            records: message.payload,
+        })
     }
 }
 
 impl JournalStream {
     /// The stream's last sequence now.
-    pub async fn tail_seq(&mut self) -> Result<u64, String> {
+    pub async fn tail_seq(&self) -> Result<u64, String> {
         let info = self
             .stream
-            .info()
+            .get_info()
             .await
             .map_err(|e| format!("reading the stream's state: {e}"))?;
         Ok(info.state.last_sequence)
@@ -487,6 +552,29 @@ pub struct StreamJournal {
     runtime: tokio::runtime::Handle,
     lease: Arc<LeaseClock>,
     pending: Vec<u8>,
+    snapshots: Option<StreamSnapshots>,
+    /// Records appended or followed since the last snapshot began (or since the one loaded).
+    since_snapshot: u64,
+}
+
+/// Where a node keeps its snapshots of the shop's pool, and how often it takes one.
+#[derive(Clone, Debug)]
+pub struct StreamSnapshots {
+    /// The node's own dir for this shop's snapshots.
+    pub dir: PathBuf,
+    /// Take one after this many records.
+    pub every_records: u64,
+}
+
+/// What opening a shop's stream found.
+pub struct Opened {
+    pub journal: StreamJournal,
+    /// The pool as the stream holds it: the newest snapshot, then every batch after it.
+    pub pool: Pool,
+    /// Records replayed from the stream (after the snapshot).
+    pub replayed: u64,
+    /// The snapshot started from, if one was.
+    pub snapshot: Option<PathBuf>,
 }
 
 impl StreamJournal {
@@ -495,28 +583,149 @@ impl StreamJournal {
         self.stream.as_ref().map_or(0, JournalStream::last)
     }
 
-    /// Opens the shop's stream and replays every batch in it onto a fresh pool. Call it from the
-    /// server's runtime (not from a blocking thread): the commits run there.
+    /// Opens the shop's stream and rebuilds its pool: the newest snapshot in `snapshots`' dir
+    /// (when it is of this stream), then every batch after it. Call it from the server's runtime
+    /// (not from a blocking thread): the commits run there.
     pub async fn open(
         client: async_nats::Client,
         config: &StreamConfig,
         pool_config: PoolConfig,
         lease: Arc<LeaseClock>,
-    ) -> Result<(StreamJournal, Pool, u64), String> {
+        snapshots: Option<StreamSnapshots>,
+    ) -> Result<Opened, String> {
         let mut stream = JournalStream::open(client, config).await?;
-        let batches = stream.read_after(0).await?;
-        let mut pool = Pool::new(pool_config);
+        let (mut pool, after, snapshot) = match &snapshots {
+            Some(s) => local_snapshot(&s.dir, &stream, pool_config).await?,
+            None => (Pool::new(pool_config), 0, None),
+        };
+        let upto = stream.tail_seq().await?;
         let mut replayed = 0;
-        for batch in &batches {
-            replayed += apply_batch(&mut pool, batch)?;
+        let read = stream.each_batch(after, upto, |batch| {
+            replayed += apply_batch(&mut pool, &batch)?;
+            Ok(())
+        });
+        if let Err(e) = read.await {
+            super::drop_elsewhere(pool);
+            return Err(e);
         }
+        stream.last = stream.last.max(upto);
         let journal = StreamJournal {
             stream: Some(stream),
             runtime: tokio::runtime::Handle::current(),
             lease,
             pending: Vec::with_capacity(1 << 16),
+            snapshots,
+            since_snapshot: replayed,
         };
-        Ok((journal, pool, replayed))
+        Ok(Opened {
+            journal,
+            pool,
+            replayed,
+            snapshot,
+        })
+    }
+}
+
+/// The newest snapshot in `dir` of `stream`: its pool, the last batch it includes, and its file.
+/// An empty pool at 0 when there is none or it is of another stream (that one is set aside).
+async fn local_snapshot(
+    dir: &Path,
+    stream: &JournalStream,
+    config: PoolConfig,
+) -> Result<(Pool, u64, Option<PathBuf>), String> {
+    let found = {
+        let dir = dir.to_owned();
+        tokio::task::spawn_blocking(move || {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| format!("creating {}: {e}", dir.display()))?;
+            super::replay::remove_unfinished_snapshots(&dir)?;
+            read::newest_marked(&dir, config, u64::MAX, &read::NEVER)
+        })
+        .await
+        .map_err(|e| format!("loading the snapshot: {e}"))??
+    };
+    let Some((path, pool, mark)) = found else {
+        return Ok((Pool::new(config), 0, None));
+    };
+    let ours = stream.mark(0);
+    let mark = match mark {
+        Some(m) if m.name == ours.name && m.created_ns == ours.created_ns => m,
+        other => {
+            let aside = path.with_extension("bin.other-stream");
+            tracing::warn!(
+                snapshot = %path.display(), of = ?other, stream = %ours.name,
+                "this snapshot is not of the shop's stream as it is now (made anew?); setting it aside as {} and reading the stream whole",
+                aside.display()
+            );
+            std::fs::rename(&path, &aside)
+                .map_err(|e| format!("setting {} aside: {e}", path.display()))?;
+            super::drop_elsewhere(pool);
+            return Ok((Pool::new(config), 0, None));
+        }
+    };
+    let refuse = |why: String| {
+        format!(
+            "the snapshot {} {why}: the stream lost acknowledged batches, so livestock will not start on it; \
+             restore the stream, or move the snapshot aside knowingly to start from the stream as it is",
+            path.display()
+        )
+    };
+    let tail = stream.tail_seq().await?;
+    if mark.seq > tail {
+        return Err(refuse(format!(
+            "includes batch {} of {}, which ends at {tail}",
+            mark.seq, mark.name
+        )));
+    }
+    // The batch it ends at must end at the pool's seq, or the two are not one history.
+    let last = records(&stream.batch(mark.seq).await?)?.last().map(|r| r.0);
+    if mark.seq > 0 && last != Some(pool.seq()) {
+        return Err(refuse(format!(
+            "ends at seq {} but batch {} of the stream ends at {last:?}",
+            pool.seq(),
+            mark.seq
+        )));
+    }
+    Ok((pool, mark.seq, Some(path)))
+}
+
+/// The pool at `mark` for a snapshot: the newest snapshot in `dir` (of the same stream), then
+/// the stream's batches after it up to `mark.seq`, read on the snapshot's thread through the
+/// server's runtime.
+fn rebuild_from_stream(
+    dir: &Path,
+    reader: &JournalStream,
+    runtime: &tokio::runtime::Handle,
+    config: PoolConfig,
+    mark: &StreamMark,
+    cancel: &std::sync::atomic::AtomicBool,
+) -> Result<Pool, String> {
+    let (mut pool, after) = match read::newest_marked(dir, config, u64::MAX, cancel)? {
+        None => (Pool::new(config), 0),
+        Some((_, pool, Some(m))) if m.name == mark.name && m.created_ns == mark.created_ns => {
+            (pool, m.seq)
+        }
+        Some((path, pool, _)) => {
+            super::drop_elsewhere(pool);
+            return Err(format!(
+                "{} is not a snapshot of {}; no snapshot",
+                path.display(),
+                mark.name
+            ));
+        }
+    };
+    let read = runtime.block_on(reader.each_batch(after, mark.seq, |batch| {
+        if cancel.load(Ordering::Relaxed) {
+            return Err(super::snapshot_file::CANCELLED.to_owned());
+        }
+        apply_batch(&mut pool, &batch).map(drop)
+    }));
+    match read {
+        Ok(()) => Ok(pool),
+        Err(e) => {
+            super::drop_elsewhere(pool);
+            Err(e)
+        }
     }
 }
 
@@ -616,14 +825,16 @@ pub fn records(batch: &Batch) -> Result<Vec<(u64, i64, Command)>, String> {
 }
 
 impl JournalBackend for StreamJournal {
-    fn followed(&mut self, stream_seq: u64) {
+    fn followed(&mut self, stream_seq: u64, records: u64) {
         if let Some(stream) = &mut self.stream {
             stream.last = stream.last.max(stream_seq);
         }
+        self.since_snapshot += records;
     }
 
     fn append(&mut self, cmd: &Command, ctx: Ctx) {
         super::encode_record(&mut self.pending, cmd, ctx);
+        self.since_snapshot += 1;
     }
 
     fn has_pending(&self) -> bool {
@@ -675,11 +886,37 @@ impl JournalBackend for StreamJournal {
     }
 
     fn snapshot_due(&self) -> bool {
-        false
+        self.snapshots
+            .as_ref()
+            .is_some_and(|s| self.since_snapshot >= s.every_records)
     }
 
-    fn begin_snapshot(&mut self, _pool: &Pool) -> Result<SnapshotJob, String> {
-        Err("no snapshots on the JetStream journal yet: a start replays the stream".into())
+    /// Notes the stream sequence `pool` includes (everything committed); the job reads the
+    /// stream up to it on its own thread.
+    fn begin_snapshot(&mut self, pool: &Pool) -> Result<SnapshotJob, String> {
+        assert!(self.pending.is_empty(), "commit before a snapshot");
+        let Some(snapshots) = &self.snapshots else {
+            return Err("this node keeps no snapshots".into());
+        };
+        let Some(stream) = &self.stream else {
+            return Err("the stream failed before".into());
+        };
+        let mark = stream.mark(stream.last);
+        let reader = stream.reader();
+        let runtime = self.runtime.clone();
+        let dir = snapshots.dir.clone();
+        let config = pool.config();
+        self.since_snapshot = 0;
+        let rebuild: super::snapshot::StreamRebuild = Box::new(move |cancel| {
+            let pool = rebuild_from_stream(&dir, &reader, &runtime, config, &mark, cancel)?;
+            Ok((pool, mark))
+        });
+        Ok(SnapshotJob::from_stream(
+            snapshots.dir.clone(),
+            config,
+            pool.seq(),
+            rebuild,
+        ))
     }
 }
 

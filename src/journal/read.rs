@@ -2,6 +2,7 @@
 //! snapshot, and a segment's records applied onto a pool exactly as they were when written.
 
 use super::frame::{self, Tail};
+use super::snapshot_file::StreamMark;
 use super::{RECORD_BYTES_MAX, RecordIn, snapshot_file, snapshot_files};
 use crate::domain::{Ctx, Pool, PoolConfig, Snapshot};
 use std::fs;
@@ -19,22 +20,37 @@ pub(super) fn newest_snapshot(
     seq: u64,
     cancel: &AtomicBool,
 ) -> Result<Pool, String> {
+    Ok(newest_marked(dir, config, seq, cancel)?.map_or_else(|| Pool::new(config), |n| n.1))
+}
+
+/// The newest snapshot numbered at or before `seq`: its file, its pool and its stream mark (on
+/// the JetStream journal); `None` when there is none.
+pub(super) fn newest_marked(
+    dir: &Path,
+    config: PoolConfig,
+    seq: u64,
+    cancel: &AtomicBool,
+) -> Result<Option<(std::path::PathBuf, Pool, Option<StreamMark>)>, String> {
     match snapshot_files(dir)?.into_iter().rfind(|(n, _)| *n <= seq) {
-        Some((_, path)) => load_snapshot(&path, config, cancel),
-        None => Ok(Pool::new(config)),
+        Some((_, path)) => {
+            let (pool, mark) = load_snapshot(&path, config, cancel)?;
+            Ok(Some((path, pool, mark)))
+        }
+        None => Ok(None),
     }
 }
 
-/// The pool a snapshot file holds, binary or JSON; refuses a damaged, unreadable or inconsistent one.
+/// The pool a snapshot file holds, binary or JSON, and its stream mark; refuses a damaged,
+/// unreadable or inconsistent one.
 pub(super) fn load_snapshot(
     path: &Path,
     config: PoolConfig,
     cancel: &AtomicBool,
-) -> Result<Pool, String> {
+) -> Result<(Pool, Option<StreamMark>), String> {
     if path.extension().is_some_and(|e| e == "bin") {
         return snapshot_file::read_file(path, config, cancel);
     }
-    load_json_snapshot(path, config)
+    Ok((load_json_snapshot(path, config)?, None))
 }
 
 /// A snapshot as written before the binary one: one frame of JSON.

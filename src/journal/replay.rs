@@ -120,7 +120,7 @@ fn cut_torn_tail(path: &Path, offset: u64, bytes: u64) -> Result<(), String> {
 
 /// Removes what a snapshot stopped before its rename left (`*.tmp`: a crash, or a stop that called
 /// the snapshot off): never read, and as large as a snapshot.
-fn remove_unfinished_snapshots(dir: &Path) -> Result<(), String> {
+pub(super) fn remove_unfinished_snapshots(dir: &Path) -> Result<(), String> {
     let entries = fs::read_dir(dir).map_err(|e| format!("reading {}: {e}", dir.display()))?;
     for entry in entries {
         let path = entry

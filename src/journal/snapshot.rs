@@ -13,6 +13,7 @@
 
 use super::frame::Tail;
 use super::read::{newest_snapshot, replay_segment};
+use super::snapshot_file::StreamMark;
 use super::{Journal, numbered, snapshot_file, snapshot_files, snapshot_name, sync_dir};
 use crate::domain::{Pool, PoolConfig};
 use std::fs;
@@ -41,25 +42,54 @@ impl Journal {
             dir: self.dir.clone(),
             config: pool.config(),
             seq,
-            covered,
+            source: Source::Segments(covered),
             cancel: Arc::new(AtomicBool::new(false)),
         })
     }
 }
 
-/// A snapshot being written: the pool at one seq, rebuilt from the newest snapshot and the
-/// covered segments, and the segments it makes unnecessary.
+/// Rebuilds, on the snapshot's thread, the pool a snapshot of the JetStream journal holds, and
+/// says up to which batch of the stream it goes.
+pub type StreamRebuild = Box<dyn FnOnce(&AtomicBool) -> Result<(Pool, StreamMark), String> + Send>;
+
+/// Where a snapshot job gets the pool it writes: never from the writer's own pool, which goes on
+/// changing meanwhile.
+enum Source {
+    /// The newest snapshot and these closed segments, oldest first (none is written to again);
+    /// they are removed once the snapshot is durable.
+    Segments(Vec<PathBuf>),
+    /// The newest snapshot and the stream's batches after it.
+    Stream(StreamRebuild),
+}
+
+/// A snapshot being written: the pool at one seq, rebuilt from what is durable, and what it makes
+/// unnecessary.
 pub struct SnapshotJob {
     dir: PathBuf,
     config: PoolConfig,
     seq: u64,
-    /// Closed segments, oldest first; none is written to again.
-    covered: Vec<PathBuf>,
+    source: Source,
     /// Set to call the job off (see [`SnapshotJob::canceller`]).
     cancel: Arc<AtomicBool>,
 }
 
 impl SnapshotJob {
+    /// A snapshot into `dir` of the pool at `seq` that `rebuild` makes from the stream.
+    pub(super) fn from_stream(
+        dir: PathBuf,
+        config: PoolConfig,
+        seq: u64,
+        rebuild: StreamRebuild,
+    ) -> SnapshotJob {
+        SnapshotJob {
+            dir,
+            config,
+            seq,
+            source: Source::Stream(rebuild),
+            cancel: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
     /// The journal sequence number the snapshot will hold.
     pub fn seq(&self) -> u64 {
         self.seq
@@ -77,11 +107,27 @@ impl SnapshotJob {
     pub fn write(self) -> Result<u64, String> {
         let seq = self.seq;
         let cancel = &*self.cancel;
-        let pool = rebuild(&self.dir, &self.covered, self.config, seq, cancel)?;
+        let (pool, mark, covered) = match self.source {
+            Source::Segments(covered) => {
+                let pool = rebuild(&self.dir, &covered, self.config, seq, cancel)?;
+                (pool, None, covered)
+            }
+            Source::Stream(rebuild) => {
+                let (pool, mark) = rebuild(cancel)?;
+                if pool.seq() != seq {
+                    let rebuilt = pool.seq();
+                    super::drop_elsewhere(pool);
+                    return Err(format!(
+                        "the stream rebuilds seq {rebuilt}, not the writer's {seq}; no snapshot"
+                    ));
+                }
+                (pool, Some(mark), Vec::new())
+            }
+        };
         let path = self.dir.join(snapshot_name(seq));
         let tmp = path.with_extension("bin.tmp");
         let write = || -> Result<(), String> {
-            let f = snapshot_file::write_file(&pool, &tmp, cancel)?;
+            let f = snapshot_file::write_file(&pool, mark.as_ref(), &tmp, cancel)?;
             f.sync_all().map_err(|e| e.to_string())?;
             if cancel.load(Ordering::Relaxed) {
                 return Err(snapshot_file::CANCELLED.to_owned());
@@ -98,7 +144,7 @@ impl SnapshotJob {
             return Err(format!("writing {}: {e}", path.display()));
         }
         sync_dir(&self.dir)?;
-        for old in &self.covered {
+        for old in &covered {
             fs::remove_file(old).map_err(|e| format!("removing {}: {e}", old.display()))?;
         }
         for (n, old) in snapshot_files(&self.dir)? {

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! magic "LVSTSNAP" | version: u32 LE
-//! frame: JSON { orders: N, pool: Snapshot without its orders }   (SKUs, rooms, alerts, ledger)
+//! frame: JSON { orders: N, pool: Snapshot without its orders, stream? }   (SKUs, rooms, alerts, ledger)
 //! frame: postcard [Order; ≤ ORDERS_PER_FRAME]  …  until N orders
 //! ```
 //!
@@ -37,6 +37,21 @@ const FRAME_BYTES_MAX: u32 = 1 << 30;
 struct Head {
     orders: u64,
     pool: Snapshot,
+    /// On the JetStream journal: the stream and the last of its batches the pool includes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    stream: Option<StreamMark>,
+}
+
+/// Which stream a snapshot of the JetStream journal was made from, and how far into it: a start
+/// reads the stream from the batch after `seq`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamMark {
+    /// The stream's name (`LIVESTOCK_<SHOP>`).
+    pub name: String,
+    /// When the stream was made (Unix ns): a stream made anew under the same name is another.
+    pub created_ns: i64,
+    /// The stream sequence of the last batch the pool includes.
+    pub seq: u64,
 }
 
 /// An order as written: every field, always, in this order. A new field means a new [`VERSION`].
@@ -126,16 +141,22 @@ impl From<OrderBin> for Order {
 /// A snapshot job was called off (the server is stopping): nothing is left behind.
 pub(super) const CANCELLED: &str = "the snapshot was called off";
 
-/// Writes `pool` to `out` in the binary layout, in the map's order (a reader does not care, and a
-/// sort of millions of keys would cost seconds). Stops early, with [`CANCELLED`], once `cancel`
-/// is set.
-pub(super) fn write(pool: &Pool, out: &mut impl Write, cancel: &AtomicBool) -> Result<(), String> {
+/// Writes `pool` (made from the stream up to `mark`, on the JetStream journal) to `out` in the
+/// binary layout, in the map's order (a reader does not care, and a sort of millions of keys would
+/// cost seconds). Stops early, with [`CANCELLED`], once `cancel` is set.
+pub(super) fn write(
+    pool: &Pool,
+    mark: Option<&StreamMark>,
+    out: &mut impl Write,
+    cancel: &AtomicBool,
+) -> Result<(), String> {
     let io = |e: std::io::Error| e.to_string();
     out.write_all(MAGIC).map_err(io)?;
     out.write_all(&VERSION.to_le_bytes()).map_err(io)?;
     let head = Head {
         orders: pool.orders_len() as u64,
         pool: pool.snapshot_without_orders(),
+        stream: mark.cloned(),
     };
     let mut buf = Vec::with_capacity(2 << 20);
     frame::encode_with(&mut buf, |b| {
@@ -161,20 +182,25 @@ pub(super) fn write(pool: &Pool, out: &mut impl Write, cancel: &AtomicBool) -> R
 }
 
 /// Writes `pool` as a binary snapshot file at `path` (buffered; the caller syncs).
-pub(super) fn write_file(pool: &Pool, path: &Path, cancel: &AtomicBool) -> Result<File, String> {
+pub(super) fn write_file(
+    pool: &Pool,
+    mark: Option<&StreamMark>,
+    path: &Path,
+    cancel: &AtomicBool,
+) -> Result<File, String> {
     let file = File::create(path).map_err(|e| e.to_string())?;
     let mut out = BufWriter::with_capacity(4 << 20, file);
-    write(pool, &mut out, cancel)?;
+    write(pool, mark, &mut out, cancel)?;
     out.into_inner().map_err(|e| e.error().to_string())
 }
 
-/// The pool a binary snapshot file holds; refuses a damaged, unreadable or inconsistent one.
-/// Stops with [`CANCELLED`] once `cancel` is set.
+/// The pool a binary snapshot file holds, and its stream mark if it has one; refuses a damaged,
+/// unreadable or inconsistent one. Stops with [`CANCELLED`] once `cancel` is set.
 pub(super) fn read_file(
     path: &Path,
     config: PoolConfig,
     cancel: &AtomicBool,
-) -> Result<Pool, String> {
+) -> Result<(Pool, Option<StreamMark>), String> {
     let file = File::open(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
     read(&mut BufReader::with_capacity(4 << 20, file), config, cancel).map_err(|e| {
         if e == CANCELLED {
@@ -185,12 +211,13 @@ pub(super) fn read_file(
     })
 }
 
-/// The pool of a binary snapshot read from `input`; the error says what is wrong with it.
+/// The pool of a binary snapshot read from `input`, and its stream mark; the error says what is
+/// wrong with it.
 fn read(
     input: &mut (impl Read + Send),
     config: PoolConfig,
     cancel: &AtomicBool,
-) -> Result<Pool, String> {
+) -> Result<(Pool, Option<StreamMark>), String> {
     let damaged = |why: &str| format!("is damaged ({why}); livestock will not start on it");
     let mut start = [0u8; 12];
     input
@@ -211,6 +238,7 @@ fn read(
     }
     let head: Head = serde_json::from_slice(&buf).map_err(|e| format!("is unreadable: {e}"))?;
     let total = usize::try_from(head.orders).map_err(|_| damaged("too many orders"))?;
+    let mark = head.stream;
     let mut restoring =
         Restoring::new(head.pool, config, total).map_err(|e| format!("is inconsistent: {e}"))?;
     // Two cores: one thread reads and decodes frames while this one files the orders.
@@ -253,7 +281,7 @@ fn read(
         Ok(())
     });
     match filed {
-        Ok(()) => Ok(restoring.finish()),
+        Ok(()) => Ok((restoring.finish(), mark)),
         Err(e) => {
             super::drop_elsewhere(restoring);
             Err(e)
@@ -297,7 +325,7 @@ mod tests {
 
     fn bytes_of(pool: &Pool) -> Vec<u8> {
         let mut out = Vec::new();
-        write(pool, &mut out, &AtomicBool::new(false)).unwrap();
+        write(pool, None, &mut out, &AtomicBool::new(false)).unwrap();
         out
     }
 
@@ -307,6 +335,7 @@ mod tests {
             PoolConfig::default(),
             &AtomicBool::new(false),
         )
+        .map(|(pool, _)| pool)
     }
 
     #[test]
@@ -328,6 +357,29 @@ mod tests {
             assert!(read_back(&bad).is_err(), "flip at {at}");
             assert!(read_back(&bytes[..at]).is_err(), "cut at {at}");
         }
+    }
+
+    #[test]
+    fn a_stream_mark_round_trips_and_a_file_snapshot_has_none() {
+        let pool = Pool::default();
+        let mark = StreamMark {
+            name: "LIVESTOCK_NIGHT".into(),
+            created_ns: 1_764_000_000_123_456_789,
+            seq: 42,
+        };
+        let mut out = Vec::new();
+        write(&pool, Some(&mark), &mut out, &AtomicBool::new(false)).unwrap();
+        let read_mark = |bytes: &[u8]| {
+            read(
+                &mut &bytes[..],
+                PoolConfig::default(),
+                &AtomicBool::new(false),
+            )
+            .unwrap()
+            .1
+        };
+        assert_eq!(read_mark(&out), Some(mark));
+        assert_eq!(read_mark(&bytes_of(&pool)), None);
     }
 
     #[test]

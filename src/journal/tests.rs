@@ -487,7 +487,7 @@ fn a_snapshot_is_rebuilt_from_the_journal_and_equals_the_writers_pool() {
     assert_eq!(job.write(), Ok(before.seq));
     drop(w);
     let path = snapshots(dir.path()).pop().unwrap();
-    let loaded = super::read::load_snapshot(&path, CONFIG, &super::read::NEVER).unwrap();
+    let (loaded, _) = super::read::load_snapshot(&path, CONFIG, &super::read::NEVER).unwrap();
     assert_eq!(loaded.snapshot(), before);
 }
 

@@ -670,3 +670,135 @@ async fn a_leader_stopped_cleanly_gives_its_lease_up_at_once() {
     );
     until_leader(&client, &next, Duration::from_secs(10)).await;
 }
+
+/// The snapshots a node keeps of `shop` in its data dir.
+fn stream_snapshots(node: &Node, shop: &str) -> Vec<std::path::PathBuf> {
+    let dir = node.data().join(format!("stream-{shop}"));
+    let mut found: Vec<_> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(|e| Some(e.ok()?.path())).collect())
+        .unwrap_or_default();
+    found.retain(|p| p.extension().is_some_and(|e| e == "bin"));
+    found.sort();
+    found
+}
+
+/// The `replayed=N` of a node's last "stream replayed" line: how many records its start read
+/// from the stream.
+fn replayed_at_start(node: &Node) -> u64 {
+    let log = node.log();
+    let line = log
+        .lines()
+        .rfind(|l| l.contains("stream replayed"))
+        .unwrap_or_else(|| panic!("no start in the log:\n{log}"));
+    let n = line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("replayed="))
+        .unwrap_or_else(|| panic!("no count in {line}"));
+    n.parse().unwrap()
+}
+
+#[tokio::test]
+async fn leader_and_follower_keep_snapshots_and_restart_from_them() {
+    let _serial = SERIAL.lock().await;
+    let nats = Nats::single();
+    let client = http();
+    let every = Some(40);
+    let leader = Node::start_with(
+        &nats.url,
+        "snap",
+        node::Options {
+            snapshot_every: every,
+            ..Default::default()
+        },
+    );
+    until_leader(&client, &leader, Duration::from_secs(10)).await;
+    let follower = Node::start_with(
+        &nats.url,
+        "snap",
+        node::Options {
+            snapshot_every: every,
+            ..Default::default()
+        },
+    );
+    until_role(&client, &follower, "follower").await;
+    let sku = json!({"sku": "HOODIE", "name": "加绒卫衣", "category": "apparel",
+                     "price_cents": 19900, "on_hand": 150});
+    assert_eq!(post(&client, &leader, "/api/v1/skus", &sku).await.0, 201);
+    // Orders one at a time (a batch each), so the stream holds many batches.
+    for i in 0..200 {
+        let node = if i % 2 == 0 { &leader } else { &follower };
+        let (status, body) = post(&client, node, "/api/v1/orders", &paid(i)).await;
+        assert!(status == 200 || status == 409, "{status} {body}");
+    }
+    let seq = until_same_seq(&client, &[&leader, &follower]).await;
+    let before = books(&client, &leader).await;
+    assert_eq!(before[0][5], 150, "{before:?}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while stream_snapshots(&leader, "snap").is_empty()
+        || stream_snapshots(&follower, "snap").is_empty()
+    {
+        assert!(Instant::now() < deadline, "no snapshot on both nodes");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Killed, both start again from their snapshots and read only the batches after them.
+    let follower_data = follower.into_data();
+    let leader_data = leader.into_data();
+    let leader = Node::start_with(
+        &nats.url,
+        "snap",
+        node::Options {
+            data: Some(leader_data),
+            snapshot_every: every,
+        },
+    );
+    until_leader(&client, &leader, Duration::from_secs(10)).await;
+    let follower = Node::start_with(
+        &nats.url,
+        "snap",
+        node::Options {
+            data: Some(follower_data),
+            snapshot_every: every,
+        },
+    );
+    until_role(&client, &follower, "follower").await;
+    assert_eq!(until_same_seq(&client, &[&leader, &follower]).await, seq);
+    for node in [&leader, &follower] {
+        assert_eq!(books(&client, node).await, before, "{}", node.url);
+        let replayed = replayed_at_start(node);
+        assert!(
+            replayed < seq / 2,
+            "{} replayed {replayed} of {seq} records: not from its snapshot",
+            node.url
+        );
+    }
+    // Buyers retrying get their first answers: the orders came back from the snapshots.
+    let (status, body) = post(&client, &follower, "/api/v1/orders", &paid(3)).await;
+    assert_eq!(
+        (status, &body["result"]),
+        (200, &json!("duplicate")),
+        "{body}"
+    );
+
+    // On a stream made anew under the shop's name, a node's old snapshot is set aside, not
+    // taken for the new stream's.
+    let fresh = Nats::single();
+    let data = leader.into_data();
+    drop(follower);
+    let node = Node::start_with(
+        &fresh.url,
+        "snap",
+        node::Options {
+            data: Some(data),
+            snapshot_every: every,
+        },
+    );
+    until_leader(&client, &node, Duration::from_secs(10)).await;
+    assert_eq!(books(&client, &node).await, Vec::<Value>::new());
+    assert!(stream_snapshots(&node, "snap").is_empty());
+    let aside = std::fs::read_dir(node.data().join("stream-snap"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".other-stream"))
+        .count();
+    assert_eq!(aside, 1, "the old snapshot is kept aside");
+}

@@ -8,33 +8,62 @@ pub const TOKEN: &str = "cluster-admin-token";
 pub struct Node {
     child: Option<Child>,
     pub url: String,
-    _data: tempfile::TempDir,
+    data: Option<tempfile::TempDir>,
+}
+
+/// How a node is started beyond its shop and NATS servers.
+#[derive(Default)]
+pub struct Options {
+    /// Its data dir (a restart passes the one it had); a new one when `None`.
+    pub data: Option<tempfile::TempDir>,
+    /// `snapshot_every_records` in its config file.
+    pub snapshot_every: Option<u64>,
 }
 
 impl Node {
     /// Starts a node of `shop` on `nats` (a comma-joined list). It listens at once; it answers
     /// 503 until it holds the shop's lease.
     pub fn start(nats: &str, shop: &str) -> Node {
+        Node::start_with(nats, shop, Options::default())
+    }
+
+    /// Starts a node as [`Node::start`] does, with `options`. Its log (info and up) goes to
+    /// `log.txt` in its data dir.
+    pub fn start_with(nats: &str, shop: &str, options: Options) -> Node {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .unwrap()
             .port();
-        let data = tempfile::tempdir().unwrap();
+        let data = options.data.unwrap_or_else(|| tempfile::tempdir().unwrap());
+        let config = data.path().join("livestock.toml");
+        let every = options
+            .snapshot_every
+            .map(|n| format!("snapshot_every_records = {n}\n"))
+            .unwrap_or_default();
+        std::fs::write(&config, every).unwrap();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(data.path().join("log.txt"))
+            .unwrap();
         let child = Command::new(env!("CARGO_BIN_EXE_livestock"))
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .arg("--data")
             .arg(data.path())
+            .arg("--config")
+            .arg(&config)
             .args(["--journal", nats, "--shop", shop])
             .env("LIVESTOCK_TOKEN_ADMIN", TOKEN)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("the livestock binary");
         let node = Node {
             child: Some(child),
             url: format!("http://127.0.0.1:{port}"),
-            _data: data,
+            data: Some(data),
         };
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -42,6 +71,22 @@ impl Node {
             std::thread::sleep(Duration::from_millis(20));
         }
         node
+    }
+
+    /// The node's data dir.
+    pub fn data(&self) -> &std::path::Path {
+        self.data.as_ref().expect("a data dir").path()
+    }
+
+    /// What the node has logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.data().join("log.txt")).unwrap_or_default()
+    }
+
+    /// Kills the node (SIGKILL) and hands its data dir over, for a restart.
+    pub fn into_data(mut self) -> tempfile::TempDir {
+        self.kill();
+        self.data.take().expect("a data dir")
     }
 
     pub fn pid(&self) -> i32 {
