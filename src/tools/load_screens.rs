@@ -2,6 +2,11 @@
 //! arrive open-loop at a fixed rate. It measures the server's memory per idle screen and the delay
 //! from an order's acknowledgement to the first diff that includes it, on a sample of the screens
 //! (the others drain their sockets unparsed, to keep the generator's CPU off the server's cores).
+//!
+//! With `--target`, it drives a running server instead of starting one, and with `--watch` the
+//! screens watch another node of the same shop: orders acknowledged by a cluster's leader, diffs
+//! seen on a follower. It cannot read a server's memory it did not start, so it measures only the
+//! delay then.
 
 use super::child::{ServerChild, ServerOptions};
 use super::client::{Client, ORDERS_BATCH_MAX, Retry};
@@ -42,6 +47,37 @@ pub struct ScreensArgs {
     /// Screens whose diffs are timed (all of them read every frame).
     #[arg(long, default_value_t = 50)]
     pub sampled: usize,
+    /// Post the orders to this running server (a cluster's leader) instead of starting one; it
+    /// must hold no show yet.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Connect the screens to this node of the `--target`'s shop (a follower); default the target.
+    #[arg(long, requires = "target")]
+    pub watch: Option<String>,
+    /// The admin token of the `--target` (and `--watch`) server.
+    #[arg(long, env = "LIVESTOCK_TOKEN_ADMIN")]
+    pub token: Option<String>,
+}
+
+/// The server under load: one this command started (its memory can be read), or a running one.
+enum Server {
+    Started(super::child::ServerChild),
+    Running,
+}
+
+impl Server {
+    /// The server's resident memory in KiB, when it is this command's child.
+    fn rss_kib(&self) -> Result<Option<u64>, String> {
+        match self {
+            Server::Started(child) => rss_kib(child.pid()).map(Some),
+            Server::Running => Ok(None),
+        }
+    }
+}
+
+/// A memory reading as printed: KiB, or `-` when it cannot be read.
+fn kib(v: Option<u64>) -> String {
+    v.map_or_else(|| "-".to_owned(), |v| v.to_string())
 }
 
 /// When each frame reached one sampled screen: `(seq, arrival)`, in arrival order.
@@ -81,22 +117,44 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
     {
         return Err("need --screens ≥ 1, --rate ≥ 100 and --sampled ≤ --screens".to_owned());
     }
-    let mut options =
-        ServerOptions::tool("livestock-screens", vec![(Role::Admin, TOKEN.to_owned())]);
-    // Every screen is the tool's one token: the caps are raised to the screens asked for (the
-    // server's defaults allow 10,000 in all and 2,000 per token).
-    let cap = args.screens.max(10_000);
-    options.config_toml = Some(format!(
-        "feed_tick_ms = {}\n[websocket]\nconnections_max = {cap}\nconnections_per_token_max = {cap}\n",
-        args.tick_ms
-    ));
-    let mut server = ServerChild::spawn(&options)?;
-    let pid = server.pid();
-    let client = Client::new(&server.url, Retry::NEVER)?;
+    let (server, client, watch, token) = match &args.target {
+        None => {
+            let mut options =
+                ServerOptions::tool("livestock-screens", vec![(Role::Admin, TOKEN.to_owned())]);
+            // Every screen is the tool's one token: the caps are raised to the screens asked for
+            // (the server's defaults allow 10,000 in all and 2,000 per token).
+            let cap = args.screens.max(10_000);
+            options.config_toml = Some(format!(
+                "feed_tick_ms = {}\n[websocket]\nconnections_max = {cap}\nconnections_per_token_max = {cap}\n",
+                args.tick_ms
+            ));
+            let server = ServerChild::spawn(&options)?;
+            let client = Client::new(&server.url, Retry::NEVER)?;
+            (
+                Server::Started(server),
+                client.clone(),
+                client,
+                TOKEN.to_owned(),
+            )
+        }
+        Some(target) => {
+            let token = args
+                .token
+                .clone()
+                .ok_or("--target needs its admin token: --token or LIVESTOCK_TOKEN_ADMIN")?;
+            let client = Client::new(target.trim_end_matches('/'), Retry::NEVER)?;
+            let watch = match &args.watch {
+                Some(url) => Client::new(url.trim_end_matches('/'), Retry::NEVER)?,
+                None => client.clone(),
+            };
+            (Server::Running, client, watch, token)
+        }
+    };
+    let token = token.as_str();
     let hot = serde_json::json!({"sku": "SCREENS-HOT", "name": "加绒卫衣 黑 L", "category": "apparel",
         "price_cents": 19_900, "on_hand": 1_000_000_000});
     client
-        .create_skus(TOKEN, &hot)
+        .create_skus(token, &hot)
         .await
         .map_err(|e| format!("creating the SKU: {e}"))?;
     // A board as on a show night: twenty products, a lineup, a live show, a few seconds of series.
@@ -120,14 +178,14 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
             serde_json::json!({"online": 100_000}),
         ),
     ] {
-        client.post(path, TOKEN, &body).await?;
+        client.post(path, token, &body).await?;
     }
     tokio::time::sleep(Duration::from_millis(3_000)).await;
-    let rss_before = rss_kib(pid)?;
+    let rss_before = server.rss_kib()?;
 
     // The screens: every one reads all it is sent; the sampled ones parse it and note when each
     // diff arrived.
-    let query = format!("view=board&token={TOKEN}");
+    let query = format!("view=board&token={token}");
     let arrivals: Vec<Arrivals> = (0..args.sampled)
         .map(|_| Arc::new(Mutex::new(Vec::new())))
         .collect();
@@ -139,7 +197,7 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
     let mut screens = Vec::with_capacity(args.screens);
     for i in 0..args.screens {
         let (client, query, gate, ready, mut stop) = (
-            client.clone(),
+            watch.clone(),
             query.clone(),
             gate.clone(),
             ready_tx.clone(),
@@ -216,7 +274,7 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
         }
     }
     tokio::time::sleep(Duration::from_millis(1_000)).await;
-    let rss_idle = rss_kib(pid)?;
+    let rss_idle = server.rss_kib()?;
 
     // The orders: POSTERS tasks, each posting every POST_EVERY_MS the events due by then at its share
     // of the rate (open loop: a slow answer makes the next array longer, not the rate lower), noting
@@ -227,6 +285,7 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
     let mut posters = Vec::new();
     for p in 0..POSTERS {
         let client = client.clone();
+        let token = token.to_owned();
         posters.push(tokio::spawn(async move {
             let mut acks = Vec::new();
             let mut tick = tokio::time::interval(Duration::from_millis(POST_EVERY_MS));
@@ -247,7 +306,7 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
                     })
                     .collect();
                 let body = serde_json::Value::Array(events);
-                let sent = client.call(reqwest::Method::POST, "/api/v1/orders", Some(TOKEN), Some(&body)).await;
+                let sent = client.call(reqwest::Method::POST, "/api/v1/orders", Some(&token), Some(&body)).await;
                 let Ok((_, body)) = sent else { continue };
                 let at = Instant::now();
                 let seqs = body["results"].as_array().into_iter().flatten().filter_map(|r| r["seq"].as_u64());
@@ -264,7 +323,7 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
     }
     let posting_secs = started.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_millis(500 + 2 * args.tick_ms)).await;
-    let rss_busy = rss_kib(pid)?;
+    let rss_busy = server.rss_kib()?;
     let _ = stop_tx.send(true);
     // Frames are counted on the sampled screens (the others do not parse theirs); bytes on all.
     let (mut frames_sampled, mut bytes_sampled, mut bytes_total) = (0, 0, 0);
@@ -290,16 +349,27 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
     }
     delays_ms.sort_by(f64::total_cmp);
     let events: u64 = acks.iter().map(|(_, _, n)| n).sum();
+    let per_screen = match (rss_before, rss_idle) {
+        (Some(before), Some(idle)) => {
+            format!(
+                "{:.1}",
+                idle.saturating_sub(before) as f64 / args.screens as f64
+            )
+        }
+        _ => "-".to_owned(),
+    };
+    let tick = match server {
+        Server::Started(_) => args.tick_ms.to_string(),
+        Server::Running => "server's".to_owned(),
+    };
     println!(
-        "screens={} tick_ms={} orders_per_sec={:.0} rss_before_kib={} rss_idle_kib={} rss_busy_kib={} \
-         idle_kib_per_screen={:.1} frames_per_screen_per_sec={:.1} bytes_per_frame={} mib_sent_per_sec={:.1} ack_to_diff_ms_p50={:.1} p99={:.1} max={:.1} samples={}",
+        "screens={} tick_ms={tick} orders_per_sec={:.0} rss_before_kib={} rss_idle_kib={} rss_busy_kib={} \
+         idle_kib_per_screen={per_screen} frames_per_screen_per_sec={:.1} bytes_per_frame={} mib_sent_per_sec={:.1} ack_to_diff_ms_p50={:.1} p99={:.1} max={:.1} samples={}",
         args.screens,
-        args.tick_ms,
         events as f64 / posting_secs,
-        rss_before,
-        rss_idle,
-        rss_busy,
-        (rss_idle.saturating_sub(rss_before)) as f64 / args.screens as f64,
+        kib(rss_before),
+        kib(rss_idle),
+        kib(rss_busy),
         frames_sampled as f64 / args.sampled.max(1) as f64 / posting_secs,
         bytes_sampled / frames_sampled.max(1),
         bytes_total as f64 / posting_secs / f64::from(1 << 20),
@@ -308,6 +378,8 @@ pub async fn run(args: ScreensArgs) -> Result<(), String> {
         delays_ms.last().copied().unwrap_or(0.0),
         delays_ms.len(),
     );
-    server.stop()?;
+    if let Server::Started(mut server) = server {
+        server.stop()?;
+    }
     Ok(())
 }

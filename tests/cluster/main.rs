@@ -752,6 +752,7 @@ async fn leader_and_follower_keep_snapshots_and_restart_from_them() {
         node::Options {
             data: Some(leader_data),
             snapshot_every: every,
+            ..Default::default()
         },
     );
     until_leader(&client, &leader, Duration::from_secs(10)).await;
@@ -761,6 +762,7 @@ async fn leader_and_follower_keep_snapshots_and_restart_from_them() {
         node::Options {
             data: Some(follower_data),
             snapshot_every: every,
+            ..Default::default()
         },
     );
     until_role(&client, &follower, "follower").await;
@@ -793,6 +795,7 @@ async fn leader_and_follower_keep_snapshots_and_restart_from_them() {
         node::Options {
             data: Some(data),
             snapshot_every: every,
+            ..Default::default()
         },
     );
     until_leader(&client, &node, Duration::from_secs(10)).await;
@@ -804,4 +807,92 @@ async fn leader_and_follower_keep_snapshots_and_restart_from_them() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".other-stream"))
         .count();
     assert_eq!(aside, 1, "the old snapshot is kept aside");
+}
+
+#[tokio::test]
+async fn the_demo_plays_a_show_on_a_cluster_through_a_follower() {
+    let _serial = SERIAL.lock().await;
+    let nats = Nats::single();
+    let client = http();
+    let fast = || node::Options {
+        clock_speed: Some(60.0),
+        ..Default::default()
+    };
+    let leader = Node::start_with(&nats.url, "demo", fast());
+    until_leader(&client, &leader, Duration::from_secs(10)).await;
+    let follower = Node::start_with(&nats.url, "demo", fast());
+    until_role(&client, &follower, "follower").await;
+
+    // A --speed the nodes' clocks do not run at is refused before anything is written.
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_livestock"))
+        .args(["demo", "--target", &follower.url, "--token", TOKEN])
+        .args(["--speed", "10", "--minutes", "10", "--seed", "7"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(said.contains("clock_speed = 10"), "{said}");
+    assert_eq!(books(&client, &leader).await, Vec::<Value>::new());
+
+    let demo = tokio::task::spawn_blocking({
+        let url = follower.url.clone();
+        move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_livestock"))
+                .args(["demo", "--target", &url, "--token", TOKEN])
+                .args(["--minutes", "10", "--seed", "7"])
+                .output()
+                .unwrap()
+        }
+    });
+    let out = tokio::time::timeout(Duration::from_secs(90), demo)
+        .await
+        .expect("the demo ends")
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("speed 60x"), "the nodes' speed: {stdout}");
+    let summary = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("summary: "))
+        .unwrap_or_else(|| panic!("no summary in:\n{stdout}"));
+    let orders: i64 = summary
+        .split_whitespace()
+        .find_map(|kv| kv.strip_prefix("orders="))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no orders in {summary}"));
+    assert!(orders > 0, "{summary}");
+    // Written through the follower, decided by the leader: both hold the same books.
+    let books_leader = same_books(&client, &[&leader, &follower]).await;
+    assert!(
+        books_leader.len() > 10,
+        "the demo's catalog: {books_leader:?}"
+    );
+}
+
+/// The books of `nodes`, read while every one of them stayed at the same seq (the leader's
+/// clock may expire a hold at any moment): they must be equal then.
+async fn same_books(client: &reqwest::Client, nodes: &[&Node]) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let seq = until_same_seq(client, nodes).await;
+        let mut all = Vec::new();
+        for node in nodes {
+            all.push(books(client, node).await);
+        }
+        let mut after = Vec::new();
+        for node in nodes {
+            after.push(get(client, node, "/api/v1/cluster").await.1["applied_seq"].as_u64());
+        }
+        if after.iter().all(|s| *s == Some(seq)) {
+            for (node, books) in nodes.iter().zip(&all) {
+                assert_eq!(books, &all[0], "{} has other books at seq {seq}", node.url);
+            }
+            return all.swap_remove(0);
+        }
+        assert!(Instant::now() < deadline, "the nodes never held still");
+    }
 }

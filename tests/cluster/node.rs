@@ -18,6 +18,8 @@ pub struct Options {
     pub data: Option<tempfile::TempDir>,
     /// `snapshot_every_records` in its config file.
     pub snapshot_every: Option<u64>,
+    /// `clock_speed` in its config file.
+    pub clock_speed: Option<f64>,
 }
 
 impl Node {
@@ -36,11 +38,14 @@ impl Node {
             .port();
         let data = options.data.unwrap_or_else(|| tempfile::tempdir().unwrap());
         let config = data.path().join("livestock.toml");
-        let every = options
-            .snapshot_every
-            .map(|n| format!("snapshot_every_records = {n}\n"))
-            .unwrap_or_default();
-        std::fs::write(&config, every).unwrap();
+        let mut toml = String::new();
+        if let Some(n) = options.snapshot_every {
+            toml += &format!("snapshot_every_records = {n}\n");
+        }
+        if let Some(speed) = options.clock_speed {
+            toml += &format!("clock_speed = {speed}\n");
+        }
+        std::fs::write(&config, toml).unwrap();
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)

@@ -1,4 +1,5 @@
-//! The demo (`livestock demo`, SPEC F7): starts a server and plays a believable live show on it
+//! The demo (`livestock demo`, SPEC F7): starts a server (or takes a running one, `--target`, such
+//! as a node of `scripts/cluster`) and plays a believable live show on it
 //! through the public API only, so that a newcomer sees every number, chart and warning of the board
 //! move: a catalog of 21 SKUs, a lineup of 8, viewers rising to 100,000, orders from five channels,
 //! a hero product that surges and sells out, cancellations, unpaid holds that expire, refunds,
@@ -44,9 +45,17 @@ pub struct DemoArgs {
     /// Keep the server's journal in this dir; without it a temporary dir is used and removed.
     #[arg(long)]
     pub data: Option<PathBuf>,
-    /// Show-seconds per real second: 10 plays an hour's show in six minutes.
-    #[arg(long, default_value_t = 1.0)]
-    pub speed: f64,
+    /// Play on this running server (any node of a cluster: writes go to its leader) instead of
+    /// starting one; it should hold no show yet. Its clock sets the speed.
+    #[arg(long, conflicts_with_all = ["listen", "data"])]
+    pub target: Option<String>,
+    /// The admin token of the `--target` server; the demo calls every role's endpoints with it.
+    #[arg(long, env = "LIVESTOCK_TOKEN_ADMIN")]
+    pub token: Option<String>,
+    /// Show-seconds per real second: 10 plays an hour's show in six minutes (default 1, or the
+    /// `--target` server's clock speed, which it must then match).
+    #[arg(long)]
+    pub speed: Option<f64>,
     /// Length of the show in show-minutes (the stock scales with it, so the story stays the same).
     #[arg(long, default_value_t = 60)]
     pub minutes: u32,
@@ -81,6 +90,18 @@ impl Tokens {
         })
     }
 
+    /// One token for every role: a running server's admin token.
+    fn all(admin: &str) -> Tokens {
+        Tokens {
+            admin: admin.to_owned(),
+            operator: admin.to_owned(),
+            warehouse: admin.to_owned(),
+            ingest: admin.to_owned(),
+            overlay: admin.to_owned(),
+            viewer: admin.to_owned(),
+        }
+    }
+
     fn by_role(&self) -> Vec<(Role, String)> {
         vec![
             (Role::Admin, self.admin.clone()),
@@ -94,12 +115,11 @@ impl Tokens {
 }
 
 /// Starts the server, plays the show, prints the summary, and (unless `--exit`) keeps the server up
-/// until Ctrl-C. The server is stopped with SIGTERM however the demo ends.
+/// until Ctrl-C. The server is stopped with SIGTERM however the demo ends. With `--target`, plays
+/// on that server and leaves it running.
 pub async fn run(args: DemoArgs) -> Result<(), String> {
-    if !(SPEED_MIN..=SPEED_MAX).contains(&args.speed) {
-        return Err(format!(
-            "--speed must be between {SPEED_MIN} and {SPEED_MAX}"
-        ));
+    if let Some(speed) = args.speed {
+        check_speed(speed)?;
     }
     if !(MINUTES_MIN..=MINUTES_MAX).contains(&args.minutes) {
         return Err(format!(
@@ -114,14 +134,15 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
             u64::from(u32::from_le_bytes(bytes))
         }
     };
+    if let Some(target) = &args.target {
+        return run_on(target, &args, seed).await;
+    }
+    let speed = args.speed.unwrap_or(1.0);
     let tokens = Tokens::generate()?;
     // The server's clock runs at the show's speed: its holds, rates and warnings count
     // show-seconds, so they are configured as for a real show.
     let hold_ttl_secs = HOLD_TTL_SHOW_SECS as u64;
-    let config_toml = format!(
-        "hold_ttl_secs = {hold_ttl_secs}\nclock_speed = {}\n",
-        args.speed
-    );
+    let config_toml = format!("hold_ttl_secs = {hold_ttl_secs}\nclock_speed = {speed}\n");
     let mut options = ServerOptions::tool("livestock-demo", tokens.by_role());
     options.listen = args.listen.clone();
     options.data = args.data.clone();
@@ -135,11 +156,15 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
         (None, Some(dir)) => format!("journal in {} (removed at the end)", dir.display()),
         (None, None) => String::new(),
     };
-    print_banner(api.base(), &tokens, &args, seed, hold_ttl_secs, &data_note);
+    let holds = format!(
+        "unpaid holds lapse after {} of show time",
+        summary::duration(hold_ttl_secs as f64)
+    );
+    print_banner(api.base(), &tokens, &args, speed, seed, &holds, &data_note);
 
     let mut sim = crowd::Sim::new(seed, args.minutes);
     let outcome = tokio::select! {
-        played = script::play(&api, &tokens, &mut sim, args.speed) => Some(played),
+        played = script::play(&api, &tokens, &mut sim, speed) => Some(played),
         () = crate::signal::terminated() => None,
     };
     let (result, played) = match outcome {
@@ -171,16 +196,87 @@ pub async fn run(args: DemoArgs) -> Result<(), String> {
     result
 }
 
+fn check_speed(speed: f64) -> Result<(), String> {
+    if !(SPEED_MIN..=SPEED_MAX).contains(&speed) {
+        return Err(format!(
+            "--speed must be between {SPEED_MIN} and {SPEED_MAX}"
+        ));
+    }
+    Ok(())
+}
+
+/// How far apart the two clock readings that measure a target's clock speed are.
+const CLOCK_PROBE_MS: u64 = 500;
+
+/// Plays the show on the running server at `target` with its admin token, at its clock's speed,
+/// and leaves it running.
+async fn run_on(target: &str, args: &DemoArgs, seed: u64) -> Result<(), String> {
+    let admin = args
+        .token
+        .as_deref()
+        .ok_or("--target needs the server's admin token: --token or LIVESTOCK_TOKEN_ADMIN")?;
+    let tokens = Tokens::all(admin);
+    let api = Client::new(target.trim_end_matches('/'), Retry::TRANSIENT)?;
+    let measured = clock_speed(&api).await?;
+    let speed = match args.speed {
+        // Event times come from the server's clock run forward at the show's speed: the two
+        // must agree, or the channels' timestamps drift away from the server's.
+        Some(asked) if (asked / measured - 1.0).abs() > 0.2 => {
+            return Err(format!(
+                "{target} runs its clock at {measured:.1}× but --speed is {asked}: start the server with \
+                 clock_speed = {asked} in its config, or leave --speed out"
+            ));
+        }
+        Some(asked) => asked,
+        None => {
+            let speed = (measured * 10.0).round() / 10.0;
+            check_speed(speed).map_err(|_| {
+                format!("{target} runs its clock at {measured:.2}×, which the demo cannot follow")
+            })?;
+            speed
+        }
+    };
+    let holds = "unpaid holds lapse as the server is configured".to_owned();
+    let note = format!("on {target} (left running)");
+    print_banner(api.base(), &tokens, args, speed, seed, &holds, &note);
+    let mut sim = crowd::Sim::new(seed, args.minutes);
+    tokio::select! {
+        played = script::play(&api, &tokens, &mut sim, speed) => played?,
+        () = crate::signal::terminated() => {
+            println!("interrupted; {target} keeps running");
+            return Ok(());
+        }
+    }
+    summary::summarize(&api, &tokens, &sim).await
+}
+
+/// The server's show-seconds per real second, from two readings of its clock.
+async fn clock_speed(api: &Client) -> Result<f64, String> {
+    let read = || async {
+        let ready = api.ok(reqwest::Method::GET, "/readyz", None, None).await?;
+        let server_ms = ready["server_ms"]
+            .as_i64()
+            .ok_or_else(|| format!("/readyz gave no server_ms: {ready}"))?;
+        Ok::<_, String>((server_ms, std::time::Instant::now()))
+    };
+    let (a, at) = read().await?;
+    tokio::time::sleep(std::time::Duration::from_millis(CLOCK_PROBE_MS)).await;
+    let (b, bt) = read().await?;
+    let real_ms = bt.duration_since(at).as_secs_f64() * 1000.0;
+    Ok((b - a) as f64 / real_ms)
+}
+
 fn print_banner(
     base: &str,
     tokens: &Tokens,
     args: &DemoArgs,
+    speed: f64,
     seed: u64,
-    hold_ttl_secs: u64,
+    holds: &str,
     data_note: &str,
 ) {
     let rule = "=".repeat(78);
-    let real_secs = f64::from(args.minutes) * 60.0 / args.speed;
+    let real_secs = f64::from(args.minutes) * 60.0 / speed;
     println!("{rule}");
     println!("  livestock demo: a {}-minute live show", args.minutes);
     println!();
@@ -194,10 +290,8 @@ fn print_banner(
         tokens.admin
     );
     println!(
-        "  speed {}x ({} real), seed {seed} (--seed {seed} replays it), unpaid holds lapse after {} of show time",
-        args.speed,
+        "  speed {speed}x ({} real), seed {seed} (--seed {seed} replays it), {holds}",
         summary::duration(real_secs),
-        summary::duration(hold_ttl_secs as f64)
     );
     println!("  {data_note}");
     println!("{rule}");
