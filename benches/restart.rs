@@ -172,7 +172,7 @@ fn open(dir: &Path) {
         (rss_after - rss_before) as f64 / orders as f64,
     );
     println!(
-        "in memory: an order {} B (a line {} B), its key {} B, boxed behind an Arc of 16 B",
+        "in memory: an order {} B (a line {} B, its key {} B with ids of up to 24 bytes inline), boxed behind an Arc of 16 B, one pointer in the pool's table",
         std::mem::size_of::<livestock::domain::order::Order>(),
         std::mem::size_of::<Line>(),
         std::mem::size_of::<livestock::domain::order::OrderKey>(),

@@ -4,6 +4,7 @@
 
 use super::alerts::book::AlertBook;
 use super::command::{Command, Ctx, Effect, Outcome, Refusal, RefusalCode};
+use super::order::map::OrderMap;
 use super::order::record::{Order, OrderKey, OrderState};
 use super::order::retention::ORDER_RETENTION_MS_DEFAULT;
 use super::reports::Ledger;
@@ -54,10 +55,10 @@ pub struct Pool {
     pub(super) skus: Skus,
     /// Shared with the readers' copy (`engine::published`): an order changed while they hold it
     /// is copied first (`Arc::make_mut`), so the two hold one copy of every unchanged order.
-    pub(super) orders: FastMap<OrderKey, Arc<Order>>,
+    pub(super) orders: OrderMap,
     pub(super) movements: Vec<MovementRecord>,
     /// Derived from `orders`: units per (buyer, SKU) in live orders, for per-buyer limits.
-    pub(super) buyer_units: FastMap<(String, SkuCode), i64>,
+    pub(super) buyer_units: FastMap<(compact_str::CompactString, SkuCode), i64>,
     /// Derived from `orders`: `(expires_ms, order)` for every hold.
     pub(super) expiries: BTreeSet<(i64, OrderKey)>,
     /// Derived from `orders`: `(closed_ms, order)` for every closed order, oldest first.
@@ -96,7 +97,7 @@ impl Default for Pool {
             config: PoolConfig::default(),
             seq: 0,
             skus: Skus::default(),
-            orders: FastMap::default(),
+            orders: OrderMap::default(),
             movements: Vec::new(),
             buyer_units: FastMap::default(),
             expiries: BTreeSet::new(),
@@ -386,11 +387,11 @@ impl Restoring {
             for (code, qty) in Order::units_by_sku(&order.lines) {
                 *pool
                     .buyer_units
-                    .entry((buyer.as_str().to_owned(), code))
+                    .entry((buyer.as_str().into(), code))
                     .or_insert(0) += qty;
             }
         }
-        pool.orders.insert(order.key.clone(), Arc::new(order));
+        pool.orders.insert(Arc::new(order));
         Ok(())
     }
 

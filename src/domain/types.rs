@@ -1,6 +1,7 @@
 //! Value types that cannot be wrong: every input is parsed into one of these at the edge, so the pool
 //! never sees a negative quantity, an empty name or a malformed SKU code.
 
+use compact_str::CompactString;
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
@@ -16,7 +17,7 @@ macro_rules! code_type {
     ($(#[$doc:meta])* $name:ident, $what:literal, $max:expr) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(String);
+        pub struct $name(CompactString);
 
         impl $name {
             /// Parses a code, saying what is wrong with it when it is not one.
@@ -30,7 +31,7 @@ macro_rules! code_type {
                 {
                     return Err(concat!($what, " may hold only A-Z a-z 0-9 . _ -").to_owned());
                 }
-                Ok(Self(raw.to_owned()))
+                Ok(Self(CompactString::new(raw)))
             }
 
             pub fn as_str(&self) -> &str {
@@ -79,7 +80,7 @@ pub const MAIN_ROOM: &str = "main";
 impl RoomId {
     /// The default room, `main`.
     pub fn main() -> Self {
-        RoomId(MAIN_ROOM.to_owned())
+        RoomId(CompactString::const_new(MAIN_ROOM))
     }
 
     pub fn is_main(&self) -> bool {
@@ -144,7 +145,7 @@ pub type Limit = Int<1, LINE_UNITS_MAX>;
 
 /// A trimmed-free string of `MIN..=MAX` characters without control characters.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Text<const MIN: usize, const MAX: usize>(String);
+pub struct Text<const MIN: usize, const MAX: usize>(CompactString);
 
 impl<const MIN: usize, const MAX: usize> Text<MIN, MAX> {
     pub fn new(raw: &str) -> Result<Self, String> {
@@ -158,7 +159,7 @@ impl<const MIN: usize, const MAX: usize> Text<MIN, MAX> {
         if MIN > 0 && raw.trim().is_empty() {
             return Err("must not be blank".to_owned());
         }
-        Ok(Self(raw.to_owned()))
+        Ok(Self(CompactString::new(raw)))
     }
 
     pub fn as_str(&self) -> &str {

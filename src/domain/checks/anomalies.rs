@@ -92,8 +92,8 @@ impl Anomaly {
                 .iter()
                 .take(ANOMALY_ORDERS_MAX)
                 .map(|o| OrderRef {
-                    channel: o.key.channel.clone(),
-                    order_id: o.key.order_id.clone(),
+                    channel: o.key.channel.to_string(),
+                    order_id: o.key.order_id.to_string(),
                 })
                 .collect(),
             order_count: orders.len(),

@@ -428,8 +428,8 @@ fn count_order<'a>(
 
 fn unpaid_order(order: &Order, views: &HashMap<&SkuCode, &StockView>) -> UnpaidOrder {
     UnpaidOrder {
-        channel: order.key.channel.clone(),
-        order_id: order.key.order_id.clone(),
+        channel: order.key.channel.to_string(),
+        order_id: order.key.order_id.to_string(),
         buyer: order.buyer.as_ref().map(|b| b.as_str().to_owned()),
         units: order.lines.iter().map(|l| l.qty.get()).sum(),
         cents: order.lines.iter().map(|l| line_cents(l, views)).sum(),

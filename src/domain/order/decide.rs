@@ -55,8 +55,7 @@ impl Pool {
         };
         let order = Arc::make_mut(
             self.orders
-                .entry(key.clone())
-                .or_insert_with(|| Arc::new(Order::new(key))),
+                .get_or_insert_with(&key, || Arc::new(Order::new(key.clone()))),
         );
         order.judged[ev.kind.index()] = Some(Judgement {
             seq: ctx.seq,
@@ -125,8 +124,7 @@ impl Pool {
             (Kind::Cancelled, None) => {
                 let order = Arc::make_mut(
                     self.orders
-                        .entry(key.clone())
-                        .or_insert_with(|| Arc::new(Order::new(key.clone()))),
+                        .get_or_insert_with(key, || Arc::new(Order::new(key.clone()))),
                 );
                 order.state = Some(S::Cancelled);
                 order.buyer = ev.buyer.clone();
@@ -207,8 +205,7 @@ impl Pool {
             .collect();
         let order = Arc::make_mut(
             self.orders
-                .entry(key.clone())
-                .or_insert_with(|| Arc::new(Order::new(key.clone()))),
+                .get_or_insert_with(key, || Arc::new(Order::new(key.clone()))),
         );
         order.buyer = ev.buyer.clone();
         order.address = ev.address.clone().map(Box::new);

@@ -109,8 +109,8 @@ impl OrderEvent {
     /// The order this event is about.
     pub fn key(&self) -> super::OrderKey {
         super::OrderKey {
-            channel: self.channel.as_str().to_owned(),
-            order_id: self.order_id.as_str().to_owned(),
+            channel: self.channel.as_str().into(),
+            order_id: self.order_id.as_str().into(),
         }
     }
 

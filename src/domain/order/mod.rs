@@ -6,6 +6,7 @@
 pub(super) mod decide;
 pub mod event;
 pub mod expiry;
+pub mod map;
 mod money;
 pub mod record;
 pub mod retention;

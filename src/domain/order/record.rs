@@ -3,13 +3,14 @@
 
 use super::event::{Address, Kind, Line};
 use crate::domain::types::{Ident, RoomId, SkuCode};
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 /// The identity of an order: a channel's order ids are unique only within that channel.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct OrderKey {
-    pub channel: String,
-    pub order_id: String,
+    pub channel: CompactString,
+    pub order_id: CompactString,
 }
 
 /// Where an order stands in its lifecycle.

@@ -39,7 +39,7 @@ impl Pool {
             if let (Some(limit), Some(buyer)) = (sku.per_buyer_limit, buyer) {
                 let bought = self
                     .buyer_units
-                    .get(&(buyer.to_owned(), code.clone()))
+                    .get(&(buyer.into(), code.clone()))
                     .copied()
                     .unwrap_or(0);
                 if bought + qty > limit {
@@ -83,7 +83,7 @@ impl Pool {
             if let Some(buyer) = &order.buyer {
                 *self
                     .buyer_units
-                    .entry((buyer.as_str().to_owned(), code.clone()))
+                    .entry((buyer.as_str().into(), code.clone()))
                     .or_insert(0) += qty;
             }
         }
@@ -132,7 +132,7 @@ impl Pool {
         let order = &self.orders[key];
         let Some(buyer) = &order.buyer else { return };
         for (code, qty) in Order::units_by_sku(&order.lines) {
-            let k = (buyer.as_str().to_owned(), code);
+            let k = (buyer.as_str().into(), code);
             if let Some(n) = self.buyer_units.get_mut(&k) {
                 *n -= qty;
                 if *n <= 0 {

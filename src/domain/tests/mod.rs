@@ -89,8 +89,8 @@ fn buyer(name: &str) -> Option<Ident> {
 
 fn key(channel: &str, order_id: &str) -> OrderKey {
     OrderKey {
-        channel: channel.to_owned(),
-        order_id: order_id.to_owned(),
+        channel: channel.into(),
+        order_id: order_id.into(),
     }
 }
 

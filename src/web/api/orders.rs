@@ -169,8 +169,8 @@ pub async fn get_order(
 ) -> Result<Response, ApiError> {
     caller.require(READ_ROLES)?;
     let key = OrderKey {
-        channel: channel.clone(),
-        order_id: order_id.clone(),
+        channel: channel.as_str().into(),
+        order_id: order_id.as_str().into(),
     };
     // Published after every batch that touches it: no queueing behind the writer.
     let order = s.engine()?.order(&key);

@@ -261,8 +261,8 @@ impl Harness {
             event.kind,
         );
         let key = OrderKey {
-            channel: id.0.clone(),
-            order_id: id.1.clone(),
+            channel: id.0.as_str().into(),
+            order_id: id.1.as_str().into(),
         };
         let state_before = self.shop.pool.order(&key).and_then(|o| o.state);
         let (expected_reason, expected_state) = self.expect(&event, &key);
