@@ -57,8 +57,13 @@ pub struct Pool {
     /// is copied first (`Arc::make_mut`), so the two hold one copy of every unchanged order.
     pub(super) orders: OrderMap,
     pub(super) movements: Vec<MovementRecord>,
-    /// Derived from `orders`: units per (buyer, SKU) in live orders, for per-buyer limits.
+    /// Derived from `orders`: units per (buyer, SKU) in live orders, for per-buyer limits: only
+    /// of the SKUs in `limited`, which are exactly those with a limit (most SKUs of a flash sale
+    /// have none, and an entry per order and SKU was most of an order's memory beside it).
     pub(super) buyer_units: FastMap<(compact_str::CompactString, SkuCode), i64>,
+    /// The SKUs `buyer_units` counts: every SKU with a per-buyer limit, kept so by
+    /// [`Pool::index_limited_buyers`] after each command that may set or lift one.
+    pub(super) limited: BTreeSet<SkuCode>,
     /// Derived from `orders`: `(expires_ms, order)` for every hold.
     pub(super) expiries: BTreeSet<(i64, OrderKey)>,
     /// Derived from `orders`: `(closed_ms, order)` for every closed order, oldest first.
@@ -100,6 +105,7 @@ impl Default for Pool {
             orders: OrderMap::default(),
             movements: Vec::new(),
             buyer_units: FastMap::default(),
+            limited: BTreeSet::new(),
             expiries: BTreeSet::new(),
             closing: BTreeSet::new(),
             rooms: initial_rooms(),
@@ -255,6 +261,12 @@ impl Pool {
                 })
             }
         }?;
+        if matches!(
+            cmd,
+            Command::CreateSkus { .. } | Command::PatchSku { .. } | Command::Import { .. }
+        ) {
+            self.index_limited_buyers();
+        }
         if effect.journal {
             self.seq = ctx.seq;
             match cmd {
@@ -336,6 +348,9 @@ impl Restoring {
             if !sku.invariant_holds() {
                 return Err(format!("SKU {} breaks the pool invariant", sku.code));
             }
+            if sku.per_buyer_limit.is_some() {
+                pool.limited.insert(sku.code.clone());
+            }
             pool.skus.insert(sku.code.clone(), sku);
         }
         pool.movements = snap.movements;
@@ -385,6 +400,9 @@ impl Restoring {
         );
         if let (true, Some(buyer)) = (live, &order.buyer) {
             for (code, qty) in Order::units_by_sku(&order.lines) {
+                if !pool.limited.contains(&code) {
+                    continue;
+                }
                 *pool
                     .buyer_units
                     .entry((buyer.as_str().into(), code))

@@ -854,7 +854,15 @@ async fn the_demo_plays_a_show_on_a_cluster_through_a_follower() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(stdout.contains("speed 60x"), "the nodes' speed: {stdout}");
+    // The demo plays at the speed it measured from two readings of the node's clock: 60 give or
+    // take the time between them on a busy machine (60.4 once in CI).
+    let speed: f64 = stdout
+        .split("speed ")
+        .nth(1)
+        .and_then(|rest| rest.split('x').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no speed in:\n{stdout}"));
+    assert!((speed - 60.0).abs() < 3.0, "the nodes' speed: {stdout}");
     let summary = stdout
         .lines()
         .find_map(|l| l.strip_prefix("summary: "))

@@ -4,6 +4,7 @@
 use super::record::{Order, OrderKey, OrderState, Reason, Rejection};
 use crate::domain::pool::Pool;
 use crate::domain::types::SkuCode;
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// Which bucket an order's units sit in.
@@ -80,7 +81,7 @@ impl Pool {
                 (true, Bucket::Held) => sku.presale_held += qty,
                 (true, Bucket::Committed) => sku.presale_sold += qty,
             }
-            if let Some(buyer) = &order.buyer {
+            if let (Some(buyer), Some(_)) = (&order.buyer, sku.per_buyer_limit) {
                 *self
                     .buyer_units
                     .entry((buyer.as_str().into(), code.clone()))
@@ -126,6 +127,47 @@ impl Pool {
         }
         self.release_buyer_units(key);
         units.into_iter().map(|(s, _)| s).collect()
+    }
+
+    /// Brings `buyer_units` in line with the SKUs' limits: a SKU that got a limit is counted from
+    /// the live orders as they stand (what its buyers already hold counts against it), one whose
+    /// limit was lifted is dropped. Cheap unless a limit changed: a look at every SKU.
+    pub(in crate::domain) fn index_limited_buyers(&mut self) {
+        let limited: BTreeSet<SkuCode> = self
+            .skus
+            .values()
+            .filter(|s| s.per_buyer_limit.is_some())
+            .map(|s| s.code.clone())
+            .collect();
+        if limited == self.limited {
+            return;
+        }
+        let lifted: Vec<&SkuCode> = self.limited.difference(&limited).collect();
+        if !lifted.is_empty() {
+            self.buyer_units
+                .retain(|(_, code), _| !lifted.contains(&code));
+        }
+        let added: BTreeSet<&SkuCode> = limited.difference(&self.limited).collect();
+        if !added.is_empty() {
+            for order in self.orders.values() {
+                let live = matches!(
+                    order.state,
+                    Some(OrderState::Held | OrderState::Paid | OrderState::Shipped)
+                );
+                let (true, Some(buyer)) = (live, &order.buyer) else {
+                    continue;
+                };
+                for (code, qty) in Order::units_by_sku(&order.lines) {
+                    if added.contains(&code) {
+                        *self
+                            .buyer_units
+                            .entry((buyer.as_str().into(), code))
+                            .or_insert(0) += qty;
+                    }
+                }
+            }
+        }
+        self.limited = limited;
     }
 
     pub(super) fn release_buyer_units(&mut self, key: &OrderKey) {

@@ -107,3 +107,58 @@ fn presale_orders_use_the_presale_pool_and_never_touch_spot_buckets() {
     assert_eq!(shop.sku("COAT").gmv_cents, 3 * 50_000);
     assert_eq!(shop.buckets("COAT"), spot);
 }
+
+#[test]
+fn a_limit_set_during_the_show_counts_what_buyers_already_hold_and_a_lifted_one_frees_them() {
+    // Without a limit the pool keeps no per-buyer count; a limit set later must still see the
+    // units its buyers hold, in the running pool and in one restored from a snapshot.
+    let mut shop = Shop::new(vec![new_sku("HOODIE", 100, 19_900)]);
+    let order = |id: &str, who: &str, qty: i64| OrderEvent {
+        buyer: buyer(who),
+        lines: lines(&[("HOODIE", qty)]),
+        ..ev(Kind::Created, id)
+    };
+    assert!(accepted(&shop.send(order("DY-1", "u1", 2))));
+    assert!(accepted(&shop.send(order("DY-2", "u1", 1))));
+    assert!(accepted(&shop.send(order("DY-3", "u2", 1))));
+    shop.send(ev(Kind::Paid, "DY-1"));
+    assert!(accepted(&shop.send(ev(Kind::Cancelled, "DY-3"))));
+    let limit = |l: Option<i64>| Command::PatchSku {
+        sku: code("HOODIE"),
+        patch: SkuPatch {
+            per_buyer_limit: Some(l.map(|l| Limit::new(l).unwrap())),
+            ..SkuPatch::default()
+        },
+    };
+    shop.apply(limit(Some(3)))
+        .expect("a limit is a valid patch");
+    // u1 holds 3 (one paid order, one held): nothing more; u2's cancelled unit does not count.
+    assert_eq!(
+        reason(&shop.send(order("DY-4", "u1", 1))),
+        Some(Reason::LimitExceeded)
+    );
+    let mut restored = Shop {
+        pool: Pool::from_snapshot(shop.pool.snapshot(), CONFIG).unwrap(),
+        now_ms: shop.now_ms,
+        journaled: Vec::new(),
+    };
+    assert_eq!(
+        reason(&restored.send(order("DY-4", "u1", 1))),
+        Some(Reason::LimitExceeded),
+        "the restored pool counts them too"
+    );
+    assert!(accepted(&shop.send(order("DY-5", "u2", 3))));
+    // Lifted, then set again lower: counted afresh, not on top of the old counts.
+    shop.apply(limit(None)).unwrap();
+    assert!(accepted(&shop.send(order("DY-6", "u1", 1))));
+    shop.apply(limit(Some(5))).unwrap();
+    assert!(accepted(&shop.send(order("DY-7", "u1", 1))));
+    assert_eq!(
+        reason(&shop.send(order("DY-8", "u1", 1))),
+        Some(Reason::LimitExceeded),
+        "u1 holds 5"
+    );
+    // A cancel gives units back under the new limit.
+    assert!(accepted(&shop.send(ev(Kind::Cancelled, "DY-2"))));
+    assert!(accepted(&shop.send(order("DY-9", "u1", 1))));
+}
