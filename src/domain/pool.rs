@@ -7,6 +7,7 @@ use super::command::{Command, Ctx, Effect, Outcome, Refusal, RefusalCode};
 use super::order::map::OrderMap;
 use super::order::record::{Order, OrderKey, OrderState};
 use super::order::retention::ORDER_RETENTION_MS_DEFAULT;
+use super::order::take::count_buyer_units;
 use super::reports::Ledger;
 use super::show::room::{Room, Rooms, initial_rooms};
 use super::show::{SLOT_MINUTES_DEFAULT, Show, ShowView};
@@ -394,21 +395,8 @@ impl Restoring {
         if let Some(closed) = order.closed_ms {
             pool.closing.insert((closed, order.key.clone()));
         }
-        let live = matches!(
-            order.state,
-            Some(OrderState::Held | OrderState::Paid | OrderState::Shipped)
-        );
-        if let (true, Some(buyer)) = (live, &order.buyer) {
-            for (code, qty) in Order::units_by_sku(&order.lines) {
-                if !pool.limited.contains(&code) {
-                    continue;
-                }
-                *pool
-                    .buyer_units
-                    .entry((buyer.as_str().into(), code))
-                    .or_insert(0) += qty;
-            }
-        }
+        let limited = &pool.limited;
+        count_buyer_units(&mut pool.buyer_units, &order, |code| limited.contains(code));
         pool.orders.insert(Arc::new(order));
         Ok(())
     }

@@ -11,7 +11,7 @@ mod money;
 pub mod record;
 pub mod retention;
 mod sale;
-mod take;
+pub(super) mod take;
 
 pub use event::{Address, Channel, Kind, Line, ORDER_LINES_MAX, OrderEvent};
 pub use record::{Answer, Judgement, Order, OrderKey, OrderState, Reason, Rejection};

@@ -2,8 +2,9 @@
 //! index and the per-buyer counts move together.
 
 use super::record::{Order, OrderKey, OrderState, Reason, Rejection};
-use crate::domain::pool::Pool;
+use crate::domain::pool::{FastMap, Pool};
 use crate::domain::types::SkuCode;
+use compact_str::CompactString;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -12,6 +13,29 @@ use std::sync::Arc;
 pub(super) enum Bucket {
     Held,
     Committed,
+}
+
+/// Adds what `order` holds, if it holds stock (held, paid or shipped), to its buyer's units of each
+/// SKU that `counted` names: the per-buyer index as a restore or a newly set limit builds it.
+pub(in crate::domain) fn count_buyer_units(
+    buyer_units: &mut FastMap<(CompactString, SkuCode), i64>,
+    order: &Order,
+    counted: impl Fn(&SkuCode) -> bool,
+) {
+    let live = matches!(
+        order.state,
+        Some(OrderState::Held | OrderState::Paid | OrderState::Shipped)
+    );
+    let (true, Some(buyer)) = (live, &order.buyer) else {
+        return;
+    };
+    for (code, qty) in Order::units_by_sku(&order.lines) {
+        if counted(&code) {
+            *buyer_units
+                .entry((buyer.as_str().into(), code))
+                .or_insert(0) += qty;
+        }
+    }
 }
 
 impl Pool {
@@ -150,21 +174,7 @@ impl Pool {
         let added: BTreeSet<&SkuCode> = limited.difference(&self.limited).collect();
         if !added.is_empty() {
             for order in self.orders.values() {
-                let live = matches!(
-                    order.state,
-                    Some(OrderState::Held | OrderState::Paid | OrderState::Shipped)
-                );
-                let (true, Some(buyer)) = (live, &order.buyer) else {
-                    continue;
-                };
-                for (code, qty) in Order::units_by_sku(&order.lines) {
-                    if added.contains(&code) {
-                        *self
-                            .buyer_units
-                            .entry((buyer.as_str().into(), code))
-                            .or_insert(0) += qty;
-                    }
-                }
+                count_buyer_units(&mut self.buyer_units, order, |code| added.contains(code));
             }
         }
         self.limited = limited;
